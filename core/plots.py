@@ -1,0 +1,206 @@
+"""Pure figure builders: numbers in, plotly figures out. No model, no state, no streamlit.
+
+Pictures travel as PNG data URIs (`go.Image(source=...)`) and feature-map grids as one compact
+heatmap, so what the browser receives stays small however large the layer is.
+"""
+from __future__ import annotations
+
+import base64
+import io
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+from plotly.colors import get_colorscale, unlabel_rgb
+
+MAX_TILE = 32
+GRID_GAP = 1
+
+
+def colormap_lut(name: str = "Inferno") -> np.ndarray:
+    """A (256, 3) uint8 lookup table sampled from a plotly colour scale."""
+    scale = get_colorscale(name)
+    stops = np.array([s for s, _ in scale], dtype=np.float64)
+    colours = np.array(
+        [unlabel_rgb(c) if c.startswith("rgb") else _hex_to_rgb(c) for _, c in scale], dtype=np.float64
+    )
+    t = np.linspace(0.0, 1.0, 256)
+    lut = np.stack([np.interp(t, stops, colours[:, i]) for i in range(3)], axis=1)
+    return np.clip(np.round(lut), 0, 255).astype(np.uint8)
+
+
+def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def scale_01(values: np.ndarray) -> np.ndarray:
+    """Min-max scale to [0, 1]; a constant array becomes zeros."""
+    values = np.asarray(values, dtype=np.float64)
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    if not np.isfinite(lo) or not np.isfinite(hi) or hi - lo < 1e-12:
+        return np.zeros_like(values)
+    return (values - lo) / (hi - lo)
+
+
+def resize_map(values: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Bilinear resize of a 2-D float map to (height, width)."""
+    img = Image.fromarray(np.asarray(values, dtype=np.float32), mode="F")
+    return np.asarray(img.resize((width, height), Image.Resampling.BILINEAR), dtype=np.float32)
+
+
+def blend_heatmap(picture: np.ndarray, heat: np.ndarray, alpha: float, colormap: str = "Inferno") -> np.ndarray:
+    """Overlay `heat` (h, w), min-max scaled and resized, on `picture` (H, W, 3) uint8 with opacity `alpha`."""
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    height, width = picture.shape[:2]
+    heat01 = scale_01(resize_map(heat, height, width))
+    coloured = colormap_lut(colormap)[np.round(heat01 * 255).astype(np.uint8)].astype(np.float32)
+    out = (1 - alpha) * picture.astype(np.float32) + alpha * coloured
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+def png_data_uri(rgb: np.ndarray) -> str:
+    """(H, W, 3) uint8 → 'data:image/png;base64,...'."""
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(rgb, dtype=np.uint8)).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _tight(fig: go.Figure, height: int, title: str | None) -> go.Figure:
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        title=dict(text=title) if title else None,
+    )
+    return fig
+
+
+def image_figure(rgb: np.ndarray, title: str | None = None, height: int = 320) -> go.Figure:
+    """A picture (H, W, 3) uint8 as a plotly figure, sent as one PNG, pixels kept square and sharp."""
+    fig = go.Figure(go.Image(source=png_data_uri(rgb), hoverinfo="x+y"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    return _tight(fig, height, title)
+
+
+def top_k_bar(classes: Sequence[str], probs: np.ndarray, k: int = 5, title: str | None = None) -> go.Figure:
+    """Horizontal bars of the `k` most probable classes, most probable on top, labelled with percentages."""
+    probs = np.asarray(probs, dtype=np.float64)
+    k = max(1, min(k, probs.size))
+    order = np.argsort(-probs)[:k]
+    labels = [classes[i] for i in order][::-1]
+    values = probs[order][::-1]
+    fig = go.Figure(go.Bar(
+        x=values, y=labels, orientation="h", text=[f"{v:.1%}" for v in values], textposition="outside",
+        cliponaxis=False, marker_color="#4c78a8", hovertemplate="%{y}: %{x:.2%}<extra></extra>",
+    ))
+    fig.update_xaxes(range=[0, 1.18], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", title="probability")
+    fig.update_yaxes(type="category", automargin=True)  # class names like "3" must not become numbers
+    return _tight(fig, 60 + 36 * k, title)
+
+
+def _tile(values: np.ndarray, max_tile: int) -> np.ndarray:
+    h, w = values.shape
+    if max(h, w) <= max_tile:
+        return values
+    scale = max_tile / max(h, w)
+    return resize_map(values, max(1, round(h * scale)), max(1, round(w * scale)))
+
+
+def mosaic(maps: np.ndarray, cols: int, gap: int = GRID_GAP, fill: float = np.nan) -> np.ndarray:
+    """Tile (N, h, w) maps into one (rows·(h+gap)−gap, cols·(w+gap)−gap) array, gaps set to `fill`."""
+    n, h, w = maps.shape
+    rows = -(-n // cols)
+    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), fill, dtype=np.float32)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = maps[i]
+    return out
+
+
+def feature_grid(
+    maps: np.ndarray,
+    channels: Sequence[int],
+    *,
+    per_channel_scale: bool = True,
+    cols: int | None = None,
+    max_tile: int = MAX_TILE,
+    title: str | None = None,
+) -> go.Figure:
+    """Activation maps (C, h, w) of the listed channels as one labelled grid.
+
+    With `per_channel_scale` each tile is min-max scaled on its own (shows every map's pattern);
+    otherwise all tiles share the layer's scale (shows which channels are strong).
+    """
+    if maps.ndim != 3:
+        raise ValueError(f"feature_grid expects (C, H, W) maps, got shape {maps.shape}")
+    channels = list(channels)
+    tiles = np.stack([_tile(maps[c], max_tile) for c in channels])
+    if per_channel_scale:
+        tiles = np.stack([scale_01(t) for t in tiles])
+        zmin, zmax, bar_title = 0.0, 1.0, "scaled<br>per map"
+    else:
+        zmin, zmax, bar_title = float(tiles.min()), float(tiles.max()), "activation"
+    cols = cols or int(np.ceil(np.sqrt(len(channels) * 1.6)))
+    grid = mosaic(tiles, cols)
+    fig = go.Figure(go.Heatmap(
+        z=grid[::-1], zmin=zmin, zmax=zmax, colorscale="Inferno", hoverongaps=False,
+        colorbar=dict(title=dict(text=bar_title), thickness=12),
+        hovertemplate="value %{z:.3f}<extra></extra>",
+    ))
+    th, tw = tiles.shape[1:]
+    rows = -(-len(channels) // cols)
+    if len(channels) <= 128:
+        for i, c in enumerate(channels):
+            r, col = divmod(i, cols)
+            fig.add_annotation(
+                x=col * (tw + GRID_GAP) - 0.5, y=(rows - r) * (th + GRID_GAP) - GRID_GAP - 0.5,
+                text=str(c), showarrow=False, xanchor="left", yanchor="top",
+                font=dict(size=9, color="white"), bgcolor="rgba(0,0,0,0.45)", borderpad=0,
+            )
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, scaleanchor="x", constrain="domain")
+    height = int(min(900, max(260, 620 * grid.shape[0] / max(grid.shape[1], 1)))) + 40
+    return _tight(fig, height, title)
+
+
+def channel_heatmap(values: np.ndarray, title: str | None = None, height: int = 340) -> go.Figure:
+    """One activation map (h, w) with its raw values on hover and a colour bar."""
+    fig = go.Figure(go.Heatmap(
+        z=np.asarray(values, dtype=np.float32)[::-1], colorscale="Inferno",
+        colorbar=dict(thickness=12), hovertemplate="row %{customdata}<br>value %{z:.4f}<extra></extra>",
+        customdata=np.repeat(np.arange(values.shape[0])[::-1, None], values.shape[1], axis=1),
+    ))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, scaleanchor="x", constrain="domain")
+    return _tight(fig, height, title)
+
+
+def kernel_grid(weights: np.ndarray, title: str | None = None) -> go.Figure:
+    """Convolution kernels (O, I, k, k): RGB tiles when I is 3, else the mean over input channels, as heatmaps.
+
+    Colour kernels are scaled together (mid-grey = 0), so their relative strength stays visible.
+    """
+    if weights.ndim != 4:
+        raise ValueError(f"kernel_grid expects (O, I, k, k) weights, got shape {weights.shape}")
+    out_ch, in_ch, kh, kw = weights.shape
+    cols = int(np.ceil(np.sqrt(out_ch * 1.6)))
+    zoom = max(1, 24 // max(kh, kw))
+    if in_ch == 3:
+        bound = float(np.abs(weights).max()) or 1.0
+        rgb = np.transpose(weights, (0, 2, 3, 1)) / (2 * bound) + 0.5  # (O, k, k, 3) in [0, 1]
+        channels = [mosaic(rgb[..., i], cols, fill=1.0) for i in range(3)]
+        image = (np.stack(channels, axis=-1) * 255).round().astype(np.uint8)
+        image = np.kron(image, np.ones((zoom, zoom, 1), dtype=np.uint8))
+        return image_figure(image, title, height=int(min(600, 40 + 14 * image.shape[0] / max(1, zoom) * 1.0 + 200)))
+    mean_kernels = weights.mean(axis=1)
+    grid = mosaic(mean_kernels, cols)
+    bound = float(np.nanmax(np.abs(grid))) or 1.0
+    fig = go.Figure(go.Heatmap(
+        z=grid[::-1], zmin=-bound, zmax=bound, colorscale="RdBu", reversescale=True, hoverongaps=False,
+        colorbar=dict(thickness=12, title=dict(text="weight")), hovertemplate="weight %{z:.3f}<extra></extra>",
+    ))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, scaleanchor="x", constrain="domain")
+    return _tight(fig, int(min(600, max(220, 420 * grid.shape[0] / max(grid.shape[1], 1)))) + 40, title)

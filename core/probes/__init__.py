@@ -1,0 +1,1 @@
+"""What looks inside a model: activations, saliency, gates, gradients, receptive fields."""

@@ -1,0 +1,147 @@
+"""Find and load weights: bundled safetensors in assets/, or ImageNet files in torch's hub cache.
+
+Only safe formats are read: safetensors, and torch files through `weights_only=True`. Nothing is
+downloaded unless the caller asks for it (`allow_download=True`), so an offline machine never waits.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from core.models.registry import ModelSpec, get_spec
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+WEIGHTS_DIR = ASSETS / "weights"
+
+
+@dataclass(frozen=True)
+class WeightsStatus:
+    """Where a model's weights came from: 'bundled', 'imagenet' or 'random', and one sentence saying so."""
+
+    source: str
+    message: str
+    path: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_trained(self) -> bool:
+        return self.source != "random"
+
+
+class WeightsUnavailable(RuntimeError):
+    """Raised by `download_imagenet_weights` when the file cannot be fetched; the message says why."""
+
+
+def bundled_path(spec: ModelSpec) -> Path:
+    """Where the project's own trained weights for `spec` live (assets/weights/*.safetensors)."""
+    if spec.bundled_file is None:
+        raise ValueError(f"{spec.name} has no bundled weights")
+    return WEIGHTS_DIR / spec.bundled_file
+
+
+def imagenet_cache_path(spec: ModelSpec) -> Path:
+    """The file torchvision's weights API would download for `spec`, inside torch's hub cache."""
+    if spec.torchvision_weights is None:
+        raise ValueError(f"{spec.name} has no torchvision weights")
+    filename = os.path.basename(spec.torchvision_weights.url)
+    return Path(torch.hub.get_dir()) / "checkpoints" / filename
+
+
+def save_bundled(model: nn.Module, path: Path, metadata: dict[str, str]) -> None:
+    """Write a state dict as safetensors, with training facts (accuracy, seed, command) as metadata."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(path), metadata={k: str(v) for k, v in metadata.items()})
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    """The metadata stored in a safetensors file (empty when it has none)."""
+    with safe_open(str(path), framework="pt") as f:
+        return dict(f.metadata() or {})
+
+
+def _imagenet_state_dict(spec: ModelSpec) -> dict[str, torch.Tensor]:
+    state = torch.hub.load_state_dict_from_url(
+        spec.torchvision_weights.url, progress=False, check_hash=True, weights_only=True, map_location="cpu"
+    )
+    if spec.name == "googlenet":
+        state = {k: v for k, v in state.items() if not k.startswith(("aux1.", "aux2."))}
+    return state
+
+
+def download_imagenet_weights(spec: ModelSpec) -> Path:
+    """Fetch the ImageNet weights of `spec` into torch's hub cache (hash-checked); raise WeightsUnavailable."""
+    try:
+        _imagenet_state_dict(spec)
+    except Exception as err:  # network errors come in many types: URLError, socket errors, HTTP errors
+        raise WeightsUnavailable(
+            f"Could not download {spec.torchvision_weights.url} ({type(err).__name__}: {err})."
+        ) from None
+    return imagenet_cache_path(spec)
+
+
+def load_model(name: str, device: torch.device | str = "cpu") -> tuple[nn.Module, WeightsStatus]:
+    """Build registry model `name` in eval mode on `device`, with the best weights found offline.
+
+    Bundled models load their safetensors file. ImageNet models load the torchvision file if it is in
+    the hub cache; otherwise they keep their random initialisation and the status says how to get it.
+    """
+    spec = get_spec(name)
+    model = spec.build()
+    if spec.bundled_file is not None:
+        path = bundled_path(spec)
+        if path.exists():
+            model.load_state_dict(load_file(str(path)))
+            meta = read_metadata(path)
+            acc = meta.get("test_accuracy")
+            detail = f", held-out accuracy {float(acc):.1%}" if acc else ""
+            status = WeightsStatus(
+                "bundled", f"Trained by this project ({path.name}{detail}).", str(path), meta
+            )
+        else:
+            status = WeightsStatus(
+                "random",
+                f"{path.name} is missing, so the network is untrained; "
+                f"run `python -m core.train {spec.name}` to train it.",
+            )
+    else:
+        path = imagenet_cache_path(spec)
+        if path.exists():
+            model.load_state_dict(_imagenet_state_dict(spec))
+            status = WeightsStatus("imagenet", f"ImageNet weights from torchvision ({path}).", str(path))
+        else:
+            status = WeightsStatus(
+                "random",
+                f"ImageNet weights are not in the cache ({path}), so this {spec.title} is randomly "
+                f"initialised; download them here or run `python -m core.weights {spec.name}` "
+                f"(or copy {path.name} into {path.parent}).",
+            )
+    return model.to(device).eval(), status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m core.weights NAME [NAME ...]`: download ImageNet weights into torch's hub cache."""
+    import sys
+
+    names = (argv if argv is not None else sys.argv[1:]) or []
+    if not names:
+        print("usage: python -m core.weights alexnet vgg16 googlenet resnet18 resnet50")
+        return 2
+    for name in names:
+        spec = get_spec(name)
+        try:
+            print(f"{name}: {download_imagenet_weights(spec)}")
+        except WeightsUnavailable as err:
+            print(f"{name}: {err}")
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

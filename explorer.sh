@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# CNN & RNN Explorer, one entry point:
+#   ./explorer.sh            create .venv if needed, install, start the app (opens the browser)
+#   ./explorer.sh test       create .venv if needed, install, run the whole test suite
+#   ./explorer.sh install    only create .venv and install
+#   ./explorer.sh train all  retrain the bundled models (python -m core.train ...)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=${EXPLORER_VENV:-.venv}
+
+install() {
+  "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+    || { echo "Python 3.10 or newer is needed (found $("$PYTHON" --version))." >&2; exit 1; }
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  local stamp="$VENV/.installed-$(cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    "$VENV/bin/python" -m pip install --upgrade pip >/dev/null
+    "$VENV/bin/python" -m pip install -r requirements-dev.txt
+    touch "$stamp"
+  fi
+}
+
+command=${1:-run}
+[ $# -gt 0 ] && shift
+case "$command" in
+  install) install ;;
+  run) install; exec "$VENV/bin/python" -m streamlit run app.py "$@" ;;
+  test)
+    install
+    if [ ! -x "${EXPLORER_CHROMIUM:-/usr/bin/chromium}" ]; then
+      echo "note: no Chromium at ${EXPLORER_CHROMIUM:-/usr/bin/chromium}; browser tests will be skipped" \
+           "(Debian/Ubuntu: sudo apt-get install chromium)." >&2
+    fi
+    exec "$VENV/bin/python" -m pytest "$@" ;;
+  train) install; exec "$VENV/bin/python" -m core.train "$@" ;;
+  *) echo "usage: ./explorer.sh [run|test|install|train MODEL]" >&2; exit 2 ;;
+esac

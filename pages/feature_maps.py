@@ -1,0 +1,106 @@
+"""Feature maps: a picture goes through a CNN; see the prediction, every layer's shape and its activation maps."""
+import numpy as np
+import streamlit as st
+
+from core import plots
+from core.probes.activations import first_conv_kernels, rank_channels
+from ui import loaders
+from ui.widgets import model_picker, picture_picker, weights_notice
+
+st.title("Feature maps")
+st.caption(
+    "A convolution layer slides each of its kernels over the whole input: one kernel, one feature map. "
+    "Bright means the pattern that kernel looks for is present at that place."
+)
+
+left, right = st.columns([1, 2], gap="large")
+with left:
+    spec = model_picker("fm_model")
+    picture = picture_picker(spec.input_kind, "fm")
+
+if picture is None:
+    right.info("Upload a picture, or switch back to a sample.")
+    st.stop()
+
+weights = loaders.weights_key(spec.name)
+with st.spinner(f"Loading {spec.title} …"):
+    net, status = loaders.model(spec.name, weights)
+weights_notice(spec, status)
+
+prepared = loaders.model_input(spec.name, picture, picture.digest)
+key = f"{picture.digest}:{spec.name}"
+probs = loaders.probabilities(spec.name, key, weights, prepared.tensor)
+
+with right:
+    seen, top5 = st.columns([2, 3])
+    seen.plotly_chart(
+        plots.image_figure(prepared.display, f"What {spec.title} sees ({spec.input_size[2]}×{spec.input_size[1]})",
+                           height=300),
+        width="stretch", key="fm_input",
+    )
+    top5.plotly_chart(plots.top_k_bar(spec.classes, probs, 5, "Top-5 prediction"),
+                      width="stretch", key="fm_top5")
+    if not status.is_trained:
+        top5.caption("Untrained weights: these probabilities are close to uniform noise.")
+
+table = loaders.layers(spec.name, weights)
+spatial = [layer for layer in table if layer.is_spatial and min(layer.shape[1:]) >= 1]
+with st.expander(f"All {len(table)} layers and their output shapes", expanded=False):
+    st.dataframe(
+        [{"#": i, "layer": layer.name, "operation": layer.op, "output shape": " × ".join(map(str, layer.shape)),
+          "values": int(np.prod(layer.shape))} for i, layer in enumerate(table)],
+        hide_index=True, width="stretch",
+    )
+
+st.subheader("Activation maps")
+conv = first_conv_kernels(net)
+names = [layer.name for layer in spatial]
+default = names.index(conv[0]) if conv and conv[0] in names else 0
+c1, c2, c3 = st.columns([2, 1, 1])
+layer_name = c1.selectbox(
+    "Layer", names, index=default, key=f"fm_layer_{spec.name}",
+    format_func=lambda n: f"{n} — {next(l.op for l in spatial if l.name == n)} "
+                          f"{' × '.join(map(str, next(l.shape for l in spatial if l.name == n)))}",
+)
+info = next(layer for layer in spatial if layer.name == layer_name)
+channels_total = info.shape[0]
+mode = c2.radio("Show", ["All channels", "Top-k by mean activation"], key="fm_mode",
+                index=0 if channels_total <= 64 else 1)
+per_channel = c3.toggle("Scale each map on its own", value=True, key="fm_scale",
+                        help="On: every map uses its full colour range. Off: one scale for the layer, so strong channels stand out.")
+
+with st.spinner(f"Running {spec.title} up to {layer_name} …"):
+    maps = loaders.layer_maps(spec.name, layer_name, key, weights, prepared.tensor)
+if mode == "All channels":
+    shown = list(range(channels_total))
+else:
+    k = st.slider("k", 1, min(64, channels_total), min(16, channels_total), key="fm_k")
+    shown = rank_channels(maps, k)
+st.plotly_chart(
+    plots.feature_grid(maps, shown, per_channel_scale=per_channel,
+                       title=f"{layer_name}: {len(shown)} of {channels_total} channels ({maps.shape[1]}×{maps.shape[2]} each)"),
+    width="stretch", key="fm_grid",
+)
+
+st.subheader("One channel, large")
+c1, c2 = st.columns([1, 1])
+channel = c1.number_input("Channel", 0, channels_total - 1, int(shown[0]), key=f"fm_channel_{spec.name}_{layer_name}")
+alpha = c2.slider("Overlay opacity", 0.0, 1.0, 0.6, 0.05, key="fm_alpha")
+one = maps[int(channel)]
+c1, c2 = st.columns(2)
+c1.plotly_chart(plots.channel_heatmap(one, f"{layer_name}, channel {channel}: min {one.min():.3g}, max {one.max():.3g}"),
+                width="stretch", key="fm_channel_map")
+c2.plotly_chart(plots.image_figure(plots.blend_heatmap(prepared.display, one, alpha), "Overlaid on the input", height=340),
+                width="stretch", key="fm_overlay")
+
+if conv is not None:
+    conv_name, weights_np = conv
+    o, i, kh, kw = weights_np.shape
+    with st.expander(f"Learned kernels of the first convolution, {conv_name} ({o} kernels, {i}×{kh}×{kw} each)",
+                     expanded=layer_name == conv_name):
+        st.caption(
+            "Each tile is one kernel: the pattern its feature map responds to. "
+            + ("Colours show the weights on red, green and blue (grey = 0)." if i == 3
+               else "Red is a positive weight, blue a negative one.")
+        )
+        st.plotly_chart(plots.kernel_grid(weights_np), width="stretch", key="fm_kernels")

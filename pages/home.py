@@ -1,0 +1,34 @@
+"""Home: what the explorer shows, and a link to every page."""
+import streamlit as st
+
+from core.models.registry import get_spec, model_names
+
+st.title("CNN & RNN Explorer")
+st.markdown(
+    """
+Look inside real neural networks while they work. Every picture on these pages is computed by a
+PyTorch model at the moment you ask for it — nothing is a drawing of what a network *would* do.
+
+* **Convolutional networks** slide small learned filters over an image. Each layer turns the
+  picture into a stack of *feature maps*; early layers answer "is there an edge here?", later ones
+  "is there an eye?". Pooling shrinks the maps, so each unit sees a larger part of the input.
+* **Recurrent networks** read a sequence one step at a time and carry a *hidden state* from step to
+  step: h_t = tanh(W_xh x_t + W_hh h_(t−1) + b). LSTM and GRU add gates that decide what to keep.
+"""
+)
+
+st.subheader("Pages")
+st.page_link("pages/feature_maps.py", label="Feature maps", icon=":material/grid_view:")
+st.caption(
+    "Pick a picture and a model, see its top-5 prediction, every layer's output shape, each "
+    "layer's activation maps, one channel overlaid on the picture, and the first layer's learned kernels."
+)
+
+st.subheader("The models")
+rows = []
+for name in model_names():
+    spec = get_spec(name)
+    source = "trained by this project, bundled" if spec.bundled_file else "torchvision, ImageNet weights if cached"
+    rows.append({"model": spec.title, "year": spec.year, "input": "×".join(map(str, spec.input_size)),
+                 "classes": spec.num_classes, "weights": source, "what it introduced": spec.summary})
+st.dataframe(rows, hide_index=True, width="stretch")

@@ -1,0 +1,72 @@
+"""The app in a real browser: pages load, figures render, an upload through the file chooser works."""
+import pytest
+
+from core.data.samples import SAMPLES_DIR
+from tests.conftest import screenshot
+from tests.hostile import corpus
+
+pytestmark = pytest.mark.browser
+
+
+def wait_for_app(page) -> None:
+    """Wait until streamlit has finished running the script (no 'running' indicator, no skeletons)."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
+        timeout=120_000,
+    )
+    page.wait_for_timeout(500)
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]').first.inner_text()
+
+
+def plot_count(page) -> int:
+    """Plotly figures that actually drew data (a trace layer in the SVG, or an image trace)."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".filter(p => p.data && p.data.length > 0 && p.querySelector('.main-svg')).length"
+    )
+
+
+def test_home_page(page, app_url) -> None:
+    page.goto(app_url)
+    wait_for_app(page)
+    page.get_by_role("heading", name="CNN & RNN Explorer").wait_for()
+    assert_no_exception(page)
+    assert page.get_by_text("Device:").is_visible()
+    screenshot(page, "home")
+
+
+def test_feature_maps_sample_and_upload(page, app_url, tmp_path) -> None:
+    page.goto(f"{app_url}/feature_maps")
+    wait_for_app(page)
+    assert_no_exception(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
+    assert plot_count(page) >= 5
+    assert page.get_by_text("Top-5 prediction").count() >= 1
+    screenshot(page, "feature_maps_lenet_sample")
+
+    page.get_by_text("Upload", exact=True).click()
+    wait_for_app(page)
+    bad = tmp_path / "not_a_picture.png"
+    bad.write_bytes(corpus()["notes.txt"][0])
+    page.locator('input[type="file"]').set_input_files(str(bad))
+    page.get_by_text("not an image we can read").wait_for()
+    assert_no_exception(page)
+    screenshot(page, "feature_maps_bad_upload")
+
+    page.locator('input[type="file"]').set_input_files(str(SAMPLES_DIR / "digit_7.png"))
+    wait_for_app(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
+    assert_no_exception(page)
+    assert page.get_by_text("not an image we can read").count() == 0
+    bars = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(p => p.data[0]).filter(d => d.type === 'bar')[0].y"
+    )
+    assert bars[-1] == "7"
+    screenshot(page, "feature_maps_upload")

@@ -1,0 +1,32 @@
+"""The device choice: CUDA, then MPS, then CPU; EXPLORER_DEVICE overrides when that device exists."""
+import torch
+
+from core.device import choose_device
+
+
+def test_cpu_can_always_be_forced() -> None:
+    choice = choose_device("cpu")
+    assert choice.device == torch.device("cpu") and "EXPLORER_DEVICE" in choice.reason
+
+
+def test_unknown_preference_falls_back_with_a_reason() -> None:
+    choice = choose_device("tpu")
+    assert choice.kind == "cpu" and "not one of" in choice.reason
+
+
+def test_unavailable_preference_falls_back(monkeypatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    choice = choose_device("cuda")
+    assert choice.kind in ("cpu", "mps") and "none is available" in choice.reason
+
+
+def test_environment_variable_is_read(monkeypatch) -> None:
+    monkeypatch.setenv("EXPLORER_DEVICE", "cpu")
+    assert choose_device().kind == "cpu"
+
+
+def test_default_prefers_cuda(monkeypatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i=0: "Test GPU")
+    choice = choose_device("")
+    assert choice.kind == "cuda" and "Test GPU" in choice.reason

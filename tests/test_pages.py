@@ -1,0 +1,86 @@
+"""Page tests with streamlit's AppTest: every page runs on samples and uploads without an exception."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.data.samples import samples_for
+from tests.hostile import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120  # importing torch and building models takes far longer than AppTest's 3 s default
+
+
+def run_page(path: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def top1(at: AppTest) -> str:
+    chart = next(c for c in at.get("plotly_chart") if "Top-5" in c.proto.spec)
+    bars = json.loads(chart.proto.spec)["data"][0]
+    return bars["y"][-1]
+
+
+def test_home_links_every_page() -> None:
+    at = run_page("app.py")
+    assert any("CNN & RNN Explorer" in t.value for t in at.title)
+    assert any("Device" in m.value for m in at.sidebar.markdown)
+
+
+@pytest.mark.parametrize(("model", "sample", "expected"), [
+    ("lenet5", "digit_3.png", "3"),
+    ("lenet5", "digit_5.png", "5"),
+    ("small_vgg", "shape_star.png", "star"),
+    ("small_vgg", "shape_ring.png", "ring"),
+])
+def test_feature_maps_predicts_bundled_samples(model: str, sample: str, expected: str) -> None:
+    at = run_page("pages/feature_maps.py")
+    at.selectbox(key="fm_model").set_value(model).run()
+    kind = "digit" if model == "lenet5" else "shapes"
+    index = [s.file for s in samples_for(kind)].index(sample)
+    at.selectbox(key=f"fm_sample_{kind}").select_index(index).run()
+    assert not at.exception
+    assert top1(at) == expected
+    assert len(at.get("plotly_chart")) >= 5  # input, top-5, grid, channel, overlay (+ kernels)
+
+
+def test_feature_maps_every_control_reruns_cleanly() -> None:
+    at = run_page("pages/feature_maps.py")
+    at.selectbox(key="fm_model").set_value("small_vgg").run()
+    layer_box = at.selectbox(key="fm_layer_small_vgg")
+    layer_box.set_value(layer_box.options[-1]).run()
+    at.radio(key="fm_mode").set_value("Top-k by mean activation").run()
+    at.slider(key="fm_k").set_value(4).run()
+    at.toggle(key="fm_scale").set_value(False).run()
+    at.slider(key="fm_alpha").set_value(0.2).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_feature_maps_on_an_imagenet_architecture_without_weights(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    at = run_page("pages/feature_maps.py")
+    at.selectbox(key="fm_model").set_value("resnet18").run()
+    assert not at.exception
+    assert any("randomly initialised" in w.value for w in at.warning)
+    assert any(b.label.startswith("Download ResNet-18 weights") for b in at.button)
+    assert len(at.get("plotly_chart")) >= 5
+
+
+def test_upload_bad_then_good_file() -> None:
+    files = corpus()
+    at = run_page("pages/feature_maps.py")
+    at.radio(key="fm_source").set_value("Upload").run()
+    at.file_uploader(key="fm_upload").set_value(("notes.png", files["notes.txt"][0], "image/png")).run()
+    assert not at.exception
+    assert any("not an image" in e.value for e in at.error)
+    at.file_uploader(key="fm_upload").set_value(("cmyk.jpg", files["cmyk.jpg"][0], "image/jpeg")).run()
+    assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) >= 5
+    at.file_uploader(key="fm_upload").set_value(("bomb.png", files["bomb.png"][0], "image/png")).run()
+    assert any("megapixels" in e.value for e in at.error)
+    assert any("previous picture" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) >= 5  # the last good picture stays on screen

@@ -1,0 +1,60 @@
+"""Figures are pure functions: assert on their data and layout."""
+import numpy as np
+import pytest
+
+from core import plots
+
+
+def test_blend_heatmap_endpoints() -> None:
+    picture = np.full((8, 6, 3), 100, dtype=np.uint8)
+    heat = np.arange(12, dtype=np.float32).reshape(4, 3)
+    assert np.array_equal(plots.blend_heatmap(picture, heat, 0.0), picture)
+    full = plots.blend_heatmap(picture, heat, 1.0)
+    lut = plots.colormap_lut("Inferno")
+    assert full.shape == picture.shape
+    assert tuple(full[0, 0]) == tuple(lut[0]) and tuple(full[-1, -1]) == tuple(lut[255])
+    with pytest.raises(ValueError):
+        plots.blend_heatmap(picture, heat, 1.5)
+
+
+def test_mosaic_places_tiles_with_gaps() -> None:
+    maps = np.arange(3 * 2 * 2, dtype=np.float32).reshape(3, 2, 2)
+    grid = plots.mosaic(maps, cols=2)
+    assert grid.shape == (5, 5)
+    assert np.array_equal(grid[0:2, 3:5], maps[1]) and np.array_equal(grid[3:5, 0:2], maps[2])
+    assert np.isnan(grid[2]).all() and np.isnan(grid[3:5, 3:5]).all()
+
+
+def test_feature_grid_scales_each_map_and_labels_channels() -> None:
+    maps = np.random.default_rng(0).normal(size=(10, 64, 64)).astype(np.float32) * np.arange(1, 11)[:, None, None]
+    fig = plots.feature_grid(maps, [3, 7, 1])
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert np.nanmin(z) == 0.0 and np.nanmax(z) == 1.0
+    assert max(z.shape) <= 3 * (plots.MAX_TILE + plots.GRID_GAP)  # big maps are shrunk to tiles
+    assert [a.text for a in fig.layout.annotations] == ["3", "7", "1"]
+    shared = plots.feature_grid(maps, [0, 9], per_channel_scale=False)
+    assert shared.data[0].zmax > 5
+
+
+def test_feature_grid_rejects_flat_outputs() -> None:
+    with pytest.raises(ValueError, match="C, H, W"):
+        plots.feature_grid(np.zeros((10,)), [0])
+
+
+def test_top_k_bar_puts_the_most_probable_on_top() -> None:
+    fig = plots.top_k_bar(["a", "b", "c", "d"], np.array([0.1, 0.6, 0.05, 0.25]), k=3)
+    assert list(fig.data[0].y) == ["a", "d", "b"]  # plotly draws the last bar on top
+    assert fig.data[0].text[-1] == "60.0%"
+
+
+def test_kernel_grid_draws_colour_and_gray_kernels() -> None:
+    rgb = plots.kernel_grid(np.random.default_rng(0).normal(size=(16, 3, 3, 3)))
+    assert rgb.data[0].type == "image" and rgb.data[0].source.startswith("data:image/png;base64,")
+    gray = plots.kernel_grid(np.random.default_rng(0).normal(size=(6, 1, 5, 5)))
+    z = np.asarray(gray.data[0].z, dtype=float)
+    assert gray.data[0].zmin == -gray.data[0].zmax and np.nanmax(np.abs(z)) == gray.data[0].zmax
+
+
+def test_image_figure_sends_one_png() -> None:
+    fig = plots.image_figure(np.zeros((224, 224, 3), dtype=np.uint8))
+    assert len(fig.to_json()) < 20_000

@@ -1,0 +1,87 @@
+"""Everything cached across reruns and sessions lives here, keyed by plain strings.
+
+Models are `st.cache_resource` (one shared, read-only copy in eval mode); results per picture are
+`st.cache_data` (numpy out), with the model passed as `_model` so it is never hashed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+from torch import nn
+
+from core.data.images import DecodedImage, decode_image
+from core.data.preprocess import ModelInput, prepare_image
+from core.data.samples import Sample, load_sample
+from core.device import DeviceChoice, choose_device, configure_threads
+from core.models.registry import get_spec
+from core.probes import activations
+from core.weights import WeightsStatus, imagenet_cache_path, load_model
+
+
+@st.cache_resource(show_spinner=False)
+def device_choice() -> DeviceChoice:
+    """The one device of this server process (thread count fixed at the same time)."""
+    configure_threads()
+    return choose_device()
+
+
+def weights_key(name: str) -> str:
+    """'bundled', 'cached' or 'missing': part of every cache key, so a download refreshes the model."""
+    spec = get_spec(name)
+    if spec.torchvision_weights is None:
+        return "bundled"
+    return "cached" if imagenet_cache_path(spec).exists() else "missing"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def model(name: str, weights: str) -> tuple[nn.Module, WeightsStatus]:
+    """Registry model `name` on the app's device; `weights` is `weights_key(name)`."""
+    with torch.no_grad():
+        return load_model(name, device_choice().device)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def extractor(name: str, layer: str, weights: str) -> nn.Module:
+    """A feature-extraction graph returning `layer` of model `name`, sharing that model's weights."""
+    net, _ = model(name, weights)
+    return activations.make_extractor(net, [layer])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def layers(name: str, weights: str) -> list[activations.LayerInfo]:
+    """The layer table of model `name`."""
+    net, _ = model(name, weights)
+    return activations.list_layers(net, get_spec(name).input_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sample(_sample: Sample, file: str) -> DecodedImage:
+    """A bundled sample picture, decoded once."""
+    return load_sample(_sample)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def upload(data: bytes) -> DecodedImage:
+    """An uploaded file, decoded once (raises core.data.images.ImageInputError)."""
+    return decode_image(data)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def model_input(name: str, _picture: DecodedImage, digest: str) -> ModelInput:
+    """The picture prepared for model `name`."""
+    return prepare_image(_picture.pixels, get_spec(name))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def probabilities(name: str, digest: str, weights: str, _x: torch.Tensor) -> np.ndarray:
+    """Class probabilities of model `name` for the prepared picture `digest`."""
+    net, _ = model(name, weights)
+    return activations.predict(net, _x).numpy()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def layer_maps(name: str, layer: str, digest: str, weights: str, _x: torch.Tensor) -> np.ndarray:
+    """The output of `layer` for the prepared picture `digest`, without the batch axis."""
+    maps = activations.feature_maps(extractor(name, layer, weights), _x)[layer]
+    return maps[0].numpy()

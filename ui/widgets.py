@@ -1,0 +1,84 @@
+"""Widgets shared by several pages: model picker, picture picker, weights notice, device panel."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.data.images import UPLOAD_TYPES, DecodedImage, ImageInputError, MAX_BYTES
+from core.data.samples import samples_for
+from core.models.registry import ModelSpec, get_spec, model_names
+from core.weights import WeightsStatus, WeightsUnavailable, download_imagenet_weights
+from ui import loaders
+
+
+def model_picker(key: str, label: str = "Model", default: str = "lenet5") -> ModelSpec:
+    """A select box over the registry, labelled with each architecture's year."""
+    names = model_names()
+    name = st.selectbox(
+        label, names, index=names.index(default), key=key,
+        format_func=lambda n: f"{get_spec(n).title} ({get_spec(n).year})",
+    )
+    return get_spec(name)
+
+
+def picture_picker(kind: str, key: str) -> DecodedImage | None:
+    """Pick a bundled sample or upload a picture; a bad upload shows its reason and keeps the last good one.
+
+    Returns the picture to use, or None when there is none yet.
+    """
+    source = st.radio("Picture", ["Sample", "Upload"], horizontal=True, key=f"{key}_source")
+    if source == "Sample":
+        options = {s.file: s for s in samples_for(kind)}
+        chosen = st.selectbox(
+            "Sample", list(options), key=f"{key}_sample_{kind}", format_func=lambda f: options[f].title,
+        )
+        return loaders.sample(options[chosen], chosen)
+    uploaded = st.file_uploader(
+        f"Your picture (PNG, JPEG, WebP, BMP, GIF or TIFF, up to {MAX_BYTES // 2**20} MB)",
+        type=UPLOAD_TYPES, key=f"{key}_upload",
+    )
+    good_key = f"{key}_last_good_upload"
+    if uploaded is None:
+        return st.session_state.get(good_key)
+    try:
+        picture = loaders.upload(uploaded.getvalue())
+    except ImageInputError as err:
+        st.error(f"**{uploaded.name}**: {err}")
+        previous = st.session_state.get(good_key)
+        if previous is not None:
+            st.caption("Still showing your previous picture.")
+        return previous
+    for note in picture.notes:
+        st.caption(note)
+    st.session_state[good_key] = picture
+    return picture
+
+
+def weights_notice(spec: ModelSpec, status: WeightsStatus) -> None:
+    """Say where the weights came from, in the sidebar; offer the ImageNet download when they are missing."""
+    with st.sidebar:
+        st.markdown(f"**{spec.title}** weights")
+        if status.source == "random":
+            st.warning(status.message)
+        else:
+            st.caption(status.message)
+    if status.source == "random" and spec.torchvision_weights is not None:
+        st.warning(
+            f"{spec.title} is showing a **randomly initialised** network: its ImageNet weights are not on "
+            "this machine. Shapes, parameters and feature maps are real; predictions are meaningless."
+        )
+        if st.button(f"Download {spec.title} weights ({spec.torchvision_weights.meta.get('_file_size', '?')} MB)",
+                     key=f"download_{spec.name}"):
+            with st.spinner(f"Downloading {spec.torchvision_weights.url} …"):
+                try:
+                    download_imagenet_weights(spec)
+                except WeightsUnavailable as err:
+                    st.error(f"{err} Without internet, copy the file into the folder named above.")
+                else:
+                    st.rerun()
+
+
+def device_panel() -> None:
+    """The sidebar's device line."""
+    choice = loaders.device_choice()
+    st.sidebar.markdown(f"**Device:** `{choice.kind}`")
+    st.sidebar.caption(f"{choice.reason} Set EXPLORER_DEVICE=cuda, mps or cpu to choose.")
