@@ -60,13 +60,14 @@ def test_feature_maps_sample_and_upload(page, app_url, tmp_path) -> None:
     screenshot(page, "feature_maps_bad_upload")
 
     page.locator('input[type="file"]').set_input_files(str(SAMPLES_DIR / "digit_7.png"))
-    wait_for_app(page)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
-    assert_no_exception(page)
-    assert page.get_by_text("not an image we can read").count() == 0
-    bars = page.evaluate(
-        "() => [...document.querySelectorAll('.js-plotly-plot')]"
-        ".map(p => p.data[0]).filter(d => d.type === 'bar')[0].y"
+    page.get_by_text("not an image we can read").wait_for(state="detached")
+    top1 = (
+        "() => { const d = [...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(p => p.data && p.data[0]).filter(d => d && d.type === 'bar')[0];"
+        " return d ? d.y[d.y.length - 1] : null; }"
     )
-    assert bars[-1] == "7"
+    page.wait_for_function(f"() => ({top1})() === '7'")
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert plot_count(page) >= 5
     screenshot(page, "feature_maps_upload")
