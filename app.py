@@ -11,6 +11,8 @@ PAGES = {
     "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
     "Convolutional networks": [
         st.Page("pages/feature_maps.py", title="Feature maps", icon=":material/grid_view:"),
+        st.Page("pages/saliency.py", title="Saliency", icon=":material/visibility:"),
+        st.Page("pages/compare.py", title="Compare architectures", icon=":material/compare:"),
     ],
 }
 

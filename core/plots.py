@@ -55,17 +55,26 @@ def blend_heatmap(picture: np.ndarray, heat: np.ndarray, alpha: float, colormap:
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     height, width = picture.shape[:2]
-    heat01 = scale_01(resize_map(heat, height, width))
-    coloured = colormap_lut(colormap)[np.round(heat01 * 255).astype(np.uint8)].astype(np.float32)
+    coloured = colorize(resize_map(heat, height, width), colormap).astype(np.float32)
     out = (1 - alpha) * picture.astype(np.float32) + alpha * coloured
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
-def png_data_uri(rgb: np.ndarray) -> str:
-    """(H, W, 3) uint8 → 'data:image/png;base64,...'."""
+def colorize(values: np.ndarray, colormap: str = "Inferno") -> np.ndarray:
+    """A 2-D map, min-max scaled, through a colour scale: (H, W) → (H, W, 3) uint8."""
+    return colormap_lut(colormap)[np.round(scale_01(values) * 255).astype(np.uint8)]
+
+
+def png_bytes(rgb: np.ndarray) -> bytes:
+    """(H, W, 3) uint8 → PNG file bytes."""
     buf = io.BytesIO()
     Image.fromarray(np.asarray(rgb, dtype=np.uint8)).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
+
+
+def png_data_uri(rgb: np.ndarray) -> str:
+    """(H, W, 3) uint8 → 'data:image/png;base64,...'."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
 
 
 def _tight(fig: go.Figure, height: int, title: str | None) -> go.Figure:
@@ -204,3 +213,21 @@ def kernel_grid(weights: np.ndarray, title: str | None = None) -> go.Figure:
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, scaleanchor="x", constrain="domain")
     return _tight(fig, int(min(600, max(220, 420 * grid.shape[0] / max(grid.shape[1], 1)))) + 40, title)
+
+
+def zoo_scatter(rows: Sequence[dict], device: str) -> go.Figure:
+    """Latency against forward FLOPs for each model (log-log), bubble size ∝ √parameters, labelled with name and year."""
+    latency_key = f"latency on {device} (ms)"
+    flops = [max(r["forward GFLOPs"], 1e-6) for r in rows]
+    latency = [max(r[latency_key], 1e-3) for r in rows]
+    params = np.array([r["parameters (M)"] for r in rows], dtype=np.float64)
+    size = 10 + 40 * np.sqrt(params / max(params.max(), 1e-9))
+    fig = go.Figure(go.Scatter(
+        x=flops, y=latency, mode="markers+text", text=[f"{r['model']} ({r['year']})" for r in rows],
+        textposition="top center", marker=dict(size=size, color=[r["year"] for r in rows], colorscale="Viridis",
+                                               showscale=True, colorbar=dict(title=dict(text="year"), thickness=12)),
+        customdata=params, hovertemplate="%{text}<br>%{x:.3g} GFLOPs<br>%{y:.3g} ms<br>%{customdata:.3g} M parameters<extra></extra>",
+    ))
+    fig.update_xaxes(type="log", title="forward GFLOPs (log)")
+    fig.update_yaxes(type="log", title=f"latency on {device}, ms (log)")
+    return _tight(fig, 420, "Cost of one forward pass: bubble area ∝ parameters, colour = year")

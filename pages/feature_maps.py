@@ -5,7 +5,7 @@ import streamlit as st
 from core import plots
 from core.probes.activations import first_conv_kernels, rank_channels
 from ui import loaders
-from ui.widgets import model_picker, picture_picker, weights_notice
+from ui.widgets import input_and_top5, model_picker, picture_picker, predict
 
 st.title("Feature maps")
 st.caption(
@@ -22,26 +22,10 @@ if picture is None:
     right.info("Upload a picture, or switch back to a sample.")
     st.stop()
 
-weights = loaders.weights_key(spec.name)
-with st.spinner(f"Loading {spec.title} …"):
-    net, status = loaders.model(spec.name, weights)
-weights_notice(spec, status)
-
-prepared = loaders.model_input(spec.name, picture, picture.digest)
-key = f"{picture.digest}:{spec.name}"
-probs = loaders.probabilities(spec.name, key, weights, prepared.tensor)
-
+p = predict(spec, picture)
+net, weights, prepared, key = p.net, p.weights, p.prepared, p.key
 with right:
-    seen, top5 = st.columns([2, 3])
-    seen.plotly_chart(
-        plots.image_figure(prepared.display, f"What {spec.title} sees ({spec.input_size[2]}×{spec.input_size[1]})",
-                           height=300),
-        width="stretch", key="fm_input",
-    )
-    top5.plotly_chart(plots.top_k_bar(spec.classes, probs, 5, "Top-5 prediction"),
-                      width="stretch", key="fm_top5")
-    if not status.is_trained:
-        top5.caption("Untrained weights: these probabilities are close to uniform noise.")
+    input_and_top5(p, "fm")
 
 table = loaders.layers(spec.name, weights)
 spatial = [layer for layer in table if layer.is_spatial and min(layer.shape[1:]) >= 1]
@@ -79,7 +63,7 @@ else:
 st.plotly_chart(
     plots.feature_grid(maps, shown, per_channel_scale=per_channel,
                        title=f"{layer_name}: {len(shown)} of {channels_total} channels ({maps.shape[1]}×{maps.shape[2]} each)"),
-    width="stretch", key="fm_grid",
+    width="stretch", theme=None, key="fm_grid",
 )
 
 st.subheader("One channel, large")
@@ -89,9 +73,9 @@ alpha = c2.slider("Overlay opacity", 0.0, 1.0, 0.6, 0.05, key="fm_alpha")
 one = maps[int(channel)]
 c1, c2 = st.columns(2)
 c1.plotly_chart(plots.channel_heatmap(one, f"{layer_name}, channel {channel}: min {one.min():.3g}, max {one.max():.3g}"),
-                width="stretch", key="fm_channel_map")
+                width="stretch", theme=None, key="fm_channel_map")
 c2.plotly_chart(plots.image_figure(plots.blend_heatmap(prepared.display, one, alpha), "Overlaid on the input", height=340),
-                width="stretch", key="fm_overlay")
+                width="stretch", theme=None, key="fm_overlay")
 
 if conv is not None:
     conv_name, weights_np = conv
@@ -103,4 +87,4 @@ if conv is not None:
             + ("Colours show the weights on red, green and blue (grey = 0)." if i == 3
                else "Red is a positive weight, blue a negative one.")
         )
-        st.plotly_chart(plots.kernel_grid(weights_np), width="stretch", key="fm_kernels")
+        st.plotly_chart(plots.kernel_grid(weights_np), width="stretch", theme=None, key="fm_kernels")

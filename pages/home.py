@@ -24,6 +24,17 @@ st.caption(
     "layer's activation maps, one channel overlaid on the picture, and the first layer's learned kernels."
 )
 
+st.page_link("pages/saliency.py", label="Saliency", icon=":material/visibility:")
+st.caption(
+    "Grad-CAM, Guided Grad-CAM, integrated gradients, gradient saliency and occlusion: which parts of the "
+    "picture made the model choose a class, for any class you pick."
+)
+st.page_link("pages/compare.py", label="Compare architectures", icon=":material/compare:")
+st.caption(
+    "LeNet to ResNet on the same picture, side by side: predictions, Grad-CAM, depth, parameters, FLOPs and "
+    "latency measured on this machine."
+)
+
 st.subheader("The models")
 rows = []
 for name in model_names():

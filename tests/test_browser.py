@@ -71,3 +71,35 @@ def test_feature_maps_sample_and_upload(page, app_url, tmp_path) -> None:
     assert_no_exception(page)
     assert plot_count(page) >= 5
     screenshot(page, "feature_maps_upload")
+
+
+def test_saliency_upload_gives_prediction_and_grad_cam(page, app_url) -> None:
+    page.goto(f"{app_url}/saliency")
+    wait_for_app(page)
+    page.get_by_text("Upload", exact=True).click()
+    page.locator('input[type="file"]').set_input_files(str(SAMPLES_DIR / "shape_star.png"))
+    top1 = (
+        "() => { const d = [...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(p => p.data && p.data[0]).filter(d => d && d.type === 'bar')[0];"
+        " return d ? d.y[d.y.length - 1] : null; }"
+    )
+    page.wait_for_function(f"() => ({top1})() === 'star'")
+    page.get_by_text("Grad-CAM map for “star”").wait_for()
+    wait_for_app(page)
+    assert_no_exception(page)
+    images = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.data && p.data[0].type === 'image').length"
+    )
+    assert images >= 2  # the picture the model sees, and the overlay
+    screenshot(page, "saliency_upload")
+
+
+def test_compare_page(page, app_url) -> None:
+    page.goto(f"{app_url}/compare")
+    wait_for_app(page)
+    page.get_by_text("The whole zoo, measured on this machine").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 7", timeout=120_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert plot_count(page) >= 7
+    screenshot(page, "compare")

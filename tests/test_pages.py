@@ -84,3 +84,35 @@ def test_upload_bad_then_good_file() -> None:
     assert any("megapixels" in e.value for e in at.error)
     assert any("previous picture" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 5  # the last good picture stays on screen
+
+
+def test_saliency_every_method_and_a_bad_layer() -> None:
+    at = run_page("pages/saliency.py")
+    assert not at.error
+    for method in ("Guided Grad-CAM", "Integrated gradients", "Gradient saliency", "Occlusion", "Grad-CAM"):
+        at.radio(key="sal_method").set_value(method).run()
+        assert not at.exception and not at.error, (method, [e.value for e in at.error])
+        assert len(at.get("plotly_chart")) == 4  # input, top-5, map, overlay
+    at.selectbox(key="sal_target_small_vgg").select_index(3).run()
+    assert not at.exception and not at.error
+    assert len(at.get("download_button")) == 2
+
+
+def test_saliency_explains_any_class_of_an_imagenet_model(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    at = run_page("pages/saliency.py")
+    at.selectbox(key="sal_model").set_value("resnet18").run()
+    box = at.selectbox(key="sal_target_resnet18")
+    assert len(box.options) == 1000
+    box.select_index(500).run()
+    assert not at.exception and not at.error
+    assert any("Grad-CAM map" in c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_compare_lays_out_each_model_and_the_zoo() -> None:
+    at = run_page("pages/compare.py")
+    assert not at.error
+    assert len(at.get("metric")) == 4 * 3
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 7
+    at.multiselect(key="cmp_models").set_value(["lenet5"]).run()
+    assert any("at least two" in i.value for i in at.info)

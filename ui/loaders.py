@@ -15,7 +15,8 @@ from core.data.preprocess import ModelInput, prepare_image
 from core.data.samples import Sample, load_sample
 from core.device import DeviceChoice, choose_device, configure_threads
 from core.models.registry import get_spec
-from core.probes import activations
+from core.probes import activations, saliency
+from core.probes import costs as measured
 from core.weights import WeightsStatus, imagenet_cache_path, load_model
 
 
@@ -85,3 +86,34 @@ def layer_maps(name: str, layer: str, digest: str, weights: str, _x: torch.Tenso
     """The output of `layer` for the prepared picture `digest`, without the batch axis."""
     maps = activations.feature_maps(extractor(name, layer, weights), _x)[layer]
     return maps[0].numpy()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cam_layers(name: str, weights: str) -> list[saliency.SpatialModule]:
+    """Modules of model `name` with a spatial output: the layers Grad-CAM can read."""
+    net, _ = model(name, weights)
+    return saliency.spatial_modules(net, get_spec(name).input_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def attribution(name: str, weights: str, digest: str, method: str, target: int,
+                params: tuple[tuple[str, object], ...], _x: torch.Tensor) -> np.ndarray:
+    """The (H, W) map of `method` for class `target` (raises core.probes.saliency.SaliencyError)."""
+    net, _ = model(name, weights)
+    return saliency.METHODS[method](net, _x, target, **dict(params))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def costs(name: str, device: str) -> dict[str, float]:
+    """Measured parameters, weight layers, forward FLOPs and latency of architecture `name` on `device`.
+
+    Built fresh (random weights: costs do not depend on them), so nothing waits for a weights file.
+    """
+    spec = get_spec(name)
+    net = spec.build().to(device).eval()
+    return {
+        "params": measured.parameter_count(net),
+        "weight_layers": measured.weight_layers(net),
+        "flops": measured.forward_flops(net, spec.input_size),
+        "latency_s": measured.forward_latency(net, spec.input_size, repeats=3),
+    }

@@ -1,7 +1,14 @@
 """Widgets shared by several pages: model picker, picture picker, weights notice, device panel."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import streamlit as st
+from torch import nn
+
+from core import plots
+from core.data.preprocess import ModelInput
 
 from core.data.images import UPLOAD_TYPES, DecodedImage, ImageInputError, MAX_BYTES
 from core.data.samples import samples_for
@@ -82,3 +89,43 @@ def device_panel() -> None:
     choice = loaders.device_choice()
     st.sidebar.markdown(f"**Device:** `{choice.kind}`")
     st.sidebar.caption(f"{choice.reason} Set EXPLORER_DEVICE=cuda, mps or cpu to choose.")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A registry model loaded, a picture prepared for it, and the model's class probabilities."""
+
+    spec: ModelSpec
+    net: nn.Module
+    status: WeightsStatus
+    weights: str
+    prepared: ModelInput
+    key: str  # picture digest + model name: the cache key of everything computed from this pair
+    probs: np.ndarray
+
+
+def predict(spec: ModelSpec, picture: DecodedImage, notice: bool = True) -> Prediction:
+    """Load `spec` (with a spinner that names it), prepare `picture` for it and classify it."""
+    weights = loaders.weights_key(spec.name)
+    with st.spinner(f"Loading {spec.title} …"):
+        net, status = loaders.model(spec.name, weights)
+    if notice:
+        weights_notice(spec, status)
+    prepared = loaders.model_input(spec.name, picture, picture.digest)
+    key = f"{picture.digest}:{spec.name}"
+    probs = loaders.probabilities(spec.name, key, weights, prepared.tensor)
+    return Prediction(spec, net, status, weights, prepared, key, probs)
+
+
+def input_and_top5(p: Prediction, prefix: str) -> None:
+    """'What the model sees' beside its top-5 bars."""
+    seen, top5 = st.columns([2, 3])
+    seen.plotly_chart(
+        plots.image_figure(p.prepared.display, f"Model input, {p.spec.input_size[2]}×{p.spec.input_size[1]}",
+                           height=300),
+        width="stretch", theme=None, key=f"{prefix}_input",
+    )
+    top5.plotly_chart(plots.top_k_bar(p.spec.classes, p.probs, 5, "Top-5 prediction"),
+                      width="stretch", theme=None, key=f"{prefix}_top5")
+    if not p.status.is_trained:
+        top5.caption("Untrained weights: these probabilities are close to uniform noise.")

@@ -85,27 +85,47 @@ def _clutter(rng: np.random.Generator, canvas: Image.Image) -> None:
         draw.ellipse((x - rad, y - rad, x + rad, y + rad), fill=tuple(int(v) for v in rng.integers(0, 256, 3)))
 
 
-def draw_shape(rng: np.random.Generator, label: int, size: int = IMAGE_SIZE) -> tuple[np.ndarray, np.ndarray]:
-    """One cluttered picture holding shape `label`; returns (H, W, 3) uint8 and its box x0, y0, x1, y1."""
+def _place(rng: np.random.Generator, size: int, r: float, taken: list[np.ndarray]) -> tuple[float, float]:
+    """A centre for a shape of radius `r` whose disc overlaps none of the boxes already `taken`."""
+    for _ in range(200):
+        cx, cy = rng.uniform(r + 1, size - r - 1, size=2)
+        if all(cx + r < b[0] - 1 or cx - r > b[2] + 1 or cy + r < b[1] - 1 or cy - r > b[3] + 1 for b in taken):
+            return float(cx), float(cy)
+    raise ValueError("no room left for another shape")
+
+
+def draw_scene(
+    rng: np.random.Generator, labels: list[int], size: int = IMAGE_SIZE, scale: tuple[float, float] = (0.15, 0.32)
+) -> tuple[np.ndarray, np.ndarray]:
+    """A cluttered picture holding one shape per entry of `labels`, none overlapping.
+
+    Returns the picture (H, W, 3) uint8 and the boxes (len(labels), 4) as x0, y0, x1, y1 (exclusive).
+    """
     bg = _background(rng, size)
     canvas = Image.fromarray(np.clip(bg, 0, 255).astype(np.uint8), mode="RGB")
     _clutter(rng, canvas)
-    r = rng.uniform(0.15, 0.32) * size
-    cx, cy = rng.uniform(r + 1, size - r - 1, size=2)
-    theta = rng.uniform(0, 2 * math.pi)
-    mask = _shape_mask(label, cx, cy, r, theta, size)
-    local = bg[int(cy), int(cx)]
-    for _ in range(20):
-        colour = rng.integers(0, 256, 3)
-        if np.abs(colour - local).sum() > 180:
-            break
-    canvas.paste(Image.new("RGB", canvas.size, tuple(int(v) for v in colour)), (0, 0), mask)
+    boxes: list[np.ndarray] = []
+    for label in labels:
+        r = rng.uniform(*scale) * size
+        cx, cy = _place(rng, size, r, boxes)
+        mask = _shape_mask(label, cx, cy, r, rng.uniform(0, 2 * math.pi), size)
+        local = bg[int(cy), int(cx)]
+        for _ in range(20):
+            colour = rng.integers(0, 256, 3)
+            if np.abs(colour - local).sum() > 180:
+                break
+        canvas.paste(Image.new("RGB", canvas.size, tuple(int(v) for v in colour)), (0, 0), mask)
+        ys, xs = np.nonzero(np.asarray(mask) > 0)
+        boxes.append(np.array([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1], dtype=np.int64))
     pixels = np.asarray(canvas, dtype=np.float64)
     pixels = pixels + rng.normal(0, rng.uniform(4, 18), size=pixels.shape)
-    m = np.asarray(mask) > 0
-    ys, xs = np.nonzero(m)
-    box = np.array([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1], dtype=np.int64)
-    return np.clip(pixels, 0, 255).astype(np.uint8), box
+    return np.clip(pixels, 0, 255).astype(np.uint8), np.stack(boxes)
+
+
+def draw_shape(rng: np.random.Generator, label: int, size: int = IMAGE_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """One cluttered picture holding shape `label`; returns (H, W, 3) uint8 and its box x0, y0, x1, y1."""
+    pixels, boxes = draw_scene(rng, [label], size)
+    return pixels, boxes[0]
 
 
 def make_shapes(n: int, seed: int, size: int = IMAGE_SIZE) -> ShapesBatch:

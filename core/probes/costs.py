@@ -1,0 +1,51 @@
+"""What a model costs, measured: parameters, weight layers, forward FLOPs, forward latency on a device."""
+from __future__ import annotations
+
+import statistics
+import time
+
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+
+def parameter_count(model: nn.Module) -> int:
+    """Number of learnable parameters."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def weight_layers(model: nn.Module) -> int:
+    """Convolution and fully-connected layers, counted as modules (shortcut 1×1 convolutions included)."""
+    return sum(isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear)) for m in model.modules())
+
+
+def forward_flops(model: nn.Module, input_size: tuple[int, ...]) -> int:
+    """FLOPs of one forward pass on one input (a multiply-add counts 2), by torch.utils.flop_counter."""
+    device = next(model.parameters()).device
+    counter = FlopCounterMode(display=False)
+    with torch.inference_mode(), counter:
+        model(torch.zeros(1, *input_size, device=device))
+    return int(counter.get_total_flops())
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def forward_latency(model: nn.Module, input_size: tuple[int, ...], repeats: int = 5, warmup: int = 1) -> float:
+    """Median seconds of one forward pass of a batch of one, on the model's device (after `warmup` runs)."""
+    device = next(model.parameters()).device
+    x = torch.randn(1, *input_size, device=device)
+    times = []
+    with torch.inference_mode():
+        for i in range(warmup + repeats):
+            _sync(device)
+            start = time.perf_counter()
+            model(x)
+            _sync(device)
+            if i >= warmup:
+                times.append(time.perf_counter() - start)
+    return statistics.median(times)

@@ -1,0 +1,243 @@
+"""Attribution maps: which pixels (or which places of a layer) made the model say `target`.
+
+Every method has the same shape of signature, `method(model, image, target, ...) -> (H, W)` float
+map in [0, 1], computed with captum. Captum registers hooks on the model for the length of one
+call and removes them in `finally`; since our models are shared by every session, calls that hook
+a model are serialised by one lock, so no session ever sees another's hooks.
+"""
+from __future__ import annotations
+
+import threading
+import warnings
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from captum.attr import GuidedGradCam, IntegratedGradients, LayerAttribution, LayerGradCam, Occlusion, Saliency
+from torch import nn
+
+_HOOK_LOCK = threading.RLock()
+
+
+class SaliencyError(ValueError):
+    """A request that cannot give a map (wrong layer, class out of range, no conv layer); the message is for the user."""
+
+
+@dataclass(frozen=True)
+class SpatialModule:
+    """A module whose output is a (C, H, W) map, in execution order: a candidate layer for Grad-CAM."""
+
+    name: str
+    op: str
+    shape: tuple[int, int, int]
+    has_conv: bool
+
+
+def spatial_modules(model: nn.Module, input_size: tuple[int, int, int]) -> list[SpatialModule]:
+    """Modules with a spatial output (H·W > 1), each called once per forward, in the order they finish.
+
+    Found by one forward pass with hooks that are removed before returning.
+    """
+    seen: dict[str, tuple[int, tuple[int, ...]]] = {}
+    order: list[str] = []
+
+    def record(name: str):
+        def hook(_module: nn.Module, _inputs: object, output: object) -> None:
+            if isinstance(output, torch.Tensor):
+                count, _ = seen.get(name, (0, ()))
+                seen[name] = (count + 1, tuple(output.shape[1:]))
+                if count == 0:
+                    order.append(name)
+        return hook
+
+    device = next(model.parameters()).device
+    with _HOOK_LOCK:
+        handles = [m.register_forward_hook(record(n)) for n, m in model.named_modules() if n]
+        try:
+            with torch.inference_mode():
+                model(torch.zeros(1, *input_size, device=device))
+        finally:
+            for h in handles:
+                h.remove()
+    result = []
+    for name in order:
+        count, shape = seen[name]
+        if count == 1 and len(shape) == 3 and shape[1] * shape[2] > 1:
+            module = model.get_submodule(name)
+            has_conv = any(isinstance(m, nn.Conv2d) for m in module.modules())
+            result.append(SpatialModule(name, type(module).__name__, shape, has_conv))  # type: ignore[arg-type]
+    return result
+
+
+def default_cam_layer(layers: list[SpatialModule]) -> str:
+    """Where Grad-CAM is usually read: the last module whose map is as fine as the last convolution's.
+
+    That is the last conv layer's activation (VGG, AlexNet: the ReLU after it) or the last block that
+    ends at that resolution (ResNet's layer4, GoogLeNet's inception5b), before the final pooling.
+    """
+    convs = [layer for layer in layers if layer.op == "Conv2d"]
+    if not convs:
+        raise SaliencyError("This model has no convolution layer with a spatial output, so Grad-CAM has nothing to read.")
+    size = convs[-1].shape[1:]
+    return [layer.name for layer in layers if layer.shape[1:] == size][-1]
+
+
+def resolve_layer(model: nn.Module, layer: str | nn.Module) -> nn.Module:
+    """The module named `layer` (dotted path), or `layer` itself if it is a module of `model`."""
+    if isinstance(layer, nn.Module):
+        if not any(m is layer for m in model.modules()):
+            raise SaliencyError("That layer is not part of this model.")
+        return layer
+    try:
+        return model.get_submodule(layer)
+    except AttributeError:
+        raise SaliencyError(f"This model has no layer named {layer!r}.") from None
+
+
+_FACTS: weakref.WeakKeyDictionary[nn.Module, dict[object, object]] = weakref.WeakKeyDictionary()
+
+
+def _fact(model: nn.Module, key: object, compute) -> object:
+    """Shape facts about a model (class count, a layer's output shape), computed by one forward pass once.
+
+    They do not depend on the weights, so later calls cost nothing: a Grad-CAM is one forward pass
+    and a short backward, not three forward passes.
+    """
+    facts = _FACTS.setdefault(model, {})
+    if key not in facts:
+        facts[key] = compute()
+    return facts[key]
+
+
+def _check(model: nn.Module, image: torch.Tensor, target: int) -> tuple[torch.Tensor, int]:
+    if image.ndim != 4 or image.shape[0] != 1:
+        raise SaliencyError(f"Expected one image as a (1, C, H, W) tensor, got shape {tuple(image.shape)}.")
+    device = next(model.parameters()).device
+    x = image.detach().to(device)
+
+    def count_classes() -> int:
+        with torch.inference_mode():
+            return int(model(x).shape[1])
+
+    classes = int(_fact(model, ("classes", tuple(x.shape)), count_classes))  # type: ignore[arg-type]
+    if not 0 <= int(target) < classes:
+        raise SaliencyError(f"Class index {target} is out of range: this model has classes 0 to {classes - 1}.")
+    return x.clone().requires_grad_(True), int(target)
+
+
+def _finish(attr: torch.Tensor, size: tuple[int, int]) -> np.ndarray:
+    """(1, 1, h, w) attribution → (H, W) float32 in [0, 1]; all zeros stay zeros."""
+    if attr.shape[-2:] != size:
+        attr = LayerAttribution.interpolate(attr, size, interpolate_mode="bilinear")
+    out = attr.detach().float().cpu()[0, 0].numpy()
+    lo, hi = float(out.min()), float(out.max())
+    if hi - lo <= 1e-12 or not np.isfinite([lo, hi]).all():
+        return np.zeros(size, dtype=np.float32)
+    return ((out - lo) / (hi - lo)).astype(np.float32)
+
+
+def _pixel_map(attr: torch.Tensor) -> torch.Tensor:
+    """(1, C, H, W) pixel attribution → (1, 1, H, W): magnitude summed over colour channels."""
+    return attr.abs().sum(dim=1, keepdim=True)
+
+
+def _layer_output_is_spatial(model: nn.Module, module: nn.Module, image: torch.Tensor) -> None:
+    def layer_shape() -> tuple[int, ...]:
+        shapes: list[tuple[int, ...]] = []
+        handle = module.register_forward_hook(lambda _m, _i, out: shapes.append(tuple(out.shape)))
+        try:
+            with torch.inference_mode():
+                model(image)
+        finally:
+            handle.remove()
+        return shapes[0] if shapes else ()
+
+    shape = _fact(model, ("shape", id(module), tuple(image.shape)), layer_shape)
+    if len(shape) != 4 or shape[2] * shape[3] <= 1:  # type: ignore[arg-type, index]
+        text = "×".join(map(str, shape[1:])) if shape else "nothing"  # type: ignore[index]
+        raise SaliencyError(
+            f"Grad-CAM needs a layer with a spatial (C×H×W) output; this one gives {text}. Pick a convolution or pooling layer."
+        )
+
+
+def grad_cam(model: nn.Module, image: torch.Tensor, target: int, layer: str | nn.Module) -> np.ndarray:
+    """Grad-CAM (Selvaraju et al. 2017) of class `target` at `layer`: ReLU(Σ_k mean(∂y/∂A_k)·A_k), upsampled.
+
+    `image` is (1, 3, H, W), already normalised for the model. The gradient flows only down to `layer`.
+    """
+    module = resolve_layer(model, layer)
+    x, target = _check(model, image, target)
+    with _HOOK_LOCK:
+        _layer_output_is_spatial(model, module, x)
+        attr = LayerGradCam(model, module).attribute(x, target=target, relu_attributions=True)
+    return _finish(attr, tuple(x.shape[-2:]))
+
+
+def guided_grad_cam(model: nn.Module, image: torch.Tensor, target: int, layer: str | nn.Module) -> np.ndarray:
+    """Guided Grad-CAM: Grad-CAM times guided backpropagation, sharp edges where the class evidence is."""
+    module = resolve_layer(model, layer)
+    x, target = _check(model, image, target)
+    with _HOOK_LOCK, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU")
+        _layer_output_is_spatial(model, module, x)
+        attr = GuidedGradCam(model, module).attribute(x, target=target)
+    return _finish(_pixel_map(attr), tuple(x.shape[-2:]))
+
+
+def gradient_saliency(model: nn.Module, image: torch.Tensor, target: int) -> np.ndarray:
+    """|∂y_target/∂x| summed over colour channels (Simonyan et al. 2014): which pixels move the score most."""
+    x, target = _check(model, image, target)
+    with _HOOK_LOCK:
+        attr = Saliency(model).attribute(x, target=target, abs=True)
+    return _finish(_pixel_map(attr), tuple(x.shape[-2:]))
+
+
+def baseline_image(image: torch.Tensor, kind: str) -> torch.Tensor:
+    """An integrated-gradients baseline: 'zeros' (the dataset mean, after normalisation), 'min' (darkest value) or 'blur'."""
+    if kind == "zeros":
+        return torch.zeros_like(image)
+    if kind == "min":
+        return torch.full_like(image, float(image.min()))
+    if kind == "blur":
+        k = max(3, (min(image.shape[-2:]) // 8) | 1)
+        return F.avg_pool2d(F.pad(image, [k // 2] * 4, mode="replicate"), k, stride=1)
+    raise SaliencyError(f"Unknown baseline {kind!r}; use 'zeros', 'min' or 'blur'.")
+
+
+def integrated_gradients(
+    model: nn.Module, image: torch.Tensor, target: int, steps: int = 32, baseline: str = "zeros"
+) -> np.ndarray:
+    """Integrated gradients (Sundararajan et al. 2017) from `baseline` to the image in `steps` steps."""
+    if not 2 <= steps <= 256:
+        raise SaliencyError("Integrated gradients needs between 2 and 256 steps.")
+    x, target = _check(model, image, target)
+    with _HOOK_LOCK:
+        attr = IntegratedGradients(model).attribute(
+            x, baselines=baseline_image(x, baseline), target=target, n_steps=steps, internal_batch_size=8
+        )
+    return _finish(_pixel_map(attr), tuple(x.shape[-2:]))
+
+
+def occlusion(model: nn.Module, image: torch.Tensor, target: int, window: int = 16, stride: int = 8) -> np.ndarray:
+    """Occlusion (Zeiler & Fergus 2014): how much the class score drops when a window is greyed out."""
+    _, channels, height, width = image.shape
+    if not 1 <= stride <= window <= min(height, width):
+        raise SaliencyError(f"Occlusion needs 1 ≤ stride ≤ window ≤ {min(height, width)} (the image side).")
+    x, target = _check(model, image, target)
+    with _HOOK_LOCK, torch.no_grad():
+        attr = Occlusion(model).attribute(
+            x, sliding_window_shapes=(channels, window, window), strides=(channels, stride, stride),
+            target=target, baselines=0.0, perturbations_per_eval=16,
+        )
+    return _finish(attr.sum(dim=1, keepdim=True).clamp(min=0), tuple(x.shape[-2:]))
+
+
+METHODS = {
+    "Grad-CAM": grad_cam,
+    "Guided Grad-CAM": guided_grad_cam,
+    "Integrated gradients": integrated_gradients,
+    "Gradient saliency": gradient_saliency,
+    "Occlusion": occlusion,
+}

@@ -1,0 +1,96 @@
+"""Saliency: which parts of the picture made the model choose a class — Grad-CAM and its family."""
+import io
+
+import numpy as np
+import streamlit as st
+
+from core import plots
+from core.probes.saliency import SaliencyError, default_cam_layer
+from ui import loaders
+from ui.widgets import input_and_top5, model_picker, picture_picker, predict
+
+EXPLAIN = {
+    "Grad-CAM": "Weights each feature map of a layer by how much the class score rises when that map rises "
+                "(its mean gradient), sums them and keeps the positive part: a coarse map of *where* the evidence is.",
+    "Guided Grad-CAM": "Grad-CAM multiplied by guided backpropagation (gradients with negative paths through ReLUs "
+                       "blocked): sharp edges, but only inside the regions Grad-CAM found.",
+    "Integrated gradients": "Adds up the gradient along a straight path from a baseline picture to yours; "
+                            "the pixel attributions sum to the score difference between the two.",
+    "Gradient saliency": "The size of the gradient of the class score with respect to each pixel: which pixels "
+                         "would change the score most if they changed a little.",
+    "Occlusion": "Greys out one window at a time and records how much the class score drops: slow, but it asks "
+                 "the model directly and needs no gradient.",
+}
+BASELINES = {"zeros": "dataset mean (zeros after normalisation)", "min": "darkest value (black)", "blur": "a blurred copy"}
+
+st.title("Saliency")
+st.caption("Which parts of the picture made the model say this class? Five ways of asking, computed with captum.")
+
+left, right = st.columns([1, 2], gap="large")
+with left:
+    spec = model_picker("sal_model", default="small_vgg")
+    picture = picture_picker(spec.input_kind, "sal")
+if picture is None:
+    right.info("Upload a picture, or switch back to a sample.")
+    st.stop()
+
+p = predict(spec, picture)
+with right:
+    input_and_top5(p, "sal")
+
+order = [int(i) for i in np.argsort(-p.probs)]
+c1, c2 = st.columns([1, 1])
+target = c1.selectbox(
+    f"Explain the class (type to search all {spec.num_classes})", order, key=f"sal_target_{spec.name}",
+    format_func=lambda i: f"{spec.classes[i]} — {p.probs[i]:.1%}",
+)
+method = c2.radio("Method", list(EXPLAIN), horizontal=True, key="sal_method")
+st.caption(EXPLAIN[method])
+
+params: dict[str, object] = {}
+c1, c2, c3 = st.columns(3)
+if method in ("Grad-CAM", "Guided Grad-CAM"):
+    layers = loaders.cam_layers(spec.name, p.weights)
+    try:
+        default = default_cam_layer(layers)
+    except SaliencyError as err:
+        st.error(str(err))
+        st.stop()
+    names = [layer.name for layer in layers]
+    shapes = {layer.name: "×".join(map(str, layer.shape)) for layer in layers}
+    params["layer"] = c1.selectbox(
+        "Layer (default: the last convolution's resolution)", names, index=names.index(default),
+        key=f"sal_layer_{spec.name}", format_func=lambda n: f"{n} — {shapes[n]}",
+    )
+elif method == "Integrated gradients":
+    params["steps"] = c1.slider("Steps along the path", 4, 128, 32, key="sal_steps")
+    params["baseline"] = c2.selectbox("Baseline", list(BASELINES), key="sal_baseline", format_func=BASELINES.get)
+elif method == "Occlusion":
+    side = spec.input_size[1]
+    params["window"] = c1.slider("Window (pixels)", 2, side // 2, max(2, side // 8), key=f"sal_window_{spec.name}")
+    params["stride"] = c2.slider("Stride (pixels)", 1, int(params["window"]), max(1, int(params["window"]) // 2),
+                                 key=f"sal_stride_{spec.name}")
+alpha = c3.slider("Overlay opacity", 0.0, 1.0, 0.5, 0.05, key="sal_alpha")
+
+try:
+    with st.spinner(f"Computing {method} for “{spec.classes[target]}” …"):
+        heat = loaders.attribution(spec.name, p.weights, p.key, method, int(target),
+                                   tuple(sorted(params.items())), p.prepared.tensor)
+except SaliencyError as err:
+    st.error(str(err))
+    st.stop()
+
+c1, c2 = st.columns(2)
+c1.plotly_chart(plots.channel_heatmap(heat, f"{method} map for “{spec.classes[target]}” (scaled to 0–1)"),
+                width="stretch", theme=None, key="sal_map")
+c2.plotly_chart(plots.image_figure(plots.blend_heatmap(p.prepared.display, heat, alpha), "Overlaid on the input",
+                                   height=340), width="stretch", theme=None, key="sal_overlay")
+if float(heat.max()) == 0.0:
+    st.info("The map is all zeros: nothing in this layer raises the score of this class.")
+
+npy = io.BytesIO()
+np.save(npy, heat)
+stem = f"{spec.name}_{method.lower().replace(' ', '_').replace('-', '')}_{spec.classes[target]}".replace("/", "_")
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button("Map as PNG", plots.png_bytes(plots.colorize(heat)), f"{stem}.png", "image/png", key="sal_png")
+d2.download_button("Map as NumPy (.npy)", npy.getvalue(), f"{stem}.npy", "application/octet-stream", key="sal_npy")

@@ -1,0 +1,139 @@
+"""Attribution maps: Grad-CAM equals CAM by hand, points at the object, follows the target, refuses bad requests."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.data.preprocess import normalise
+from core.data.shapes import SHAPE_CLASSES, draw_scene, make_shapes
+from core.models import get_spec
+from core.probes import saliency
+from core.weights import load_model
+
+
+@pytest.fixture(scope="module")
+def shapes_model():
+    model, status = load_model("small_vgg")
+    assert status.source == "bundled"
+    return model
+
+
+def to_input(pixels: np.ndarray) -> torch.Tensor:
+    x = torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0).float() / 255.0
+    return normalise(x, get_spec("small_vgg"))
+
+
+def inside(cam: np.ndarray, box: np.ndarray) -> bool:
+    y, x = np.unravel_index(int(cam.argmax()), cam.shape)
+    return bool(box[0] <= x < box[2] and box[1] <= y < box[3])
+
+
+class TinyCAMNet(nn.Module):
+    """One conv layer, ReLU, global average pooling, a linear classifier: the network CAM was defined for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 5, 3, padding=1)
+        self.relu = nn.ReLU()
+        self.fc = nn.Linear(5, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.relu(self.conv(x)).mean(dim=(2, 3)))
+
+
+def test_grad_cam_equals_the_class_activation_map_by_hand() -> None:
+    torch.manual_seed(0)
+    model = TinyCAMNet().eval()
+    x = torch.randn(1, 3, 12, 12)
+    target = 2
+    ours = saliency.grad_cam(model, x, target, "relu")
+    with torch.no_grad():
+        acts = model.relu(model.conv(x))[0]  # (5, 12, 12)
+        cam = F.relu(torch.einsum("k,khw->hw", model.fc.weight[target], acts)).numpy()
+    expected = (cam - cam.min()) / (cam.max() - cam.min())
+    assert ours.shape == (12, 12) and ours.dtype == np.float32
+    assert np.allclose(ours, expected, atol=1e-5)
+
+
+def test_pointing_game_on_held_out_shapes(shapes_model) -> None:
+    spec = get_spec("small_vgg")
+    layer = saliency.default_cam_layer(saliency.spatial_modules(shapes_model, spec.input_size))
+    batch = make_shapes(200, seed=3)  # seed 1 trained the model, seed 2 validated it
+    hits = sum(
+        inside(saliency.grad_cam(shapes_model, to_input(batch.images[i]), int(batch.labels[i]), layer), batch.boxes[i])
+        for i in range(len(batch.labels))
+    )
+    assert hits / len(batch.labels) >= 0.90, hits
+
+
+def test_the_target_class_moves_the_map(shapes_model) -> None:
+    rng = np.random.default_rng(11)
+    star, ring = SHAPE_CLASSES.index("star"), SHAPE_CLASSES.index("ring")
+    hits = 0
+    for _ in range(20):
+        pixels, boxes = draw_scene(rng, [star, ring], scale=(0.13, 0.2))
+        x = to_input(pixels)
+        hits += inside(saliency.grad_cam(shapes_model, x, star, "features.2.5"), boxes[0])
+        hits += inside(saliency.grad_cam(shapes_model, x, ring, "features.2.5"), boxes[1])
+    assert hits >= 32, hits  # 40 maps; each class's map should find its own shape at least 80% of the time
+
+
+@pytest.mark.parametrize("method", sorted(saliency.METHODS))
+def test_every_method_gives_a_unit_map_and_leaves_the_model_clean(shapes_model, method: str) -> None:
+    x = to_input(make_shapes(1, seed=4).images[0])
+    fn = saliency.METHODS[method]
+    args = {"layer": "features.2.5"} if "Grad-CAM" in method else {}
+    if method == "Integrated gradients":
+        args = {"steps": 8}
+    for _ in range(2):
+        out = fn(shapes_model, x, 1, **args)
+        assert out.shape == (64, 64) and out.min() >= 0.0 and out.max() == pytest.approx(1.0)
+    for module in shapes_model.modules():
+        assert not module._forward_hooks and not module._backward_hooks and not module._forward_pre_hooks
+        assert not getattr(module, "_backward_pre_hooks", {})
+    assert all(p.grad is None for p in shapes_model.parameters())
+
+
+def test_bad_requests_get_a_sentence(shapes_model) -> None:
+    x = to_input(make_shapes(1, seed=4).images[0])
+    with pytest.raises(saliency.SaliencyError, match="spatial"):
+        saliency.grad_cam(shapes_model, x, 0, "classifier.2")
+    with pytest.raises(saliency.SaliencyError, match="out of range"):
+        saliency.grad_cam(shapes_model, x, 6, "features")
+    with pytest.raises(saliency.SaliencyError, match="no layer named"):
+        saliency.grad_cam(shapes_model, x, 0, "features.9")
+    mlp = nn.Sequential(nn.Flatten(), nn.Linear(3 * 8 * 8, 4))
+    with pytest.raises(saliency.SaliencyError, match="no convolution"):
+        saliency.default_cam_layer(saliency.spatial_modules(mlp, (3, 8, 8)))
+    with pytest.raises(saliency.SaliencyError, match="window"):
+        saliency.occlusion(shapes_model, x, 0, window=100)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("lenet5", "act3"), ("small_vgg", "features.2.5"), ("vgg16", "features.29"),
+    ("googlenet", "inception5b"), ("resnet18", "layer4"),
+])
+def test_default_layer_is_the_last_conv_resolution(name: str, expected: str) -> None:
+    spec = get_spec(name)
+    layers = saliency.spatial_modules(spec.build().eval(), spec.input_size)
+    assert saliency.default_cam_layer(layers) == expected
+
+
+def test_grad_cam_on_resnet_matches_autograd_by_hand() -> None:
+    torch.manual_seed(0)
+    spec = get_spec("resnet18")
+    model = spec.build().eval()
+    x = torch.randn(1, 3, 224, 224)
+    ours = saliency.grad_cam(model, x, 7, "layer4")
+    feats = {}
+    handle = model.layer4.register_forward_hook(lambda m, i, o: feats.setdefault("a", o))
+    try:
+        score = model(x)[0, 7]
+    finally:
+        handle.remove()
+    grads = torch.autograd.grad(score, feats["a"])[0]
+    cam = F.relu((grads.mean(dim=(2, 3), keepdim=True) * feats["a"]).sum(1, keepdim=True))
+    cam = F.interpolate(cam, size=(224, 224), mode="bilinear", align_corners=False)[0, 0].detach().numpy()
+    expected = (cam - cam.min()) / (cam.max() - cam.min())
+    assert np.allclose(ours, expected, atol=1e-4)
