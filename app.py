@@ -8,11 +8,16 @@ from ui.widgets import device_panel
 st.set_page_config(page_title="CNN & RNN Explorer", page_icon=":material/neurology:", layout="wide")
 
 PAGES = {
-    "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
+    "Start": [st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)],
     "Convolutional networks": [
-        st.Page("pages/feature_maps.py", title="Feature maps", icon=":material/grid_view:"),
-        st.Page("pages/saliency.py", title="Saliency", icon=":material/visibility:"),
-        st.Page("pages/compare.py", title="Compare architectures", icon=":material/compare:"),
+        st.Page("app_pages/feature_maps.py", title="Feature maps", icon=":material/grid_view:"),
+        st.Page("app_pages/saliency.py", title="Saliency", icon=":material/visibility:"),
+        st.Page("app_pages/compare.py", title="Compare architectures", icon=":material/compare:"),
+    ],
+    "Recurrent networks": [
+        st.Page("app_pages/hidden_states.py", title="Hidden states", icon=":material/timeline:"),
+        st.Page("app_pages/gates.py", title="Gates", icon=":material/tune:"),
+        st.Page("app_pages/rnn_compare.py", title="RNN vs LSTM vs GRU", icon=":material/view_column:"),
     ],
 }
 

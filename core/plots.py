@@ -231,3 +231,105 @@ def zoo_scatter(rows: Sequence[dict], device: str) -> go.Figure:
     fig.update_xaxes(type="log", title="forward GFLOPs (log)")
     fig.update_yaxes(type="log", title=f"latency on {device}, ms (log)")
     return _tight(fig, 420, "Cost of one forward pass: bubble area ∝ parameters, colour = year")
+
+
+def _axis_chars(chars: Sequence[str]) -> list[str]:
+    return ["␠" if c == " " else c for c in chars]
+
+
+def state_heatmap(
+    values: np.ndarray, chars: Sequence[str], order: Sequence[int] | None = None, *, title: str | None = None,
+    zmid: float | None = 0.0, colorscale: str = "RdBu", reversescale: bool = True, zrange: tuple[float, float] | None = None,
+) -> go.Figure:
+    """A (T, H) trace as units (rows) × time steps (columns), with the characters along the time axis.
+
+    Diverging colours centred on `zmid` for states that swing around 0 (tanh); pass zmid=None and a
+    sequential scale for gates in [0, 1].
+    """
+    values = np.asarray(values, dtype=np.float32)
+    steps, units = values.shape
+    order = np.arange(units) if order is None else np.asarray(order)
+    z = values[:, order].T  # (H, T)
+    labels = [f"{t}: {c}" for t, c in enumerate(_axis_chars(chars))]  # unique, so each step is its own category
+    fig = go.Figure(go.Heatmap(
+        z=z, x=labels, y=[str(u) for u in order], colorscale=colorscale, reversescale=reversescale,
+        zmid=zmid if zrange is None else None, zmin=None if zrange is None else zrange[0],
+        zmax=None if zrange is None else zrange[1], colorbar=dict(thickness=12),
+        hovertemplate="unit %{y}<br>step %{x}<br>value %{z:.3f}<extra></extra>",
+    ))
+    show = steps <= 120
+    fig.update_xaxes(
+        type="category", tickmode="array", tickvals=labels if show else [], ticktext=_axis_chars(chars) if show else [],
+        tickangle=0, title="time step (character)",
+    )
+    fig.update_yaxes(type="category", title="unit", showticklabels=units <= 64)
+    return _tight(fig, int(min(900, max(260, 110 + 5 * units))), title)
+
+
+def text_heatmap(
+    chars: Sequence[str], values: np.ndarray, *, width: int = 80, title: str | None = None,
+    colorscale: str = "RdBu", reversescale: bool = True, zmid: float | None = 0.0,
+    zrange: tuple[float, float] | None = None, label: str = "value",
+) -> go.Figure:
+    """The text laid out in rows of `width` characters, each cell coloured by its value (LSTMVis style)."""
+    values = np.asarray(values, dtype=np.float64)
+    n = len(chars)
+    width = max(1, min(width, n))
+    rows = -(-n // width)
+    z = np.full((rows, width), np.nan)
+    text = np.full((rows, width), "", dtype=object)
+    z.flat[:n] = values[:n]
+    text.flat[:n] = ["·" if c == " " else c for c in chars]
+    fig = go.Figure(go.Heatmap(
+        z=z[::-1], text=text[::-1], texttemplate="%{text}", textfont=dict(family="monospace", size=12),
+        colorscale=colorscale, reversescale=reversescale, zmid=zmid if zrange is None else None,
+        zmin=None if zrange is None else zrange[0], zmax=None if zrange is None else zrange[1],
+        hoverongaps=False, xgap=1, ygap=1, colorbar=dict(thickness=12, title=dict(text=label)),
+        hovertemplate="%{text}: %{z:.3f}<extra></extra>",
+    ))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _tight(fig, int(min(1200, 70 + 24 * rows)), title)
+
+
+def trajectory(points: np.ndarray, chars: Sequence[str], explained: np.ndarray, title: str | None = None) -> go.Figure:
+    """The path of h_t through its first 2 or 3 principal components, coloured by time."""
+    steps, k = points.shape
+    labels = [f"{t}: {c}" for t, c in enumerate(_axis_chars(chars))]
+    marker = dict(size=4 if k == 3 else 6, color=np.arange(steps), colorscale="Viridis",
+                  colorbar=dict(title=dict(text="step"), thickness=12))
+    axis = [f"PC{i + 1} ({e:.0%})" for i, e in enumerate(explained)]
+    if k >= 3:
+        fig = go.Figure(go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="lines+markers",
+                                     marker=marker, line=dict(color="rgba(120,120,120,0.4)"), text=labels,
+                                     hovertemplate="%{text}<extra></extra>"))
+        fig.update_layout(scene=dict(xaxis_title=axis[0], yaxis_title=axis[1], zaxis_title=axis[2]))
+    else:
+        y = points[:, 1] if k > 1 else np.zeros(steps)
+        fig = go.Figure(go.Scatter(x=points[:, 0], y=y, mode="lines+markers", marker=marker,
+                                   line=dict(color="rgba(120,120,120,0.4)"), text=labels,
+                                   hovertemplate="%{text}<extra></extra>"))
+        fig.update_xaxes(title=axis[0])
+        fig.update_yaxes(title=axis[1] if k > 1 else "")
+    return _tight(fig, 460, title)
+
+
+def gate_histograms(gates: dict[str, np.ndarray], title: str | None = None) -> go.Figure:
+    """Overlaid histograms of each gate's values in [0, 1]: saturated gates pile up at 0 or 1."""
+    fig = go.Figure()
+    for name, values in gates.items():
+        fig.add_trace(go.Histogram(x=np.asarray(values).ravel(), name=name, xbins=dict(start=0, end=1, size=0.025),
+                                   opacity=0.6, histnorm="probability"))
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(range=[0, 1], title="gate value")
+    fig.update_yaxes(title="fraction of (step, unit) values")
+    return _tight(fig, 320, title)
+
+
+def line_chart(series: dict[str, np.ndarray], x_title: str, y_title: str, title: str | None = None,
+               log_y: bool = False) -> go.Figure:
+    """Several named (T,) series against their index."""
+    fig = go.Figure([go.Scatter(y=np.asarray(v), mode="lines", name=k) for k, v in series.items()])
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title, type="log" if log_y else "linear")
+    return _tight(fig, 320, title)

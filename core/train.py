@@ -2,7 +2,9 @@
 
     python -m core.train lenet5      # LeNet-5 on scikit-learn's digits   → assets/weights/lenet5_digits.safetensors
     python -m core.train small_vgg   # Small VGG on synthetic shapes       → assets/weights/small_vgg_shapes.safetensors
-    python -m core.train all
+    python -m core.train char_lstm   # character models (char_rnn, char_lstm, char_gru) on CPython source
+    python -m core.train brackets_lstm quotes_lstm …   # long-dependency taggers
+    python -m core.train all         # everything; `sequences` for the recurrent models only
 
 Progress goes to callbacks (`on_epoch_end`), never to a UI, so the same loop serves scripts and pages.
 """
@@ -152,21 +154,152 @@ def train_small_vgg(seed: int = 0, on_epoch_end: Callable[[EpochReport], None] |
     return model, reports
 
 
-TRAINERS = {"lenet5": train_lenet5, "small_vgg": train_small_vgg}
+@torch.inference_mode()
+def sequence_metrics(model: nn.Module, ids: torch.Tensor, targets: torch.Tensor, batch_size: int = 64) -> tuple[float, float]:
+    """Mean cross-entropy (nats) and per-step accuracy of a CharModel on (N, T) ids and targets."""
+    model.eval()
+    loss_sum, correct, count = 0.0, 0, 0
+    for i in range(0, len(ids), batch_size):
+        logits, _ = model(ids[i:i + batch_size])
+        y = targets[i:i + batch_size]
+        loss_sum += float(F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="sum"))
+        correct += int((logits.argmax(-1) == y).sum())
+        count += y.numel()
+    return loss_sum / count, correct / count
+
+
+def train_sequence(
+    model: nn.Module,
+    sample_batch: Callable[[torch.Generator], tuple[torch.Tensor, torch.Tensor]],
+    val: tuple[torch.Tensor, torch.Tensor],
+    *,
+    steps: int,
+    lr: float,
+    seed: int,
+    clip: float = 1.0,
+    report_every: int = 250,
+    on_epoch_end: Callable[[EpochReport], None] | None = None,
+) -> list[EpochReport]:
+    """Adam with cosine decay and gradient clipping on batches from `sample_batch`; a report every `report_every` steps."""
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+    reports, running, start = [], 0.0, time.perf_counter()
+    for step in range(1, steps + 1):
+        model.train()
+        x, y = sample_batch(gen)
+        logits, _ = model(x)
+        loss = F.cross_entropy(logits.flatten(0, 1), y.flatten())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        sched.step()
+        running += loss.item()
+        if step % report_every == 0 or step == steps:
+            _, acc = sequence_metrics(model, *val)
+            report = EpochReport(step, running / (step - (len(reports) * report_every)), acc, time.perf_counter() - start)
+            running = 0.0
+            reports.append(report)
+            if on_epoch_end is not None:
+                on_epoch_end(report)
+    model.eval()
+    return reports
+
+
+CHARLM_SEQ = 128
+CHARLM_BATCH = 48
+
+
+def _corpus_tensors() -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    from core.data.text import corpus_split
+
+    train_ids, test_ids = corpus_split()
+    n = (len(test_ids) - 1) // 256
+    test_x = torch.from_numpy(test_ids[: n * 256]).view(n, 256)
+    test_y = torch.from_numpy(test_ids[1: n * 256 + 1]).view(n, 256)
+    return torch.from_numpy(train_ids), (test_x, test_y)
+
+
+def train_char_model(cell: str, seed: int = 0, on_epoch_end: Callable[[EpochReport], None] | None = None,
+                     steps: int = 2500) -> tuple[nn.Module, list[EpochReport]]:
+    """A character language model on the bundled corpus, trained with torch's fused cell."""
+    from core.models.sequence import get_sequence_spec
+
+    spec = get_sequence_spec(f"char_{cell}")
+    torch.manual_seed(seed)
+    model = spec.build(traced=False)
+    train_ids, val = _corpus_tensors()
+
+    def batch(gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        starts = torch.randint(0, len(train_ids) - CHARLM_SEQ - 1, (CHARLM_BATCH,), generator=gen)
+        idx = starts[:, None] + torch.arange(CHARLM_SEQ + 1)
+        chunk = train_ids[idx]
+        return chunk[:, :-1], chunk[:, 1:]
+
+    reports = train_sequence(model, batch, val, steps=steps, lr=3e-3, seed=seed, on_epoch_end=on_epoch_end)
+    return model, reports
+
+
+TASK_TRAIN_LENGTH = 60
+TASK_TEST_LENGTH = 200
+
+
+def task_data(task: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The fixed held-out set ('test': 500 sequences of length 200, longer than any seen in training)."""
+    from core.data.sequences import make_brackets, make_quotes
+
+    make = {"brackets": make_brackets, "quotes": make_quotes}[task]
+    batch = make(500, TASK_TEST_LENGTH, seed=99) if split == "test" else make(8000, TASK_TRAIN_LENGTH, seed=98)
+    return torch.from_numpy(batch.ids), torch.from_numpy(batch.targets)
+
+
+def train_task_model(task: str, seed: int = 0, on_epoch_end: Callable[[EpochReport], None] | None = None) -> tuple[nn.Module, list[EpochReport]]:
+    """The LSTM tagger of a long-dependency task, trained on length 60 and tested on length 200."""
+    from core.models.sequence import get_sequence_spec
+
+    spec = get_sequence_spec(f"{task}_lstm")
+    torch.manual_seed(seed)
+    model = spec.build(traced=False)
+    x, y = task_data(task, "train")
+
+    def batch(gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = torch.randint(0, len(x), (64,), generator=gen)
+        return x[idx], y[idx]
+
+    reports = train_sequence(model, batch, task_data(task, "test"), steps=2000, lr=1e-2, seed=seed,
+                             on_epoch_end=on_epoch_end)
+    return model, reports
+
+
+TRAINERS = {
+    "lenet5": train_lenet5,
+    "small_vgg": train_small_vgg,
+    "char_rnn": lambda seed, cb: train_char_model("rnn", seed, cb),
+    "char_lstm": lambda seed, cb: train_char_model("lstm", seed, cb),
+    "char_gru": lambda seed, cb: train_char_model("gru", seed, cb),
+    "brackets_lstm": lambda seed, cb: train_task_model("brackets", seed, cb),
+    "quotes_lstm": lambda seed, cb: train_task_model("quotes", seed, cb),
+}
 DATASETS = {
     "lenet5": "scikit-learn digits, stratified 75/25 split (random_state=0)",
     "small_vgg": f"synthetic shapes: {SHAPES_TRAIN_SIZE} train (seed {SHAPES_TRAIN_SEED}), "
     f"{SHAPES_TEST_SIZE} held out (seed {SHAPES_TEST_SEED})",
+    **{f"char_{c}": "CPython stdlib source (assets/corpus), first 90% train, last 10% held out" for c in ("rnn", "lstm", "gru")},
+    "brackets_lstm": f"generated brackets, 8000 of length {TASK_TRAIN_LENGTH} (seed 98); 500 of length {TASK_TEST_LENGTH} held out (seed 99)",
+    "quotes_lstm": f"generated quotes, 8000 of length {TASK_TRAIN_LENGTH} (seed 98); 500 of length {TASK_TEST_LENGTH} held out (seed 99)",
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the bundled models and write their safetensors.")
-    parser.add_argument("model", choices=[*TRAINERS, "all"])
+    parser.add_argument("model", choices=[*TRAINERS, "all", "sequences"])
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    names = list(TRAINERS) if args.model == "all" else [args.model]
+    names = {"all": list(TRAINERS), "sequences": [n for n in TRAINERS if n not in ("lenet5", "small_vgg")]}.get(
+        args.model, [args.model])
     for name in names:
         print(f"training {name} (seed {args.seed})")
         model, reports = TRAINERS[name](
@@ -174,8 +307,21 @@ def main(argv: list[str] | None = None) -> int:
             lambda r: print(f"  epoch {r.epoch:3d}  loss {r.train_loss:.4f}  held-out acc {r.val_accuracy:.4f}  {r.seconds:6.1f}s"),
         )
         final = reports[-1]
-        path = bundled_path(get_spec(name))
+        extra: dict[str, str] = {}
+        if name in ("lenet5", "small_vgg"):
+            path = bundled_path(get_spec(name))
+        else:
+            from core.models.sequence import get_sequence_spec
+            from core.weights import WEIGHTS_DIR
+
+            path = WEIGHTS_DIR / get_sequence_spec(name).bundled_file
+            test = _corpus_tensors()[1] if name.startswith("char_") else task_data(name.split("_")[0], "test")
+            loss, acc = sequence_metrics(model, *test)
+            extra = {"test_loss_nats": f"{loss:.4f}", "test_bits_per_char": f"{loss / math.log(2):.4f}"}
+            extra["metric"] = (f"held-out {loss / math.log(2):.2f} bits/char, next-char accuracy {acc:.1%}"
+                               if name.startswith("char_") else f"held-out per-step accuracy {acc:.1%} at length {TASK_TEST_LENGTH}")
         save_bundled(model, path, {
+            **extra,
             "model": name,
             "dataset": DATASETS[name],
             "test_accuracy": f"{final.val_accuracy:.4f}",

@@ -125,6 +125,25 @@ def load_model(name: str, device: torch.device | str = "cpu") -> tuple[nn.Module
     return model.to(device).eval(), status
 
 
+def load_sequence_model(name: str, device: torch.device | str = "cpu") -> tuple[nn.Module, WeightsStatus]:
+    """A bundled sequence model (traced cells, eval mode) on `device`; untrained if its file is missing."""
+    from core.models.sequence import get_sequence_spec
+
+    spec = get_sequence_spec(name)
+    model = spec.build(traced=True)
+    path = WEIGHTS_DIR / spec.bundled_file
+    if path.exists():
+        model.load_state_dict(load_file(str(path)))
+        meta = read_metadata(path)
+        metric = meta.get("metric", "")
+        status = WeightsStatus("bundled", f"Trained by this project ({path.name}{', ' + metric if metric else ''}).",
+                               str(path), meta)
+    else:
+        status = WeightsStatus("random", f"{path.name} is missing, so the network is untrained; "
+                                         f"run `python -m core.train {name}` to train it.")
+    return model.to(device).eval(), status
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m core.weights NAME [NAME ...]`: download ImageNet weights into torch's hub cache."""
     import sys

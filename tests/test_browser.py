@@ -103,3 +103,40 @@ def test_compare_page(page, app_url) -> None:
     assert_no_exception(page)
     assert plot_count(page) >= 7
     screenshot(page, "compare")
+
+
+def test_hidden_states_typed_sequence(page, app_url) -> None:
+    page.goto(f"{app_url}/hidden_states")
+    wait_for_app(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
+    typed = 'if x:\n    print("hi (there)")\n'
+    area = page.locator("textarea").first
+    area.fill(typed)
+    area.press("Control+Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].some(p => p.data && p.data[0].type === 'heatmap'"
+        f" && p.data[0].x && p.data[0].x.length === {len(typed)})"
+    )
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert plot_count(page) >= 3
+    screenshot(page, "hidden_states")
+
+
+def test_gates_page(page, app_url) -> None:
+    page.goto(f"{app_url}/gates")
+    wait_for_app(page)
+    page.get_by_text("Find the units that follow a pattern").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
+    wait_for_app(page)
+    assert_no_exception(page)
+    screenshot(page, "gates")
+
+
+def test_rnn_compare_page(page, app_url) -> None:
+    page.goto(f"{app_url}/rnn_compare")
+    wait_for_app(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
+    wait_for_app(page)
+    assert_no_exception(page)
+    screenshot(page, "rnn_compare")

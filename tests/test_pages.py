@@ -38,7 +38,7 @@ def test_home_links_every_page() -> None:
     ("small_vgg", "shape_ring.png", "ring"),
 ])
 def test_feature_maps_predicts_bundled_samples(model: str, sample: str, expected: str) -> None:
-    at = run_page("pages/feature_maps.py")
+    at = run_page("app_pages/feature_maps.py")
     at.selectbox(key="fm_model").set_value(model).run()
     kind = "digit" if model == "lenet5" else "shapes"
     index = [s.file for s in samples_for(kind)].index(sample)
@@ -49,7 +49,7 @@ def test_feature_maps_predicts_bundled_samples(model: str, sample: str, expected
 
 
 def test_feature_maps_every_control_reruns_cleanly() -> None:
-    at = run_page("pages/feature_maps.py")
+    at = run_page("app_pages/feature_maps.py")
     at.selectbox(key="fm_model").set_value("small_vgg").run()
     layer_box = at.selectbox(key="fm_layer_small_vgg")
     layer_box.set_value(layer_box.options[-1]).run()
@@ -62,7 +62,7 @@ def test_feature_maps_every_control_reruns_cleanly() -> None:
 
 def test_feature_maps_on_an_imagenet_architecture_without_weights(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    at = run_page("pages/feature_maps.py")
+    at = run_page("app_pages/feature_maps.py")
     at.selectbox(key="fm_model").set_value("resnet18").run()
     assert not at.exception
     assert any("randomly initialised" in w.value for w in at.warning)
@@ -72,7 +72,7 @@ def test_feature_maps_on_an_imagenet_architecture_without_weights(tmp_path, monk
 
 def test_upload_bad_then_good_file() -> None:
     files = corpus()
-    at = run_page("pages/feature_maps.py")
+    at = run_page("app_pages/feature_maps.py")
     at.radio(key="fm_source").set_value("Upload").run()
     at.file_uploader(key="fm_upload").set_value(("notes.png", files["notes.txt"][0], "image/png")).run()
     assert not at.exception
@@ -87,7 +87,7 @@ def test_upload_bad_then_good_file() -> None:
 
 
 def test_saliency_every_method_and_a_bad_layer() -> None:
-    at = run_page("pages/saliency.py")
+    at = run_page("app_pages/saliency.py")
     assert not at.error
     for method in ("Guided Grad-CAM", "Integrated gradients", "Gradient saliency", "Occlusion", "Grad-CAM"):
         at.radio(key="sal_method").set_value(method).run()
@@ -100,7 +100,7 @@ def test_saliency_every_method_and_a_bad_layer() -> None:
 
 def test_saliency_explains_any_class_of_an_imagenet_model(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    at = run_page("pages/saliency.py")
+    at = run_page("app_pages/saliency.py")
     at.selectbox(key="sal_model").set_value("resnet18").run()
     box = at.selectbox(key="sal_target_resnet18")
     assert len(box.options) == 1000
@@ -110,9 +110,50 @@ def test_saliency_explains_any_class_of_an_imagenet_model(tmp_path, monkeypatch)
 
 
 def test_compare_lays_out_each_model_and_the_zoo() -> None:
-    at = run_page("pages/compare.py")
+    at = run_page("app_pages/compare.py")
     assert not at.error
     assert len(at.get("metric")) == 4 * 3
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 7
     at.multiselect(key="cmp_models").set_value(["lenet5"]).run()
     assert any("at least two" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("model", ["char_lstm", "char_rnn", "char_gru", "brackets_lstm", "quotes_lstm"])
+def test_hidden_states_page(model: str) -> None:
+    at = run_page("app_pages/hidden_states.py")
+    at.selectbox(key="hs_model").set_value(model).run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert len(at.get("plotly_chart")) == 3  # states, outputs, trajectory
+    at.radio(key="hs_order").set_value("correlation").run()
+    at.slider(key="hs_step").set_value(0).run()
+    at.radio(key="hs_dims").set_value("3-D").run()
+    assert not at.exception
+    assert len(at.get("latex")) in (1, 2)  # the LSTM writes c_t and h_t on two lines
+
+
+def test_hidden_states_hostile_text() -> None:
+    at = run_page("app_pages/hidden_states.py")
+    area = at.text_area[0]
+    area.set_value("").run()
+    assert not at.exception and any("empty" in i.value for i in at.info)
+    at.text_area[0].set_value("日本語 😀 \x00 שלום" * 300).run()
+    assert not at.exception
+    notes = " ".join(c.value for c in at.caption)
+    assert "only the first" in notes and "shown as ⍰" in notes
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_gates_page_rules_and_spans() -> None:
+    at = run_page("app_pages/gates.py")
+    assert len(at.get("plotly_chart")) == 6 + 2 + 1 + 1  # gates, c and h, histograms, unit over text
+    at.radio(key="gt_mode").set_value("A span I mark").run()
+    assert not at.exception
+    at.selectbox(key="gt_model").set_value("char_gru").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 4 + 1 + 1
+
+
+def test_rnn_compare_page() -> None:
+    at = run_page("app_pages/rnn_compare.py")
+    assert len(at.get("metric")) == 6
+    assert len(at.get("plotly_chart")) == 4

@@ -15,9 +15,11 @@ from core.data.preprocess import ModelInput, prepare_image
 from core.data.samples import Sample, load_sample
 from core.device import DeviceChoice, choose_device, configure_threads
 from core.models.registry import get_spec
-from core.probes import activations, saliency
+from core.data.text import EncodedText, encode
+from core.models.sequence import get_sequence_spec
+from core.probes import activations, recurrent, saliency
 from core.probes import costs as measured
-from core.weights import WeightsStatus, imagenet_cache_path, load_model
+from core.weights import WeightsStatus, imagenet_cache_path, load_model, load_sequence_model
 
 
 @st.cache_resource(show_spinner=False)
@@ -117,3 +119,19 @@ def costs(name: str, device: str) -> dict[str, float]:
         "flops": measured.forward_flops(net, spec.input_size),
         "latency_s": measured.forward_latency(net, spec.input_size, repeats=3),
     }
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def sequence_model(name: str) -> tuple[nn.Module, WeightsStatus]:
+    """A bundled recurrent model with traced cells, on the app's device."""
+    with torch.no_grad():
+        return load_sequence_model(name, device_choice().device)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sequence_run(name: str, text: str) -> tuple[EncodedText, recurrent.SequenceRun]:
+    """`text` encoded for model `name` and traced through it (raises core.data.text.TextInputError)."""
+    spec = get_sequence_spec(name)
+    encoded = encode(text, spec.vocab)
+    net, _ = sequence_model(name)
+    return encoded, recurrent.run_sequence(net, encoded.ids)

@@ -1,0 +1,107 @@
+"""Hidden states: type a sequence and watch h_t = tanh(W_xh x_t + W_hh h_(t−1) + b) evolve, step by step."""
+import numpy as np
+import streamlit as st
+
+from core import plots
+from core.data.sequences import bracket_depths, inside_quotes
+from core.probes import recurrent
+from ui import loaders
+from ui.sequences import sequence_model_picker, text_input, traced
+
+st.title("Hidden states")
+st.caption(
+    "A recurrent network reads one symbol at a time. Its hidden state h_t is all it remembers: each step mixes "
+    "the new input with the previous state through the same weights, h_t = tanh(W_xh·x_t + W_hh·h_(t−1) + b)."
+)
+
+left, right = st.columns([1, 2], gap="large")
+with left:
+    spec = sequence_model_picker("hs_model")
+    st.caption(
+        {"charlm": "Trained to predict the next character of Python source code (CPython's standard library).",
+         "brackets": "Trained to output, after each character, how deeply nested in brackets we are.",
+         "quotes": "Trained to output, after each character, whether we are inside a quoted string."}[spec.task]
+    )
+with right:
+    text = text_input(spec.task, "hs")
+    result = traced(spec, text)
+if result is None:
+    st.stop()
+encoded, run = result
+chars = encoded.shown
+h = run.trace["h"]
+steps, units = h.shape
+
+with left:
+    if spec.task == "charlm":
+        bits = recurrent.surprisal_bits(run)
+        st.metric("Bits per character on this text", f"{bits.mean():.2f}" if bits.size else "—",
+                  help="The mean of −log2 p(next character). Lower means the model found the text predictable.")
+    else:
+        truth = bracket_depths(text[:steps]) if spec.task == "brackets" else inside_quotes(text[:steps])
+        truth = np.clip(truth, 0, len(spec.outputs) - 1)
+        st.metric("Steps the model gets right", f"{(run.probs.argmax(1) == truth).mean():.1%}",
+                  help="Compared with the rule computed directly from your text.")
+    st.metric("Steps × hidden units", f"{steps} × {units}")
+
+st.subheader("h_t over time")
+signals = recurrent.rule_signals(text[:steps])
+c1, c2 = st.columns([1, 1])
+order_by = c1.radio("Order the units", ["variance", "index", "correlation"], horizontal=True, key="hs_order")
+signal_name = c2.selectbox("Correlation with", list(signals), key="hs_signal", disabled=order_by != "correlation")
+order = recurrent.unit_order(h, order_by, signals[signal_name])
+st.plotly_chart(
+    plots.state_heatmap(h, chars, order, title=f"{spec.title}: {units} units × {steps} steps (red +, blue −)"),
+    width="stretch", theme=None, key="hs_heat",
+)
+
+st.subheader("What the model outputs at each step")
+if spec.task == "charlm":
+    st.caption("Each character coloured by how surprised the model was to see it (−log2 of the probability it gave "
+               "that character one step earlier). Dark red = surprising.")
+    surprise = np.concatenate([[np.nan], recurrent.surprisal_bits(run)])
+    st.plotly_chart(plots.text_heatmap(chars, surprise, colorscale="Reds", reversescale=False, zmid=None,
+                                       zrange=(0, 8), label="bits"), width="stretch", theme=None, key="hs_surprise")
+    worst = np.argsort(-np.nan_to_num(surprise, nan=-1))[:5]
+    st.caption("Most surprising: " + ", ".join(f"“{chars[t]}” at step {t} ({surprise[t]:.1f} bits)"
+                                                for t in sorted(worst) if np.isfinite(surprise[t])))
+else:
+    predicted = run.probs.argmax(1).astype(float)
+    st.plotly_chart(plots.text_heatmap(chars, predicted, colorscale="Viridis", reversescale=False, zmid=None,
+                                       zrange=(0, len(spec.outputs) - 1), label=spec.task),
+                    width="stretch", theme=None, key="hs_pred")
+
+st.subheader("One update, with its numbers")
+c1, c2 = st.columns([3, 1])
+t = c1.slider("Step t", 0, steps - 1, min(steps - 1, 10), key="hs_step")
+unit = int(c2.number_input("Unit", 0, units - 1, int(order[0]), key="hs_unit"))
+net, _ = loaders.sequence_model(spec.name)
+terms = recurrent.step_terms(net, encoded.ids, run, t, unit)
+prev = f"“{chars[t - 1]}”" if t > 0 else "the start (h_(−1) = 0)"
+st.markdown(f"Step **{t}** reads **“{chars[t]}”** after {prev}; unit **{unit}**:")
+if spec.cell == "rnn":
+    xi, hi, pre, ht = (term.value for term in terms)
+    st.latex(rf"h_{{{t}}}[{unit}] = \tanh(\underbrace{{{xi:.3f}}}_{{W_{{xh}}x_t+b_{{ih}}}} + "
+             rf"\underbrace{{{hi:.3f}}}_{{W_{{hh}}h_{{t-1}}+b_{{hh}}}}) = \tanh({pre:.3f}) = {ht:.3f}")
+elif spec.cell == "lstm":
+    v = {term.symbol: term.value for term in terms}
+    st.latex(rf"c_{{{t}}} = f_t\,c_{{t-1}} + i_t\,g_t = {v['f_t']:.3f}\times({v['c_(t−1)']:.3f}) + {v['i_t']:.3f}\times({v['g_t']:.3f})"
+             rf" = {v['c_t']:.3f}")
+    st.latex(rf"h_{{{t}}} = o_t\tanh(c_t) = {v['o_t']:.3f}\times\tanh({v['c_t']:.3f}) = {v['h_t']:.3f}")
+else:
+    v = {term.symbol: term.value for term in terms}
+    st.latex(rf"h_{{{t}}} = (1-z)\,n + z\,h_{{t-1}} = (1-{v['z_t']:.3f})\times{v['n_t']:.3f} + {v['z_t']:.3f}\times{v['h_(t−1)']:.3f}"
+             rf" = {v['h_t']:.3f}")
+st.dataframe([{"term": term.symbol, "value": round(term.value, 4), "what it is": term.meaning} for term in terms],
+             hide_index=True, width="stretch")
+if spec.task == "charlm":
+    top = recurrent.top_k(run.probs[t:t + 1], spec.outputs, 5)[0]
+    following = f"; the text continues with “{chars[t + 1]}”" if t + 1 < steps else ""
+    st.caption(f"After step {t} the model expects: " + ", ".join(f"“{'↵' if s == chr(10) else s}” {p:.1%}" for s, p in top)
+               + following)
+
+st.subheader("The path of h_t")
+dims = st.radio("Projection", ["2-D", "3-D"], horizontal=True, key="hs_dims")
+points, explained = recurrent.pca(h, 3 if dims == "3-D" else 2)
+st.plotly_chart(plots.trajectory(points, chars, explained, "h_t projected on its principal components, coloured by time"),
+                width="stretch", theme=None, key="hs_pca")

@@ -1,0 +1,166 @@
+"""Recurrent cells that tell their own story: RNN, LSTM and GRU written from the equations.
+
+Each takes batch-first input (B, T, input_size) and returns `(output, trace)`: `output` (B, T, H)
+equals `torch.nn.RNN/LSTM/GRU`'s for the same weights, and `trace` holds every step's state and
+gates as (B, T, H) tensors named as in the equations. Parameter names and shapes are those of a
+one-layer torch module (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`), so
+`load_state_dict` works both ways: train with torch's fused kernels, inspect with these.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import torch
+from torch import nn
+
+
+@dataclass
+class RNNTrace:
+    """h_t = φ(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh), each field (B, T, H); `pre` is the argument of φ."""
+
+    h: torch.Tensor
+    pre: torch.Tensor
+
+
+@dataclass
+class LSTMTrace:
+    """LSTM steps, each (B, T, H): input gate i, forget gate f, candidate g, output gate o, cell c, state h."""
+
+    i: torch.Tensor
+    f: torch.Tensor
+    g: torch.Tensor
+    o: torch.Tensor
+    c: torch.Tensor
+    h: torch.Tensor
+
+
+@dataclass
+class GRUTrace:
+    """GRU steps, each (B, T, H): reset gate r, update gate z, candidate n, state h."""
+
+    r: torch.Tensor
+    z: torch.Tensor
+    n: torch.Tensor
+    h: torch.Tensor
+
+
+Trace = RNNTrace | LSTMTrace | GRUTrace
+
+
+def trace_fields(trace: Trace) -> list[str]:
+    """The names of a trace's tensors, in equation order."""
+    return [f.name for f in fields(trace)]
+
+
+_NONLINEARITIES = {"tanh": torch.tanh, "relu": torch.relu, "identity": lambda v: v}
+
+
+class _Recurrent(nn.Module):
+    """Shared parameters and initialisation: `gates` blocks of size H stacked as torch stacks them."""
+
+    gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        if input_size < 1 or hidden_size < 1:
+            raise ValueError(f"input_size and hidden_size must be positive, got {input_size}, {hidden_size}")
+        self.input_size, self.hidden_size = input_size, hidden_size
+        g = self.gates * hidden_size
+        self.weight_ih_l0 = nn.Parameter(torch.empty(g, input_size))
+        self.weight_hh_l0 = nn.Parameter(torch.empty(g, hidden_size))
+        self.bias_ih_l0 = nn.Parameter(torch.empty(g))
+        self.bias_hh_l0 = nn.Parameter(torch.empty(g))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """U(−1/√H, 1/√H) for every parameter, as torch.nn.RNN/LSTM/GRU do."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def _input_terms(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 3 or x.shape[2] != self.input_size:
+            raise ValueError(f"expected input (B, T, {self.input_size}), got {tuple(x.shape)}")
+        return x @ self.weight_ih_l0.T + self.bias_ih_l0  # (B, T, gates·H), all steps at once
+
+    def _zeros(self, x: torch.Tensor) -> torch.Tensor:
+        return x.new_zeros(x.shape[0], self.hidden_size)
+
+
+class RNN(_Recurrent):
+    """Elman RNN: h_t = φ(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh), φ = tanh, relu or identity."""
+
+    def __init__(self, input_size: int, hidden_size: int, nonlinearity: str = "tanh") -> None:
+        if nonlinearity not in _NONLINEARITIES:
+            raise ValueError(f"nonlinearity must be one of {sorted(_NONLINEARITIES)}, not {nonlinearity!r}")
+        super().__init__(input_size, hidden_size)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, x: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, RNNTrace]:
+        phi = _NONLINEARITIES[self.nonlinearity]
+        inputs = self._input_terms(x)  # (B, T, H)
+        h = self._zeros(x) if state is None else state
+        hs, pres = [], []
+        for t in range(x.shape[1]):
+            pre = inputs[:, t] + h @ self.weight_hh_l0.T + self.bias_hh_l0  # (B, H)
+            h = phi(pre)
+            hs.append(h)
+            pres.append(pre)
+        out = torch.stack(hs, 1)  # (B, T, H)
+        return out, RNNTrace(h=out, pre=torch.stack(pres, 1))
+
+
+class LSTM(_Recurrent):
+    """LSTM (Hochreiter & Schmidhuber 1997, with forget gate): gates i, f, g, o stacked in torch's order.
+
+    c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t,  h_t = o_t ⊙ tanh(c_t).  `state` is (h_0, c_0), each (B, H).
+    """
+
+    gates = 4
+
+    def forward(
+        self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, LSTMTrace]:
+        inputs = self._input_terms(x)  # (B, T, 4H)
+        h, c = (self._zeros(x), self._zeros(x)) if state is None else state
+        steps: dict[str, list[torch.Tensor]] = {k: [] for k in "ifgoch"}
+        for t in range(x.shape[1]):
+            gates = inputs[:, t] + h @ self.weight_hh_l0.T + self.bias_hh_l0  # (B, 4H)
+            i, f, g, o = gates.chunk(4, dim=1)
+            i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+            c = f * c + i * g
+            h = o * torch.tanh(c)
+            for k, v in zip("ifgoch", (i, f, g, o, c, h)):
+                steps[k].append(v)
+        trace = LSTMTrace(**{k: torch.stack(v, 1) for k, v in steps.items()})
+        return trace.h, trace
+
+
+class GRU(_Recurrent):
+    """GRU (Cho et al. 2014): gates r, z and candidate n stacked in torch's order.
+
+    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_(t−1) + b_hn)),  h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1).
+    """
+
+    gates = 3
+
+    def forward(self, x: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, GRUTrace]:
+        inputs = self._input_terms(x)  # (B, T, 3H)
+        h = self._zeros(x) if state is None else state
+        steps: dict[str, list[torch.Tensor]] = {k: [] for k in "rznh"}
+        for t in range(x.shape[1]):
+            x_r, x_z, x_n = inputs[:, t].chunk(3, dim=1)
+            h_r, h_z, h_n = (h @ self.weight_hh_l0.T + self.bias_hh_l0).chunk(3, dim=1)
+            r = torch.sigmoid(x_r + h_r)
+            z = torch.sigmoid(x_z + h_z)
+            n = torch.tanh(x_n + r * h_n)
+            h = (1 - z) * n + z * h
+            for k, v in zip("rznh", (r, z, n, h)):
+                steps[k].append(v)
+        trace = GRUTrace(**{k: torch.stack(v, 1) for k, v in steps.items()})
+        return trace.h, trace
+
+
+CELLS: dict[str, type[_Recurrent]] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+TORCH_CELLS: dict[str, type[nn.Module]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}

@@ -1,0 +1,80 @@
+"""Sequence models built on our traced cells: character language models and per-step taggers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from core.data.sequences import BRACKETS_VOCAB, MAX_DEPTH, QUOTES_VOCAB
+from core.data.text import VOCAB
+from core.models.rnn import CELLS, TORCH_CELLS, Trace
+
+
+class CharModel(nn.Module):
+    """Tokens (B, T) → logits (B, T, num_outputs) through embedding (or one-hot), one recurrent layer, a linear head.
+
+    With `traced=True` the layer is our `RNN`/`LSTM`/`GRU` and `forward` returns its trace; with
+    `traced=False` it is the fused `torch.nn` module (for training) and the trace is None. Both have
+    the same state dict, so weights move freely between them.
+    """
+
+    def __init__(self, cell: str, vocab_size: int, hidden_size: int, num_outputs: int,
+                 embed_dim: int | None = None, traced: bool = True) -> None:
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {sorted(CELLS)}, not {cell!r}")
+        self.cell, self.vocab_size, self.traced = cell, vocab_size, traced
+        self.embed = nn.Embedding(vocab_size, embed_dim) if embed_dim else None
+        width = embed_dim or vocab_size
+        self.rnn = CELLS[cell](width, hidden_size) if traced else TORCH_CELLS[cell](width, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, num_outputs)
+
+    def inputs(self, tokens: torch.Tensor) -> torch.Tensor:
+        """(B, T) ids → (B, T, input_size): the embedding, or one-hot vectors."""
+        if self.embed is not None:
+            return self.embed(tokens)
+        return nn.functional.one_hot(tokens, self.vocab_size).float()
+
+    def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, Trace | None]:
+        out, extra = self.rnn(self.inputs(tokens))  # (B, T, H)
+        return self.head(out), (extra if self.traced else None)  # (B, T, num_outputs)
+
+
+@dataclass(frozen=True)
+class SequenceSpec:
+    """A bundled sequence model: its task, cell, sizes, vocabulary and output labels."""
+
+    name: str
+    title: str
+    task: str  # "charlm", "brackets" or "quotes"
+    cell: str
+    hidden_size: int
+    vocab: tuple[str, ...]
+    outputs: tuple[str, ...]
+    embed_dim: int | None
+    bundled_file: str
+
+    def build(self, traced: bool = True) -> CharModel:
+        return CharModel(self.cell, len(self.vocab), self.hidden_size, len(self.outputs), self.embed_dim, traced)
+
+
+CHARLM_HIDDEN = 128
+_SEQUENCE_SPECS = (
+    *(SequenceSpec(f"char_{cell}", f"Character model: {label}", "charlm", cell, CHARLM_HIDDEN, VOCAB, VOCAB, 32,
+                   f"char_{cell}.safetensors")
+      for cell, label in (("rnn", "vanilla RNN"), ("lstm", "LSTM"), ("gru", "GRU"))),
+    SequenceSpec("brackets_lstm", "Bracket depth: LSTM", "brackets", "lstm", 32, BRACKETS_VOCAB,
+                 tuple(str(d) for d in range(MAX_DEPTH + 1)), None, "brackets_lstm.safetensors"),
+    SequenceSpec("quotes_lstm", "Inside quotes: LSTM", "quotes", "lstm", 16, QUOTES_VOCAB,
+                 ("outside", "inside"), None, "quotes_lstm.safetensors"),
+)
+SEQUENCE_MODELS = {spec.name: spec for spec in _SEQUENCE_SPECS}
+
+
+def get_sequence_spec(name: str) -> SequenceSpec:
+    """The sequence model registered as `name`; a KeyError lists the valid names."""
+    try:
+        return SEQUENCE_MODELS[name]
+    except KeyError:
+        raise KeyError(f"unknown sequence model {name!r}; known: {', '.join(SEQUENCE_MODELS)}") from None

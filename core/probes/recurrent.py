@@ -1,0 +1,212 @@
+"""Look inside a recurrent model on one sequence: states, gates, predictions, and the numbers of one update."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from core.models.rnn import GRU, LSTM, RNN, trace_fields
+from core.models.sequence import CharModel
+
+
+@dataclass(frozen=True)
+class SequenceRun:
+    """One sequence through a CharModel: outputs (T, V) probabilities and every traced tensor as (T, H) arrays."""
+
+    ids: np.ndarray
+    probs: np.ndarray
+    trace: dict[str, np.ndarray]
+
+    @property
+    def steps(self) -> int:
+        return len(self.ids)
+
+
+@torch.inference_mode()
+def run_sequence(model: CharModel, ids: np.ndarray) -> SequenceRun:
+    """Feed token ids (T,) through a traced model; returns probabilities and the trace, batch axis dropped."""
+    if not model.traced:
+        raise ValueError("run_sequence needs a traced model (CharModel(..., traced=True))")
+    device = next(model.parameters()).device
+    tokens = torch.as_tensor(np.asarray(ids, dtype=np.int64), device=device)[None]
+    logits, trace = model(tokens)
+    probs = torch.softmax(logits[0].float(), dim=-1).cpu().numpy()
+    fields = {name: getattr(trace, name)[0].float().cpu().numpy() for name in trace_fields(trace)}
+    return SequenceRun(ids=np.asarray(ids), probs=probs, trace=fields)
+
+
+def surprisal_bits(run: SequenceRun) -> np.ndarray:
+    """−log2 p(next character) at each position t < T−1: how surprised the model was by what came next."""
+    if run.steps < 2:
+        return np.zeros(0)
+    p = run.probs[np.arange(run.steps - 1), run.ids[1:]]
+    return -np.log2(np.clip(p, 1e-12, 1.0))
+
+
+def top_k(probs: np.ndarray, vocab: tuple[str, ...], k: int = 5) -> list[list[tuple[str, float]]]:
+    """The k most probable outputs at each step, as (symbol, probability) pairs."""
+    order = np.argsort(-probs, axis=1)[:, :k]
+    return [[(vocab[j], float(probs[t, j])) for j in row] for t, row in enumerate(order)]
+
+
+def pca(states: np.ndarray, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Project (T, H) states on their first k principal components; returns (T, k) and the variance fractions."""
+    centred = states - states.mean(axis=0, keepdims=True)
+    k = max(1, min(k, *centred.shape))
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    total = float((s**2).sum()) or 1.0
+    return centred @ vt[:k].T, (s[:k] ** 2) / total
+
+
+def rule_signals(text: str) -> dict[str, np.ndarray]:
+    """Per-character signals a unit might track (as LSTMVis's selections): quotes, brackets, lines, spaces."""
+    quote, depth, col, indent = None, 0, 0, 0
+    inside, depths, cols, indents, spaces, letters = [], [], [], [], [], []
+    at_line_start = True
+    for ch in text:
+        if quote is None and ch in "\"'":
+            quote = ch
+        elif quote == ch:
+            quote = None
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        if ch == "\n":
+            col, indent, at_line_start = 0, 0, True
+        else:
+            col += 1
+            if at_line_start and ch == " ":
+                indent += 1
+            else:
+                at_line_start = False
+        inside.append(quote is not None or ch in "\"'")
+        depths.append(depth)
+        cols.append(col)
+        indents.append(indent)
+        spaces.append(ch.isspace())
+        letters.append(ch.isalpha())
+    as_float = lambda v: np.asarray(v, dtype=np.float64)  # noqa: E731
+    return {
+        "inside quotes": as_float(inside), "bracket depth": as_float(depths), "position in line": as_float(cols),
+        "indentation": as_float(indents), "whitespace": as_float(spaces), "letter": as_float(letters),
+    }
+
+
+def span_signal(length: int, start: int, stop: int) -> np.ndarray:
+    """1 inside the characters [start, stop), 0 elsewhere: a selection the user marked."""
+    signal = np.zeros(length)
+    signal[max(0, start):max(0, min(stop, length))] = 1.0
+    return signal
+
+
+def correlations(states: np.ndarray, signal: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each unit of (T, H) with a (T,) signal; 0 where either is constant."""
+    s = signal - signal.mean()
+    x = states - states.mean(axis=0, keepdims=True)
+    denom = np.sqrt((x**2).sum(axis=0) * (s**2).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (x * s[:, None]).sum(axis=0) / denom
+    return np.nan_to_num(r, nan=0.0)
+
+
+@dataclass(frozen=True)
+class UnitMatch:
+    """A unit of one traced tensor and how well it follows a signal."""
+
+    field: str
+    unit: int
+    r: float
+
+
+def best_units(trace: dict[str, np.ndarray], signal: np.ndarray, k: int = 10) -> list[UnitMatch]:
+    """The k (field, unit) pairs whose activation correlates most (in absolute value) with `signal`."""
+    matches = [UnitMatch(name, int(u), float(r)) for name, values in trace.items()
+               for u, r in enumerate(correlations(values, signal))]
+    return sorted(matches, key=lambda m: -abs(m.r))[:k]
+
+
+def unit_order(states: np.ndarray, by: str, signal: np.ndarray | None = None) -> np.ndarray:
+    """Unit indices ordered 'index', by 'variance' (largest first) or by 'correlation' with `signal`."""
+    if by == "index":
+        return np.arange(states.shape[1])
+    if by == "variance":
+        return np.argsort(-states.var(axis=0), kind="stable")
+    if by == "correlation":
+        if signal is None:
+            raise ValueError("ordering by correlation needs a signal")
+        return np.argsort(-correlations(states, signal), kind="stable")
+    raise ValueError(f"unknown order {by!r}")
+
+
+def saturation(trace: dict[str, np.ndarray], low: float = 0.1, high: float = 0.9) -> dict[str, tuple[float, float]]:
+    """For each sigmoid gate, the fraction of values below `low` (closed) and above `high` (open)."""
+    gates = [g for g in ("i", "f", "o", "r", "z") if g in trace]
+    return {g: (float((trace[g] < low).mean()), float((trace[g] > high).mean())) for g in gates}
+
+
+@dataclass(frozen=True)
+class StepTerm:
+    """One named number of an update equation."""
+
+    symbol: str
+    value: float
+    meaning: str
+
+
+@torch.inference_mode()
+def step_terms(model: CharModel, ids: np.ndarray, run: SequenceRun, t: int, unit: int) -> list[StepTerm]:
+    """The numbers of unit `unit`'s update at step `t`, split as the equations split them.
+
+    For the vanilla RNN: W_ih x_t + b_ih, W_hh h_(t−1) + b_hh, their sum and its tanh. For LSTM and
+    GRU: each gate's pre-activation and value, and how the new state is made from them.
+    """
+    cell = model.rnn
+    if not 0 <= t < run.steps or not 0 <= unit < cell.hidden_size:
+        raise ValueError(f"step must be in [0, {run.steps}) and unit in [0, {cell.hidden_size})")
+    device = next(model.parameters()).device
+    x = model.inputs(torch.as_tensor(ids[t:t + 1], device=device))[0].float()  # (input_size,)
+    h_prev = torch.as_tensor(run.trace["h"][t - 1], device=device) if t > 0 else torch.zeros(cell.hidden_size, device=device)
+    H = cell.hidden_size
+    rows = lambda k: slice(k * H + unit, k * H + unit + 1)  # noqa: E731
+
+    def parts(k: int) -> tuple[float, float]:
+        xi = float(cell.weight_ih_l0[rows(k)] @ x + cell.bias_ih_l0[rows(k)])
+        hi = float(cell.weight_hh_l0[rows(k)] @ h_prev + cell.bias_hh_l0[rows(k)])
+        return xi, hi
+
+    hp = float(h_prev[unit])
+    if isinstance(cell, RNN):
+        xi, hi = parts(0)
+        return [
+            StepTerm("W_xh·x_t + b_ih", xi, "what this character pushes in"),
+            StepTerm("W_hh·h_(t−1) + b_hh", hi, "what the previous state carries over"),
+            StepTerm("sum", xi + hi, "the argument of the nonlinearity"),
+            StepTerm("h_t", float(run.trace["h"][t, unit]), f"{cell.nonlinearity}(sum)"),
+        ]
+    if isinstance(cell, LSTM):
+        terms = []
+        for k, (name, meaning) in enumerate([("i", "input gate: how much of the candidate to write"),
+                                             ("f", "forget gate: how much of the old cell to keep"),
+                                             ("g", "candidate value"), ("o", "output gate: how much of the cell to show")]):
+            xi, hi = parts(k)
+            terms.append(StepTerm(f"{name}_t", float(run.trace[name][t, unit]),
+                                  f"{'tanh' if name == 'g' else 'σ'}({xi:.3f} + {hi:.3f}): {meaning}"))
+        c_prev = float(run.trace["c"][t - 1, unit]) if t > 0 else 0.0
+        terms.append(StepTerm("c_(t−1)", c_prev, "the cell before this step"))
+        terms.append(StepTerm("c_t", float(run.trace["c"][t, unit]), "f_t·c_(t−1) + i_t·g_t"))
+        terms.append(StepTerm("h_t", float(run.trace["h"][t, unit]), "o_t·tanh(c_t)"))
+        return terms
+    if isinstance(cell, GRU):
+        xr, hr = parts(0)
+        xz, hz = parts(1)
+        xn, hn = parts(2)
+        return [
+            StepTerm("r_t", float(run.trace["r"][t, unit]), f"σ({xr:.3f} + {hr:.3f}): reset gate, how much old state enters the candidate"),
+            StepTerm("z_t", float(run.trace["z"][t, unit]), f"σ({xz:.3f} + {hz:.3f}): update gate, how much old state to keep"),
+            StepTerm("n_t", float(run.trace["n"][t, unit]), f"tanh({xn:.3f} + r_t·{hn:.3f}): candidate"),
+            StepTerm("h_(t−1)", hp, "the state before this step"),
+            StepTerm("h_t", float(run.trace["h"][t, unit]), "(1 − z_t)·n_t + z_t·h_(t−1)"),
+        ]
+    raise TypeError(f"unsupported cell {type(cell).__name__}")

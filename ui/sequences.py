@@ -1,0 +1,63 @@
+"""Widgets shared by the recurrent pages: model picker, text input with examples, the run itself."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.data.text import MAX_CHARS, EncodedText, TextInputError
+from core.models.sequence import SEQUENCE_MODELS, SequenceSpec, get_sequence_spec
+from core.probes.recurrent import SequenceRun
+from ui import loaders
+
+EXAMPLES = {
+    "charlm": {
+        "A Python function": 'def greet(name, times=1):\n    """Say hello (politely)."""\n    if not name:\n'
+                             '        return "nobody [here]"\n    return ", ".join(["Hello " + name] * times)\n',
+        "Nested brackets": "result = max(len(x) for x in (a, [b, c], {'k': (1, 2)}))\n",
+        "A comment and a string": "# Split the line on commas, keeping quoted fields whole.\nrow = 'a, \"b, c\", d'.split(',')\n",
+        "English prose": "Recurrent networks read one character at a time and carry what they remember in a hidden state.",
+    },
+    "brackets": {
+        "Deep nesting": "(a(b(a(b(a b)a)b)a)b)(a)",
+        "Long flat run": "(" + "ab " * 20 + ")" + "((((ab))))",
+        "Unbalanced": "))(((a)b(",
+    },
+    "quotes": {
+        "Short quotes": 'ab "abc" c "a b" ab',
+        "One long quote": 'a "' + "abc " * 25 + '" b',
+        "No quotes": "abc " * 10,
+    },
+}
+
+
+def sequence_model_picker(key: str, names: list[str] | None = None, default: str = "char_lstm") -> SequenceSpec:
+    """A select box over the bundled recurrent models."""
+    names = names or list(SEQUENCE_MODELS)
+    name = st.selectbox("Model", names, index=names.index(default) if default in names else 0, key=key,
+                        format_func=lambda n: get_sequence_spec(n).title)
+    return get_sequence_spec(name)
+
+
+def text_input(task: str, key: str) -> str:
+    """Pick an example or type; returns the text (may be empty)."""
+    examples = EXAMPLES[task]
+    choice = st.selectbox("Example", list(examples), key=f"{key}_example_{task}")
+    return st.text_area(
+        f"Sequence (up to {MAX_CHARS:,} characters)", examples[choice], height=140,
+        key=f"{key}_text_{task}_{choice}",
+    )
+
+
+def traced(spec: SequenceSpec, text: str) -> tuple[EncodedText, SequenceRun] | None:
+    """Run `text` through `spec`'s model; shows notes and errors in the page, returns None when there is nothing to show."""
+    _, status = loaders.sequence_model(spec.name)
+    if not status.is_trained:
+        st.warning(status.message)
+    try:
+        with st.spinner(f"Running {spec.title} …"):
+            encoded, run = loaders.sequence_run(spec.name, text)
+    except TextInputError as err:
+        st.info(str(err))
+        return None
+    for note in encoded.notes:
+        st.caption(note)
+    return encoded, run
