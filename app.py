@@ -11,6 +11,7 @@ PAGES = {
     "Start": [st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)],
     "Convolutional networks": [
         st.Page("app_pages/feature_maps.py", title="Feature maps", icon=":material/grid_view:"),
+        st.Page("app_pages/convolution.py", title="Convolution lab", icon=":material/blur_on:"),
         st.Page("app_pages/saliency.py", title="Saliency", icon=":material/visibility:"),
         st.Page("app_pages/compare.py", title="Compare architectures", icon=":material/compare:"),
     ],

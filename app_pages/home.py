@@ -24,6 +24,11 @@ st.caption(
     "layer's activation maps, one channel overlaid on the picture, and the first layer's learned kernels."
 )
 
+st.page_link("app_pages/convolution.py", label="Convolution lab", icon=":material/blur_on:")
+st.caption(
+    "Convolution step by step on a matrix you edit or a picture, pooling and which cell wins, the parameters "
+    "weight sharing saves, receptive fields in theory and by gradient, and what a shift does to predictions."
+)
 st.page_link("app_pages/saliency.py", label="Saliency", icon=":material/visibility:")
 st.caption(
     "Grad-CAM, Guided Grad-CAM, integrated gradients, gradient saliency and occlusion: which parts of the "

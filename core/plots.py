@@ -77,7 +77,21 @@ def png_data_uri(rgb: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
 
 
+def _rgb_scale(scale: object) -> object:
+    """A colour scale with hex colours written as rgb(): Streamlit's front end treats some hex values of the
+    form #0000NN (Inferno starts at #000004) as placeholders for its theme colours and repaints them."""
+    if not scale:
+        return scale
+    return [[stop, f"rgb{_hex_to_rgb(c)}" if isinstance(c, str) and c.startswith("#") else c] for stop, c in scale]
+
+
 def _tight(fig: go.Figure, height: int, title: str | None) -> go.Figure:
+    for trace in fig.data:
+        if getattr(trace, "colorscale", None):
+            trace.colorscale = _rgb_scale(trace.colorscale)
+        marker = getattr(trace, "marker", None)
+        if marker is not None and getattr(marker, "colorscale", None):
+            marker.colorscale = _rgb_scale(marker.colorscale)
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
         title=dict(text=title) if title else None,
@@ -333,3 +347,78 @@ def line_chart(series: dict[str, np.ndarray], x_title: str, y_title: str, title:
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title, type="log" if log_y else "linear")
     return _tight(fig, 320, title)
+
+
+def matrix_heatmap(
+    values: np.ndarray, *, title: str | None = None, cells: Sequence[tuple[int, int]] = (),
+    winner: tuple[int, int] | None = None, annotate: bool | None = None, colorscale: str = "Greys",
+    reversescale: bool = True, zmid: float | None = None, height: int | None = None, fmt: str = ".2f",
+) -> go.Figure:
+    """A small matrix drawn cell by cell (row 0 on top), values written in the cells when it is small,
+    `cells` outlined (a kernel's window) and `winner` outlined in red (max pooling's choice)."""
+    values = np.asarray(values, dtype=np.float64)
+    rows, cols = values.shape
+    annotate = (rows * cols <= 256) if annotate is None else annotate
+    heat = go.Heatmap(
+        z=values, colorscale=colorscale, reversescale=reversescale, zmid=zmid, colorbar=dict(thickness=10),
+        hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>", xgap=1 if annotate else 0, ygap=1 if annotate else 0,
+        text=np.vectorize(lambda v: format(v, fmt))(values) if annotate else None,
+        texttemplate="%{text}" if annotate else None, textfont=dict(size=11),
+    )
+    fig = go.Figure(heat)
+    for r, c in cells:
+        fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
+                      line=dict(color="#1f77b4", width=3))
+    if winner is not None:
+        r, c = winner
+        fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line=dict(color="#d62728", width=4))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+    return _tight(fig, height or int(min(520, max(220, 40 + 34 * rows))), title)
+
+
+def field_chart(names: Sequence[str], fields: Sequence[float], jumps: Sequence[float], input_side: int,
+                title: str | None = None) -> go.Figure:
+    """Theoretical receptive field and jump of each layer against depth, with the input's side for scale."""
+    depth = list(range(1, len(names) + 1))
+    finite = [f if np.isfinite(f) else None for f in fields]
+    fig = go.Figure([
+        go.Scatter(x=depth, y=finite, mode="lines+markers", name="receptive field (pixels)", text=list(names),
+                   hovertemplate="%{text}<br>field %{y} px<extra></extra>"),
+        go.Scatter(x=depth, y=list(jumps), mode="lines", name="jump (stride in pixels)", text=list(names),
+                   line=dict(dash="dot"), hovertemplate="%{text}<br>jump %{y} px<extra></extra>"),
+    ])
+    fig.add_trace(go.Scatter(x=[depth[0], depth[-1]] if depth else [], y=[input_side, input_side], mode="lines",
+                             name=f"input side ({input_side} px)", line=dict(color="grey", dash="dash")))
+    fig.update_xaxes(title="layer (graph order)")
+    fig.update_yaxes(title="pixels (log)", type="log")
+    return _tight(fig, 380, title)
+
+
+def field_map(grad: np.ndarray, box: tuple[float, float, float, float] | None, title: str | None = None) -> go.Figure:
+    """An effective receptive field (H, W) gradient map, with the theoretical field drawn as a box."""
+    fig = go.Figure(go.Heatmap(z=np.asarray(grad, dtype=np.float32), colorscale="Inferno", colorbar=dict(thickness=10),
+                               hovertemplate="row %{y}, col %{x}: %{z:.3g}<extra></extra>"))
+    if box is not None:
+        x0, y0, x1, y1 = box
+        fig.add_shape(type="rect", x0=x0 - 0.5, y0=y0 - 0.5, x1=x1 - 0.5, y1=y1 - 0.5, line=dict(color="#4fc3f7", width=2))
+    fig.update_xaxes(visible=False, constrain="domain", range=[-0.5, grad.shape[1] - 0.5])
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+    return _tight(fig, 360, title)
+
+
+def shift_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None,
+                y_range: tuple[float, float] | None = (0, 1.02)) -> go.Figure:
+    """Named (x, y) curves against the shift in percent of the picture's width."""
+    fig = go.Figure([go.Scatter(x=x, y=y, mode="lines+markers", name=k) for k, (x, y) in series.items()])
+    fig.update_xaxes(title="horizontal shift (% of the model's input width)", zeroline=True)
+    fig.update_yaxes(title=y_title, range=list(y_range) if y_range else None)
+    return _tight(fig, 340, title)
+
+
+def counts_bar(labels: Sequence[str], counts: Sequence[int], title: str | None = None) -> go.Figure:
+    """Parameter counts on a log axis, each bar labelled with its number."""
+    fig = go.Figure(go.Bar(x=list(labels), y=list(counts), text=[f"{c:,}" for c in counts], textposition="outside",
+                           cliponaxis=False, marker_color=["#4c78a8", "#f58518", "#e45756"][: len(counts)]))
+    fig.update_yaxes(type="log", title="parameters (log)")
+    return _tight(fig, 340, title)

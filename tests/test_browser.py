@@ -140,3 +140,17 @@ def test_rnn_compare_page(page, app_url) -> None:
     wait_for_app(page)
     assert_no_exception(page)
     screenshot(page, "rnn_compare")
+
+
+def test_convolution_lab_parts(page, app_url) -> None:
+    page.goto(f"{app_url}/convolution")
+    wait_for_app(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
+    assert_no_exception(page)
+    screenshot(page, "convolution_step")
+    for part, name in (("Receptive field", "receptive_field"), ("Translation", "translation")):
+        page.locator("[data-testid=stButtonGroup]").get_by_text(part, exact=True).click()
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
+        wait_for_app(page)
+        assert_no_exception(page)
+        screenshot(page, f"convolution_{name}")

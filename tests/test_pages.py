@@ -157,3 +157,28 @@ def test_rnn_compare_page() -> None:
     at = run_page("app_pages/rnn_compare.py")
     assert len(at.get("metric")) == 6
     assert len(at.get("plotly_chart")) == 4
+
+
+def test_convolution_lab_every_part() -> None:
+    at = run_page("app_pages/convolution.py")
+    assert len(at.get("plotly_chart")) == 5 and len(at.latex) == 1
+    at.slider(key="cl_position").set_value(7).run()
+    assert "output[1, 2]" in " ".join(m.value for m in at.markdown)
+    for part, charts in (("Pooling", 2), ("Weight sharing", 1), ("Receptive field", 3), ("Translation", 4)):
+        at.segmented_control(key="cl_part").set_value(part).run()
+        assert not at.exception and not at.error, (part, [e.value for e in at.error])
+        assert len(at.get("plotly_chart")) >= charts, part
+
+
+def test_convolution_lab_bad_settings_keep_the_last_result() -> None:
+    at = run_page("app_pages/convolution.py")
+    at.number_input(key="cl_stride").set_value(0).run()
+    assert any("at least 1" in e.value for e in at.error)
+    assert any("last valid result" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 5
+    at.number_input(key="cl_stride").set_value(1).run()
+    at.number_input(key="cl_dilation").set_value(4).run()
+    assert any("spans 9" in e.value for e in at.error)
+    at.number_input(key="cl_dilation").set_value(1).run()
+    at.selectbox(key="cl_preset").set_value("custom").run()
+    assert not at.error

@@ -10,6 +10,7 @@ import streamlit as st
 import torch
 from torch import nn
 
+from core.data import preprocess
 from core.data.images import DecodedImage, decode_image
 from core.data.preprocess import ModelInput, prepare_image
 from core.data.samples import Sample, load_sample
@@ -17,7 +18,7 @@ from core.device import DeviceChoice, choose_device, configure_threads
 from core.models.registry import get_spec
 from core.data.text import EncodedText, encode
 from core.models.sequence import get_sequence_spec
-from core.probes import activations, recurrent, saliency
+from core.probes import activations, receptive_field, recurrent, saliency, translation
 from core.probes import costs as measured
 from core.weights import WeightsStatus, imagenet_cache_path, load_model, load_sequence_model
 
@@ -135,3 +136,45 @@ def sequence_run(name: str, text: str) -> tuple[EncodedText, recurrent.SequenceR
     encoded = encode(text, spec.vocab)
     net, _ = sequence_model(name)
     return encoded, recurrent.run_sequence(net, encoded.ids)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def fields(name: str) -> list[receptive_field.FieldInfo]:
+    """Theoretical receptive field of every node of architecture `name`."""
+    return receptive_field.theoretical_fields(get_spec(name).build())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def untrained_model(name: str) -> nn.Module:
+    """Architecture `name` with its default random initialisation (seed 0), on the app's device."""
+    torch.manual_seed(0)
+    return get_spec(name).build().to(device_choice().device).eval()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def effective_field(name: str, weights: str, layer: str, trained: bool) -> np.ndarray:
+    """|∂ centre unit / ∂ input| of `layer` for the trained or the untrained network, on a fixed noise input."""
+    net = model(name, weights)[0] if trained else untrained_model(name)
+    return receptive_field.effective_field(net, layer, get_spec(name).input_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def sweep(name: str, weights: str, digest: str, layer: str, shifts: tuple[int, ...], jump: int,
+          _x: torch.Tensor) -> translation.ShiftSweep:
+    """Prediction and `layer`'s equivariance of model `name` for horizontal shifts of the picture `digest`."""
+    net, _ = model(name, weights)
+    return translation.shift_sweep(net, extractor(name, layer, weights), layer, _x, list(shifts), jump)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def gray_thumbnail(_picture: DecodedImage, digest: str, side: int) -> np.ndarray:
+    """The picture `digest` in gray, at most side × side, values in [0, 1]."""
+    return preprocess.gray_thumbnail(_picture.pixels, side)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def shifted_view(name: str, weights: str, digest: str, dx: int, _x: torch.Tensor) -> tuple[np.ndarray, int, float]:
+    """The picture `digest` shifted by `dx` pixels as model `name` sees it, its top-1 class and probability."""
+    net, _ = model(name, weights)
+    view = translation.shifted_prediction(net, _x, dx)
+    return preprocess.to_display(view.x, get_spec(name)), view.top1, view.prob

@@ -87,3 +87,20 @@ def prepare_image(pixels: np.ndarray, spec: ModelSpec) -> ModelInput:
     display = np.asarray(img, dtype=np.uint8).copy()
     x = torch.from_numpy(display).permute(2, 0, 1).unsqueeze(0).float() / 255.0
     return ModelInput(normalise(x, spec), display)
+
+
+def to_display(x: torch.Tensor, spec: ModelSpec) -> np.ndarray:
+    """A normalised model input (1, C, H, W) back to a picture (H, W, 3) uint8."""
+    mean = torch.tensor(spec.mean).view(-1, 1, 1)
+    std = torch.tensor(spec.std).view(-1, 1, 1)
+    pixels = ((x[0].detach().float().cpu() * std + mean).clamp(0, 1) * 255).round().byte()
+    if pixels.shape[0] == 1:
+        pixels = pixels.repeat(3, 1, 1)
+    return pixels.permute(1, 2, 0).numpy()
+
+
+def gray_thumbnail(pixels: np.ndarray, side: int) -> np.ndarray:
+    """The picture in gray, values in [0, 1], shrunk (keeping its aspect) to fit a side × side box."""
+    img = Image.fromarray(pixels).convert("L")
+    img.thumbnail((side, side), Image.Resampling.BOX)
+    return np.asarray(img, dtype=np.float64) / 255.0
