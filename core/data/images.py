@@ -85,7 +85,7 @@ def decode_image(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
+            im = Image.open(io.BytesIO(data), formats=list(FORMATS))  # an allow-list: no exotic decoders
             width, height = im.size
             if width <= 0 or height <= 0:
                 raise ImageInputError("The image says it has no pixels.")
