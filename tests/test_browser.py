@@ -32,6 +32,18 @@ def plot_count(page) -> int:
     )
 
 
+TOP1 = (
+    "() => { const d = [...document.querySelectorAll('.js-plotly-plot')]"
+    ".map(p => p.data && p.data[0]).filter(d => d && d.type === 'bar')[0];"
+    " return d ? d.y[d.y.length - 1] : null; }"
+)
+
+
+def wait_for_top1(page, label: str) -> None:
+    """Wait until the page's top-5 bar chart puts `label` on top."""
+    page.wait_for_function(f"() => ({TOP1})() === {label!r}")
+
+
 def test_home_page(page, app_url) -> None:
     page.goto(app_url)
     wait_for_app(page)
@@ -61,12 +73,7 @@ def test_feature_maps_sample_and_upload(page, app_url, tmp_path) -> None:
 
     page.locator('input[type="file"]').set_input_files(str(SAMPLES_DIR / "digit_7.png"))
     page.get_by_text("not an image we can read").wait_for(state="detached")
-    top1 = (
-        "() => { const d = [...document.querySelectorAll('.js-plotly-plot')]"
-        ".map(p => p.data && p.data[0]).filter(d => d && d.type === 'bar')[0];"
-        " return d ? d.y[d.y.length - 1] : null; }"
-    )
-    page.wait_for_function(f"() => ({top1})() === '7'")
+    wait_for_top1(page, "7")
     wait_for_app(page)
     assert_no_exception(page)
     assert plot_count(page) >= 5
@@ -78,12 +85,7 @@ def test_saliency_upload_gives_prediction_and_grad_cam(page, app_url) -> None:
     wait_for_app(page)
     page.get_by_text("Upload", exact=True).click()
     page.locator('input[type="file"]').set_input_files(str(SAMPLES_DIR / "shape_star.png"))
-    top1 = (
-        "() => { const d = [...document.querySelectorAll('.js-plotly-plot')]"
-        ".map(p => p.data && p.data[0]).filter(d => d && d.type === 'bar')[0];"
-        " return d ? d.y[d.y.length - 1] : null; }"
-    )
-    page.wait_for_function(f"() => ({top1})() === 'star'")
+    wait_for_top1(page, "star")
     page.get_by_text("Grad-CAM map for “star”").wait_for()
     wait_for_app(page)
     assert_no_exception(page)
@@ -154,3 +156,17 @@ def test_convolution_lab_parts(page, app_url) -> None:
         wait_for_app(page)
         assert_no_exception(page)
         screenshot(page, f"convolution_{name}")
+
+
+def test_gradient_lab(page, app_url) -> None:
+    page.goto(f"{app_url}/gradients")
+    wait_for_app(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=120_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    screenshot(page, "gradients_over_time")
+    page.locator("[data-testid=stButtonGroup]").get_by_text("Over depth", exact=True).click()
+    page.get_by_text("Per-layer gradient norms").wait_for(timeout=120_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    screenshot(page, "gradients_over_depth")
