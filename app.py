@@ -19,6 +19,7 @@ PAGES = {
         st.Page("app_pages/hidden_states.py", title="Hidden states", icon=":material/timeline:"),
         st.Page("app_pages/gates.py", title="Gates", icon=":material/tune:"),
         st.Page("app_pages/rnn_compare.py", title="RNN vs LSTM vs GRU", icon=":material/view_column:"),
+        st.Page("app_pages/gradients.py", title="Gradient lab", icon=":material/trending_down:"),
     ],
 }
 

@@ -52,6 +52,11 @@ st.caption(
 )
 st.page_link("app_pages/rnn_compare.py", label="RNN vs LSTM vs GRU", icon=":material/view_column:")
 st.caption("The same text through three character models of the same size, side by side.")
+st.page_link("app_pages/gradients.py", label="Gradient lab", icon=":material/trending_down:")
+st.caption(
+    "Gradients that vanish or explode: over time in RNN, LSTM and GRU with Pascanu's bound, clipping on and off, "
+    "the adding problem, and over depth in plain and residual CNNs."
+)
 
 st.subheader("The models")
 rows = []

@@ -92,6 +92,8 @@ def _tight(fig: go.Figure, height: int, title: str | None) -> go.Figure:
         marker = getattr(trace, "marker", None)
         if marker is not None and getattr(marker, "colorscale", None):
             marker.colorscale = _rgb_scale(marker.colorscale)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)  # long tick labels (10⁻¹⁸, class names) push the margin out, never get cut
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
         title=dict(text=title) if title else None,
@@ -422,3 +424,36 @@ def counts_bar(labels: Sequence[str], counts: Sequence[int], title: str | None =
                            cliponaxis=False, marker_color=["#4c78a8", "#f58518", "#e45756"][: len(counts)]))
     fig.update_yaxes(type="log", title="parameters (log)")
     return _tight(fig, 340, title)
+
+
+def grad_norm_chart(series: dict[str, np.ndarray], bound: np.ndarray | None = None, title: str | None = None) -> go.Figure:
+    """‖∂L/∂h_t‖ against t on a log axis, one curve per model, with an optional theoretical bound (dashed).
+
+    Non-finite values are not drawn; the caller says where the gradient exploded.
+    """
+    fig = go.Figure()
+    for name, norms in series.items():
+        norms = np.asarray(norms, dtype=np.float64)
+        shown = np.where(np.isfinite(norms) & (norms > 0), norms, np.nan)
+        fig.add_trace(go.Scatter(y=shown, mode="lines", name=name, hovertemplate="t=%{x}: %{y:.3g}<extra></extra>"))
+    if bound is not None:
+        b = np.where(np.isfinite(bound) & (bound > 0) & (bound < 1e300), bound, np.nan)
+        fig.add_trace(go.Scatter(y=b, mode="lines", name="RNN bound (γ·σ_max)^(T−t)",
+                                 line=dict(dash="dash", color="grey")))
+    fig.update_xaxes(title="time step t (the loss is at the last step)")
+    fig.update_yaxes(title="‖∂L/∂h_t‖ (log)", type="log", exponentformat="power")
+    return _tight(fig, 380, title)
+
+
+def training_curves(runs: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, baseline: float | None = None,
+                    title: str | None = None, log_y: bool = True) -> go.Figure:
+    """Named (step, value) curves, with an optional horizontal baseline."""
+    fig = go.Figure([go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines", name=k) for k, (x, y) in runs.items()])
+    if baseline is not None:
+        xs = [min((float(np.min(x)) for x, _ in runs.values() if len(x)), default=0),
+              max((float(np.max(x)) for x, _ in runs.values() if len(x)), default=1)]
+        fig.add_trace(go.Scatter(x=xs, y=[baseline, baseline], mode="lines", name=f"always answer 1: MSE {baseline:.3f}",
+                                 line=dict(dash="dash", color="grey")))
+    fig.update_xaxes(title="training step")
+    fig.update_yaxes(title=y_title, type="log" if log_y else "linear", exponentformat="power")
+    return _tight(fig, 360, title)

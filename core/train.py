@@ -5,6 +5,7 @@
     python -m core.train char_lstm   # character models (char_rnn, char_lstm, char_gru) on CPython source
     python -m core.train brackets_lstm quotes_lstm …   # long-dependency taggers
     python -m core.train all         # everything; `sequences` for the recurrent models only
+    python -m core.train adding      # adding-problem curves of RNN, LSTM, GRU → assets/curves/adding_T100.json
 
 Progress goes to callbacks (`on_epoch_end`), never to a UI, so the same loop serves scripts and pages.
 """
@@ -273,6 +274,90 @@ def train_task_model(task: str, seed: int = 0, on_epoch_end: Callable[[EpochRepo
     return model, reports
 
 
+ADDING_BASELINE = 1.0 / 6.0
+
+
+@dataclass(frozen=True)
+class AddingStep:
+    """One optimisation step: training loss, gradient norm before clipping, held-out MSE (NaN when not measured)."""
+
+    step: int
+    loss: float
+    grad_norm: float
+    val_mse: float
+    seconds: float
+
+
+def train_adding(
+    cell: str, length: int, *, hidden: int = 128, steps: int = 4000, lr: float = 1e-3, clip: float | None = 1.0,
+    batch_size: int = 50, seed: int = 0, rho: float | None = None, eval_every: int = 100, optimizer: str = "rmsprop",
+    time_budget_s: float | None = None, on_step: Callable[[AddingStep], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[AddingStep]:
+    """Train a recurrent model on the adding problem at sequence length `length`; one record per step.
+
+    Stops early when `should_stop()` turns true, when `time_budget_s` runs out, or when the loss or
+    gradient stops being finite (the last record then says so: the gradient exploded).
+    """
+    from core.data.sequences import make_adding
+    from core.models.sequence import AddingModel
+
+    torch.manual_seed(seed)
+    model = AddingModel(cell, hidden, rho)
+    x_val, y_val = (torch.from_numpy(a) for a in make_adding(1000, length, seed=10_000 + length))
+    rng_seed = seed
+    opt = (torch.optim.RMSprop(model.parameters(), lr=lr) if optimizer == "rmsprop"
+           else torch.optim.SGD(model.parameters(), lr=lr))
+    history: list[AddingStep] = []
+    start = time.perf_counter()
+    for step in range(1, steps + 1):
+        xb, yb = (torch.from_numpy(a) for a in make_adding(batch_size, length, seed=rng_seed * 1_000_003 + step))
+        model.train()
+        loss = F.mse_loss(model(xb), yb)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip if clip else float("inf"))
+        finite = bool(torch.isfinite(loss)) and bool(torch.isfinite(norm))
+        if finite:
+            opt.step()
+        val = float("nan")
+        if step % eval_every == 0 or step == 1 or not finite:
+            model.eval()
+            with torch.no_grad():
+                val = float(F.mse_loss(model(x_val), y_val))
+        record = AddingStep(step, loss.item(), float(norm), val, time.perf_counter() - start)
+        history.append(record)
+        if on_step is not None:
+            on_step(record)
+        if not finite or (should_stop is not None and should_stop()):
+            break
+        if time_budget_s is not None and time.perf_counter() - start > time_budget_s:
+            break
+    return history
+
+
+def bundle_adding_curves(length: int = 100, steps: int = 4000) -> None:
+    """Full-length runs of RNN, LSTM and GRU on the adding problem, written to assets/curves/ as JSON."""
+    import json
+
+    from core.weights import ASSETS
+
+    out = {"length": length, "hidden": 128, "optimizer": "RMSprop lr 1e-3", "clip": 1.0, "lstm_forget_bias": 1.0, "batch": 50, "steps": steps,
+           "baseline_mse": ADDING_BASELINE, "command": f"python -m core.train adding --length {length}", "runs": {}}
+    for cell in ("lstm", "gru", "rnn"):
+        history = train_adding(cell, length, steps=steps,
+                               on_step=lambda r: print(f"  {cell} step {r.step} val {r.val_mse:.4f}") if r.step % 500 == 0 else None)
+        out["runs"][cell] = {
+            "step": [r.step for r in history if r.val_mse == r.val_mse],
+            "val_mse": [round(r.val_mse, 6) for r in history if r.val_mse == r.val_mse],
+            "seconds": round(history[-1].seconds, 1),
+        }
+    path = ASSETS / "curves" / f"adding_T{length}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=1))
+    print(f"wrote {path}")
+
+
 TRAINERS = {
     "lenet5": train_lenet5,
     "small_vgg": train_small_vgg,
@@ -294,9 +379,13 @@ DATASETS = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the bundled models and write their safetensors.")
-    parser.add_argument("model", choices=[*TRAINERS, "all", "sequences"])
+    parser.add_argument("model", choices=[*TRAINERS, "all", "sequences", "adding"])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--length", type=int, default=100, help="sequence length for `adding`")
     args = parser.parse_args(argv)
+    if args.model == "adding":
+        bundle_adding_curves(args.length)
+        return 0
     torch.set_num_threads(max(1, torch.get_num_threads()))
     names = {"all": list(TRAINERS), "sequences": [n for n in TRAINERS if n not in ("lenet5", "small_vgg")]}.get(
         args.model, [args.model])

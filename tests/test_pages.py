@@ -182,3 +182,20 @@ def test_convolution_lab_bad_settings_keep_the_last_result() -> None:
     at.number_input(key="cl_dilation").set_value(1).run()
     at.selectbox(key="cl_preset").set_value("custom").run()
     assert not at.error
+
+
+def test_gradient_lab_parts_and_a_live_clipping_run() -> None:
+    at = run_page("app_pages/gradients.py")
+    assert len(at.get("plotly_chart")) == 2 and not at.error
+    at.slider(key="gl_scale").set_value(1.5).run()
+    at.radio(key="gl_phi").set_value("identity").run()
+    at.slider(key="gl_T").set_value(500).run()
+    assert not at.exception  # ρ = 1.5 over 500 steps overflows: said in words, not plotted
+    at.segmented_control(key="gl_part").set_value("Over depth").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 1
+    at.segmented_control(key="gl_part").set_value("Clipping").run()
+    at.slider(key="gl_clip_steps").set_value(50).run()
+    at.button(key="gl_clip_go").click().run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2
+    at.segmented_control(key="gl_part").set_value("Long lag").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 1  # the bundled curves

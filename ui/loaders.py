@@ -18,7 +18,7 @@ from core.device import DeviceChoice, choose_device, configure_threads
 from core.models.registry import get_spec
 from core.data.text import EncodedText, encode
 from core.models.sequence import get_sequence_spec
-from core.probes import activations, receptive_field, recurrent, saliency, translation
+from core.probes import activations, gradients, receptive_field, recurrent, saliency, translation
 from core.probes import costs as measured
 from core.weights import WeightsStatus, imagenet_cache_path, load_model, load_sequence_model
 
@@ -178,3 +178,42 @@ def shifted_view(name: str, weights: str, digest: str, dx: int, _x: torch.Tensor
     net, _ = model(name, weights)
     view = translation.shifted_prediction(net, _x, dx)
     return preprocess.to_display(view.x, get_spec(name)), view.top1, view.prob
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def grad_norms_at_init(cell: str, steps: int, hidden: int, kind: str, scale: float, nonlinearity: str,
+                       input_scale: float, forget_bias: float, seed: int = 0) -> tuple[np.ndarray, float, np.ndarray | None]:
+    """‖∂L/∂h_t‖ of a freshly initialised cell on a fixed random input, σ_max(W_hh), and (RNN) Pascanu's bound."""
+    init = gradients.RecurrentInit(kind, scale, forget_bias)
+    net = gradients.make_cell(cell, 8, hidden, init, nonlinearity, seed)
+    x = torch.randn(8, steps, 8, generator=torch.Generator().manual_seed(seed)) * input_scale
+    norms = gradients.hidden_state_grad_norms(net, x)
+    bound = gradients.pascanu_bound(net, steps) if cell == "rnn" else None
+    return norms, gradients.largest_singular_value(net), bound
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def grad_norms_trained(name: str, text: str) -> np.ndarray:
+    """‖∂L/∂h_t‖ of a bundled character model's recurrent layer on `text` (its own embedding as input)."""
+    net, _ = sequence_model(name)
+    encoded = encode(text, get_sequence_spec(name).vocab)
+    with torch.no_grad():
+        x = net.inputs(torch.as_tensor(encoded.ids)[None].to(device_choice().device))
+    return gradients.hidden_state_grad_norms(net.rnn, x)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def depth_grads(depth: int, residual: bool, activation: str, batch_norm: bool, train_steps: int) -> list[tuple[str, float]]:
+    """Per-layer weight-gradient norms of a deep plain or residual CNN (see core.probes.gradients)."""
+    return gradients.depth_grad_norms(depth, residual, activation, batch_norm, train_steps)
+
+
+@st.cache_data(show_spinner=False)
+def adding_curves(length: int = 100) -> dict | None:
+    """The bundled adding-problem curves (assets/curves/adding_T{length}.json), or None if missing."""
+    import json
+
+    from core.weights import ASSETS
+
+    path = ASSETS / "curves" / f"adding_T{length}.json"
+    return json.loads(path.read_text()) if path.exists() else None

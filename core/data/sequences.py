@@ -75,3 +75,24 @@ def make_quotes(n: int, length: int, seed: int) -> TaskBatch:
         ids[k, rng.random(length) < rate] = 0
     targets = (np.cumsum(ids == 0, axis=1) % 2).astype(np.int64)
     return TaskBatch(ids.astype(np.int64), targets)
+
+
+def make_adding(n: int, length: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The adding problem (Hochreiter & Schmidhuber 1997; Le et al. 2015): inputs (n, T, 2), targets (n,).
+
+    Channel 0 holds values from U[0, 1]; channel 1 marks two of them, one in each half of the sequence.
+    The target is the sum of the two marked values. Always answering 1 gives an MSE of 1/6.
+    """
+    if length < 2:
+        raise ValueError("the adding problem needs sequences of at least 2 steps")
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0, 1, size=(n, length))
+    mask = np.zeros((n, length))
+    half = length // 2
+    first = rng.integers(0, half, size=n)
+    second = rng.integers(half, length, size=n)
+    mask[np.arange(n), first] = 1
+    mask[np.arange(n), second] = 1
+    x = np.stack([values, mask], axis=-1).astype(np.float32)
+    y = (values * mask).sum(axis=1).astype(np.float32)
+    return x, y

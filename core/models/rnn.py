@@ -87,6 +87,10 @@ class _Recurrent(nn.Module):
     def _zeros(self, x: torch.Tensor) -> torch.Tensor:
         return x.new_zeros(x.shape[0], self.hidden_size)
 
+    def initial_state(self, x: torch.Tensor) -> object:
+        """The zero state for a batch like `x`: h_0, or (h_0, c_0) for the LSTM."""
+        return self._zeros(x)
+
 
 class RNN(_Recurrent):
     """Elman RNN: h_t = φ(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh), φ = tanh, relu or identity."""
@@ -97,18 +101,22 @@ class RNN(_Recurrent):
         super().__init__(input_size, hidden_size)
         self.nonlinearity = nonlinearity
 
+    def step(self, input_t: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """One update from the input term W_ih x_t + b_ih (B, H) and h_(t−1) (B, H): returns h_t and {h, pre}."""
+        pre = input_t + h @ self.weight_hh_l0.T + self.bias_hh_l0  # (B, H)
+        h = _NONLINEARITIES[self.nonlinearity](pre)
+        return h, {"h": h, "pre": pre}
+
     def forward(self, x: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, RNNTrace]:
-        phi = _NONLINEARITIES[self.nonlinearity]
         inputs = self._input_terms(x)  # (B, T, H)
         h = self._zeros(x) if state is None else state
-        hs, pres = [], []
+        steps: dict[str, list[torch.Tensor]] = {"h": [], "pre": []}
         for t in range(x.shape[1]):
-            pre = inputs[:, t] + h @ self.weight_hh_l0.T + self.bias_hh_l0  # (B, H)
-            h = phi(pre)
-            hs.append(h)
-            pres.append(pre)
-        out = torch.stack(hs, 1)  # (B, T, H)
-        return out, RNNTrace(h=out, pre=torch.stack(pres, 1))
+            h, values = self.step(inputs[:, t], h)
+            for k, v in values.items():
+                steps[k].append(v)
+        trace = RNNTrace(**{k: torch.stack(v, 1) for k, v in steps.items()})
+        return trace.h, trace
 
 
 class LSTM(_Recurrent):
@@ -119,22 +127,32 @@ class LSTM(_Recurrent):
 
     gates = 4
 
+    def initial_state(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self._zeros(x), self._zeros(x)
+
     def forward(
         self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
     ) -> tuple[torch.Tensor, LSTMTrace]:
         inputs = self._input_terms(x)  # (B, T, 4H)
-        h, c = (self._zeros(x), self._zeros(x)) if state is None else state
+        state = (self._zeros(x), self._zeros(x)) if state is None else state
         steps: dict[str, list[torch.Tensor]] = {k: [] for k in "ifgoch"}
         for t in range(x.shape[1]):
-            gates = inputs[:, t] + h @ self.weight_hh_l0.T + self.bias_hh_l0  # (B, 4H)
-            i, f, g, o = gates.chunk(4, dim=1)
-            i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-            c = f * c + i * g
-            h = o * torch.tanh(c)
-            for k, v in zip("ifgoch", (i, f, g, o, c, h)):
+            state, values = self.step(inputs[:, t], state)
+            for k, v in values.items():
                 steps[k].append(v)
         trace = LSTMTrace(**{k: torch.stack(v, 1) for k, v in steps.items()})
         return trace.h, trace
+
+    def step(self, input_t: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]
+             ) -> tuple[tuple[torch.Tensor, torch.Tensor], dict[str, torch.Tensor]]:
+        """One update from the input term (B, 4H) and (h_(t−1), c_(t−1)): returns (h_t, c_t) and every gate."""
+        h, c = state
+        gates = input_t + h @ self.weight_hh_l0.T + self.bias_hh_l0  # (B, 4H)
+        i, f, g, o = gates.chunk(4, dim=1)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        c = f * c + i * g
+        h = o * torch.tanh(c)
+        return (h, c), {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
 
 
 class GRU(_Recurrent):
@@ -150,16 +168,21 @@ class GRU(_Recurrent):
         h = self._zeros(x) if state is None else state
         steps: dict[str, list[torch.Tensor]] = {k: [] for k in "rznh"}
         for t in range(x.shape[1]):
-            x_r, x_z, x_n = inputs[:, t].chunk(3, dim=1)
-            h_r, h_z, h_n = (h @ self.weight_hh_l0.T + self.bias_hh_l0).chunk(3, dim=1)
-            r = torch.sigmoid(x_r + h_r)
-            z = torch.sigmoid(x_z + h_z)
-            n = torch.tanh(x_n + r * h_n)
-            h = (1 - z) * n + z * h
-            for k, v in zip("rznh", (r, z, n, h)):
+            h, values = self.step(inputs[:, t], h)
+            for k, v in values.items():
                 steps[k].append(v)
         trace = GRUTrace(**{k: torch.stack(v, 1) for k, v in steps.items()})
         return trace.h, trace
+
+    def step(self, input_t: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """One update from the input term (B, 3H) and h_(t−1) (B, H): returns h_t and {r, z, n, h}."""
+        x_r, x_z, x_n = input_t.chunk(3, dim=1)
+        h_r, h_z, h_n = (h @ self.weight_hh_l0.T + self.bias_hh_l0).chunk(3, dim=1)
+        r = torch.sigmoid(x_r + h_r)
+        z = torch.sigmoid(x_z + h_z)
+        n = torch.tanh(x_n + r * h_n)
+        h = (1 - z) * n + z * h
+        return h, {"r": r, "z": z, "n": n, "h": h}
 
 
 CELLS: dict[str, type[_Recurrent]] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}

@@ -78,3 +78,33 @@ def get_sequence_spec(name: str) -> SequenceSpec:
         return SEQUENCE_MODELS[name]
     except KeyError:
         raise KeyError(f"unknown sequence model {name!r}; known: {', '.join(SEQUENCE_MODELS)}") from None
+
+
+class AddingModel(nn.Module):
+    """(B, T, 2) → (B,): a recurrent layer read out by a linear layer at the last step (the adding problem).
+
+    Uses torch's fused cells (these models are trained live). The LSTM starts with a forget-gate bias
+    of 1, the usual practice; `rho`, when given, re-initialises the
+    recurrent matrix of a vanilla RNN as ρ·Q (Q orthogonal) to make gradients explode or vanish.
+    """
+
+    def __init__(self, cell: str, hidden_size: int, rho: float | None = None) -> None:
+        super().__init__()
+        if cell not in TORCH_CELLS:
+            raise ValueError(f"cell must be one of {sorted(TORCH_CELLS)}, not {cell!r}")
+        self.rnn = TORCH_CELLS[cell](2, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, 1)
+        if cell == "lstm":
+            with torch.no_grad():  # forget-gate bias 1 (Jozefowicz et al. 2015): start by remembering
+                self.rnn.bias_hh_l0[hidden_size:2 * hidden_size].fill_(1.0)
+                self.rnn.bias_ih_l0[hidden_size:2 * hidden_size].fill_(0.0)
+        if rho is not None:
+            with torch.no_grad():
+                for b in range(self.rnn.weight_hh_l0.shape[0] // hidden_size):
+                    block = self.rnn.weight_hh_l0[b * hidden_size:(b + 1) * hidden_size]
+                    nn.init.orthogonal_(block)
+                    block.mul_(rho)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(x)  # (B, T, H)
+        return self.head(out[:, -1]).squeeze(-1)  # (B,)

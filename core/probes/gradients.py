@@ -1,0 +1,129 @@
+"""Gradients that vanish or explode: over time in recurrent cells, over depth in CNNs.
+
+`hidden_state_grad_norms` steps one of our cells through a sequence, keeps every h_t, and asks
+autograd for ∂L/∂h_t, where L = w·h_T is a fixed unit-norm readout of the last state, so the curve
+starts at exactly 1 at t = T and shows what reaches each earlier step.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.models.rnn import GRU, LSTM, RNN
+
+GAMMA = {"tanh": 1.0, "relu": 1.0, "identity": 1.0}  # bounds on |φ'|
+
+
+def _readout(hidden: int, device: torch.device) -> torch.Tensor:
+    return torch.full((hidden,), 1.0 / math.sqrt(hidden), device=device)
+
+
+def hidden_state_grad_norms(model: RNN | LSTM | GRU, x: torch.Tensor) -> np.ndarray:
+    """‖∂L/∂h_t‖ for t = 0 … T−1, batch averaged, with L = w·h_T (‖w‖ = 1) on the last step: shape (T,).
+
+    Non-finite values (an exploded gradient) are returned as they are: inf or nan.
+    """
+    if not isinstance(model, (RNN, LSTM, GRU)):
+        raise TypeError(f"expected core.models.rnn.RNN, LSTM or GRU, got {type(model).__name__}")
+    x = x.detach()
+    with torch.enable_grad():
+        inputs = model._input_terms(x)
+        state = model.initial_state(x)
+        hs = []
+        for t in range(x.shape[1]):
+            state, values = model.step(inputs[:, t], state)
+            hs.append(values["h"])
+        loss = (hs[-1] @ _readout(model.hidden_size, x.device)).sum()
+        grads = torch.autograd.grad(loss, hs, allow_unused=True)
+    norms = [g.norm(dim=1).mean() if g is not None else torch.tensor(0.0) for g in grads]
+    return torch.stack(norms).detach().cpu().double().numpy()
+
+
+def pascanu_bound(model: RNN, steps: int) -> np.ndarray:
+    """(γ·σ_max(W_hh))^(T−1−t) for t = 0 … T−1: the bound on ‖∂h_T/∂h_t‖ (Pascanu, Mikolov & Bengio 2013)."""
+    sigma = largest_singular_value(model)
+    gamma = GAMMA[model.nonlinearity]
+    exponent = np.arange(steps - 1, -1, -1, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        return (gamma * sigma) ** exponent
+
+
+def largest_singular_value(model: RNN | LSTM | GRU) -> float:
+    """σ_max of the recurrent matrix (of the whole stacked W_hh for gated cells)."""
+    return float(torch.linalg.matrix_norm(model.weight_hh_l0.detach().double(), ord=2))
+
+
+def first_exploded_step(norms: np.ndarray) -> int | None:
+    """The largest t (closest to the loss, where backpropagation starts) whose norm is not finite, or None."""
+    bad = np.flatnonzero(~np.isfinite(norms))
+    return int(bad.max()) if bad.size else None
+
+
+@dataclass(frozen=True)
+class RecurrentInit:
+    """How to initialise a cell for the experiment."""
+
+    kind: str = "orthogonal"  # "orthogonal" (scaled by rho) or "gaussian" (std sigma/sqrt(H))
+    scale: float = 1.0
+    forget_bias: float = 0.0  # added to the LSTM's forget-gate biases
+
+
+def make_cell(cell: str, input_size: int, hidden: int, init: RecurrentInit, nonlinearity: str = "tanh",
+              seed: int = 0) -> RNN | LSTM | GRU:
+    """A fresh cell whose recurrent blocks are scaled orthogonal (ρ·Q) or Gaussian (σ/√H) matrices."""
+    torch.manual_seed(seed)
+    model = RNN(input_size, hidden, nonlinearity) if cell == "rnn" else {"lstm": LSTM, "gru": GRU}[cell](input_size, hidden)
+    blocks = model.weight_hh_l0.shape[0] // hidden
+    with torch.no_grad():
+        for b in range(blocks):
+            block = model.weight_hh_l0[b * hidden:(b + 1) * hidden]
+            if init.kind == "orthogonal":
+                nn.init.orthogonal_(block)
+                block.mul_(init.scale)
+            elif init.kind == "gaussian":
+                block.normal_(0.0, init.scale / math.sqrt(hidden))
+            else:
+                raise ValueError(f"unknown init {init.kind!r}")
+        if isinstance(model, LSTM):
+            model.bias_hh_l0[hidden:2 * hidden] += init.forget_bias
+    return model.eval()
+
+
+def layer_grad_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list[tuple[str, float]]:
+    """‖∂L/∂W‖ for every conv and linear weight, in module order, for cross-entropy on (x, y).
+
+    Works on the model it is given (call it on a private copy): it runs backward into the parameters.
+    """
+    model.zero_grad(set_to_none=True)
+    loss = nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    out = [(name, float(m.weight.grad.norm())) for name, m in model.named_modules()
+           if isinstance(m, (nn.Conv2d, nn.Linear)) and m.weight.grad is not None]
+    model.zero_grad(set_to_none=True)
+    return out
+
+
+def depth_grad_norms(depth: int, residual: bool, activation: str, batch_norm: bool, train_steps: int = 0,
+                     seed: int = 0, size: int = 32) -> list[tuple[str, float]]:
+    """Per-layer weight-gradient norms of a fresh DeepCNN on a batch of shapes, after `train_steps` SGD steps."""
+    from core.data.preprocess import normalise
+    from core.data.shapes import make_shapes
+    from core.models.deep import DeepCNN
+    from core.models.registry import get_spec
+
+    torch.manual_seed(seed)
+    model = DeepCNN(depth, residual, activation, batch_norm)
+    batch = make_shapes(64, seed=seed + 500, size=size)
+    x = normalise(torch.from_numpy(batch.images).permute(0, 3, 1, 2).float() / 255, get_spec("small_vgg"))
+    y = torch.from_numpy(batch.labels)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    model.train()
+    for _ in range(train_steps):
+        opt.zero_grad(set_to_none=True)
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    return layer_grad_norms(model, x, y)

@@ -1,0 +1,83 @@
+"""Gradient norms over time: exact decay for a linear RNN, never above Pascanu's bound with tanh."""
+import numpy as np
+import pytest
+import torch
+
+from core.models.rnn import GRU, LSTM, RNN
+from core.probes.gradients import (
+    RecurrentInit, first_exploded_step, hidden_state_grad_norms, largest_singular_value, make_cell, pascanu_bound,
+)
+
+
+@pytest.mark.parametrize("rho", [0.9, 1.1])
+def test_linear_rnn_decays_as_rho_to_the_power(rho: float) -> None:
+    model = make_cell("rnn", 4, 32, RecurrentInit("orthogonal", rho), nonlinearity="identity")
+    assert largest_singular_value(model) == pytest.approx(rho, rel=1e-5)
+    norms = hidden_state_grad_norms(model, torch.randn(3, 60, 4))
+    assert norms[-1] == pytest.approx(1.0, rel=1e-5)
+    slope = np.polyfit(np.arange(60), np.log(norms), 1)[0]
+    assert slope == pytest.approx(-np.log(rho), rel=0.02)  # norms grow towards T: ρ^(T−t)
+
+
+def test_tanh_rnn_stays_under_the_pascanu_bound() -> None:
+    for seed in range(5):
+        model = make_cell("rnn", 4, 32, RecurrentInit("gaussian", 1.5), seed=seed)
+        norms = hidden_state_grad_norms(model, torch.randn(4, 80, 4) * 2)
+        bound = pascanu_bound(model, 80)
+        assert np.all(norms <= bound * (1 + 1e-6)), seed
+
+
+def test_every_cell_gives_one_norm_per_step_and_lstm_keeps_more() -> None:
+    x = torch.randn(2, 100, 3)
+    rnn = hidden_state_grad_norms(make_cell("rnn", 3, 16, RecurrentInit("orthogonal", 0.8)), x)
+    lstm = hidden_state_grad_norms(make_cell("lstm", 3, 16, RecurrentInit("orthogonal", 0.8, forget_bias=3.0)), x)
+    gru = hidden_state_grad_norms(make_cell("gru", 3, 16, RecurrentInit("orthogonal", 0.8)), x)
+    assert rnn.shape == lstm.shape == gru.shape == (100,)
+    assert lstm[0] > 1e3 * rnn[0]  # a forget gate near 1 carries the gradient 100 steps back
+
+
+def test_exploded_norms_are_found_not_plotted() -> None:
+    assert first_exploded_step(np.array([np.inf, np.nan, 1.0, 1.0])) == 1
+    assert first_exploded_step(np.array([1.0, 2.0])) is None
+    model = make_cell("rnn", 2, 8, RecurrentInit("orthogonal", 1e30), nonlinearity="identity")
+    norms = hidden_state_grad_norms(model, torch.randn(1, 20, 2))
+    assert first_exploded_step(norms) is not None
+
+
+def test_refuses_other_modules() -> None:
+    with pytest.raises(TypeError):
+        hidden_state_grad_norms(torch.nn.LSTM(2, 2), torch.randn(1, 3, 2))
+    assert isinstance(make_cell("lstm", 2, 4, RecurrentInit()), LSTM) and isinstance(make_cell("gru", 2, 4, RecurrentInit()), GRU)
+    assert isinstance(make_cell("rnn", 2, 4, RecurrentInit()), RNN)
+
+
+def test_depth_gradients_vanish_in_plain_sigmoid_stacks_not_in_residual_relu_ones() -> None:
+    from core.probes.gradients import depth_grad_norms
+
+    plain = [v for _, v in depth_grad_norms(20, False, "sigmoid", False, size=16)]
+    residual = [v for _, v in depth_grad_norms(20, True, "relu", True, size=16)]
+    assert len(plain) == len(residual) == 20
+    assert plain[0] < 1e-6 * plain[-1]  # the first layer gets almost nothing
+    assert residual[0] > 1e-2 * residual[-1]
+
+
+def test_adding_problem_data_and_baseline() -> None:
+    from core.data.sequences import make_adding
+
+    x, y = make_adding(4000, 30, seed=0)
+    assert x.shape == (4000, 30, 2) and y.shape == (4000,)
+    assert np.all(x[:, :, 1].sum(axis=1) == 2)
+    assert np.all(x[:, :15, 1].sum(axis=1) == 1)
+    assert np.allclose(y, (x[:, :, 0] * x[:, :, 1]).sum(axis=1))
+    assert ((y - 1.0) ** 2).mean() == pytest.approx(1 / 6, abs=0.01)
+
+
+def test_bundled_adding_curves_show_the_lstm_learning() -> None:
+    import json
+
+    from core.weights import ASSETS
+
+    curves = json.loads((ASSETS / "curves" / "adding_T100.json").read_text())
+    lstm, rnn = curves["runs"]["lstm"]["val_mse"], curves["runs"]["rnn"]["val_mse"]
+    assert min(lstm) < 0.5 * curves["baseline_mse"]
+    assert min(rnn) > 0.8 * curves["baseline_mse"]
