@@ -97,7 +97,7 @@ elif part == "Clipping":
 elif part == "Long lag":
     st.markdown("The adding problem: T numbers, two of them marked, one in each half; the answer is their sum. "
                 "To solve it a network must keep a number for up to T steps. Always answering 1 scores MSE 1/6 ≈ 0.167.")
-    curves = loaders.adding_curves(100)
+    curves = loaders.bundled_curves("adding_T100.json")
     if curves is None:
         st.warning("The bundled curves (assets/curves/adding_T100.json) are missing; run `python -m core.train adding`.")
     else:
@@ -113,17 +113,23 @@ elif part == "Long lag":
     length = c1.slider("T", 10, 200, 50, 10, key="gl_lag_T")
     steps = c2.slider("Steps per model", 50, MAX_STEPS, 300, 50, key="gl_lag_steps")
     cells = c3.multiselect("Models", ["rnn", "lstm", "gru"], ["rnn", "lstm", "gru"], key="gl_lag_cells")
-    if st.button("Train", type="primary", key="gl_lag_go") and cells:
+    b1, b2, _ = st.columns([1, 1, 4])
+    go, stop = b1.button("Train", type="primary", key="gl_lag_go"), b2.button("Stop", key="gl_lag_stop")
+    if stop and "gl_lag_runs" in st.session_state:
+        st.caption("Stopped: the curves below are what was trained until then.")
+    if go and cells:
         bar = st.progress(0.0, "starting …")
-        results = {}
+        results: dict[str, list] = {}
+        st.session_state["gl_lag_runs"] = (length, results)  # filled step by step, so Stop keeps what was done
+
+        def record(r, k: int) -> None:
+            results.setdefault(cells[k].upper(), []).append(r)
+            bar.progress((k + r.step / steps) / len(cells), f"{cells[k].upper()}: step {r.step}")
+
         for k, cell in enumerate(cells):
-            results[cell.upper()] = train_adding(
-                cell, length, hidden=64, steps=steps, lr=1e-3, clip=1.0, eval_every=25,
-                time_budget_s=MAX_SECONDS / len(cells),
-                on_step=lambda r, k=k: bar.progress((k + r.step / steps) / len(cells), f"{cells[k].upper()}: step {r.step}"),
-            )
+            train_adding(cell, length, hidden=64, steps=steps, lr=1e-3, clip=1.0, eval_every=25,
+                         time_budget_s=MAX_SECONDS / len(cells), on_step=lambda r, k=k: record(r, k))
         bar.empty()
-        st.session_state["gl_lag_runs"] = (length, results)
     if "gl_lag_runs" in st.session_state:
         length, results = st.session_state["gl_lag_runs"]
         runs = {k: (np.array([r.step for r in h if np.isfinite(r.val_mse)]), np.array([r.val_mse for r in h if np.isfinite(r.val_mse)]))
@@ -161,3 +167,20 @@ else:
     lost = [f"{k}: {v} layers" for k, v in zero_layers.items() if v]
     if lost:
         st.warning("Gradient exactly 0 (underflowed, not drawn) in " + "; ".join(lost) + ".")
+
+    st.subheader("Does the deeper plain network train worse?")
+    curves = loaders.bundled_curves("depth_shapes.json")
+    if curves is None:
+        st.warning("The bundled curves (assets/curves/depth_shapes.json) are missing; run `python -m core.train depth`.")
+    else:
+        window = 10
+        smooth = {k: (np.arange(window, len(v) + 1), np.convolve(v, np.ones(window) / window, mode="valid"))
+                  for k, v in curves["loss"].items()}
+        st.plotly_chart(plots.training_curves(smooth, f"training loss (moving mean of {window})", None,
+                                              f"Same budget for each: {curves['steps']} steps of {curves['optimizer']}, "
+                                              f"batch {curves['batch']}, {curves['input']}, ReLU + batch norm", log_y=False),
+                        width="stretch", theme=None, key="gl_depth_train")
+        final = {k: float(np.mean(v[-20:])) for k, v in curves["loss"].items()}
+        st.caption(f"Made by `{curves['command']}` in {curves['seconds']} s on 2 CPU cores. Mean loss over the last 20 "
+                   "steps: " + ", ".join(f"{k} {v:.2f}" for k, v in final.items()) + ". He et al. (2015) saw the 56-layer "
+                   "plain network train worse than the 20-layer one, and the residual one train best — over far longer runs.")

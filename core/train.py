@@ -6,6 +6,7 @@
     python -m core.train brackets_lstm quotes_lstm …   # long-dependency taggers
     python -m core.train all         # everything; `sequences` for the recurrent models only
     python -m core.train adding      # adding-problem curves of RNN, LSTM, GRU → assets/curves/adding_T100.json
+    python -m core.train depth       # plain-20 / plain-56 / residual-56 on shapes → assets/curves/depth_shapes.json
 
 Progress goes to callbacks (`on_epoch_end`), never to a UI, so the same loop serves scripts and pages.
 """
@@ -358,6 +359,58 @@ def bundle_adding_curves(length: int = 100, steps: int = 4000) -> None:
     print(f"wrote {path}")
 
 
+def train_depth_comparison(steps: int = 150, seed: int = 0, size: int = 32,
+                           configs: tuple[tuple[int, bool], ...] = ((20, False), (56, False), (56, True)),
+                           on_step: Callable[[str, int, float], None] | None = None) -> dict[str, list[float]]:
+    """Plain-20, plain-56 and residual-56 (ReLU, batch norm) trained with the same budget on shapes: loss per step.
+
+    He et al. (2015) found the deeper plain network trains worse than the shallower one, and the
+    residual one better than both.
+    """
+    from core.models.deep import DeepCNN
+
+    spec = get_spec("small_vgg")
+    data = shapes_tensors(4096, SHAPES_TRAIN_SEED, spec)
+    x_all = F.interpolate(data[0], size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+    y_all = data[1]
+    losses: dict[str, list[float]] = {}
+    for depth, residual in configs:
+        label = f"{'residual' if residual else 'plain'}-{depth}"
+        torch.manual_seed(seed)
+        model = DeepCNN(depth, residual, "relu", batch_norm=True)
+        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-4)
+        gen = torch.Generator().manual_seed(seed)
+        model.train()
+        losses[label] = []
+        for step in range(steps):
+            idx = torch.randint(0, len(x_all), (64,), generator=gen)
+            loss = F.cross_entropy(model(x_all[idx]), y_all[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses[label].append(round(loss.item(), 5))
+            if on_step is not None:
+                on_step(label, step, loss.item())
+    return losses
+
+
+def bundle_depth_curves(steps: int = 120) -> None:
+    """Write the plain-vs-residual training curves to assets/curves/depth_shapes.json."""
+    import json
+
+    from core.weights import ASSETS
+
+    start = time.perf_counter()
+    losses = train_depth_comparison(steps, on_step=lambda k, s, v: print(f"  {k} step {s} loss {v:.3f}") if s % 50 == 0 else None)
+    out = {"steps": steps, "batch": 64, "input": "32×32 shapes (4,096, seed 1)", "optimizer": "SGD 0.05, momentum 0.9",
+           "activation": "relu", "batch_norm": True, "seconds": round(time.perf_counter() - start),
+           "command": "python -m core.train depth", "loss": losses}
+    path = ASSETS / "curves" / "depth_shapes.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out))
+    print(f"wrote {path}")
+
+
 TRAINERS = {
     "lenet5": train_lenet5,
     "small_vgg": train_small_vgg,
@@ -379,12 +432,15 @@ DATASETS = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the bundled models and write their safetensors.")
-    parser.add_argument("model", choices=[*TRAINERS, "all", "sequences", "adding"])
+    parser.add_argument("model", choices=[*TRAINERS, "all", "sequences", "adding", "depth"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--length", type=int, default=100, help="sequence length for `adding`")
     args = parser.parse_args(argv)
     if args.model == "adding":
         bundle_adding_curves(args.length)
+        return 0
+    if args.model == "depth":
+        bundle_depth_curves()
         return 0
     torch.set_num_threads(max(1, torch.get_num_threads()))
     names = {"all": list(TRAINERS), "sequences": [n for n in TRAINERS if n not in ("lenet5", "small_vgg")]}.get(

@@ -81,3 +81,15 @@ def test_bundled_adding_curves_show_the_lstm_learning() -> None:
     lstm, rnn = curves["runs"]["lstm"]["val_mse"], curves["runs"]["rnn"]["val_mse"]
     assert min(lstm) < 0.5 * curves["baseline_mse"]
     assert min(rnn) > 0.8 * curves["baseline_mse"]
+
+
+def test_bundled_depth_curves_cover_the_three_networks() -> None:
+    import json
+
+    from core.weights import ASSETS
+
+    curves = json.loads((ASSETS / "curves" / "depth_shapes.json").read_text())
+    assert set(curves["loss"]) == {"plain-20", "plain-56", "residual-56"}
+    assert all(len(v) == curves["steps"] and all(np.isfinite(v)) for v in curves["loss"].values())
+    tail = {k: float(np.mean(v[-20:])) for k, v in curves["loss"].items()}
+    assert tail["plain-56"] > tail["plain-20"]  # the deeper plain network trains worse on the same budget

@@ -192,10 +192,16 @@ def test_gradient_lab_parts_and_a_live_clipping_run() -> None:
     at.slider(key="gl_T").set_value(500).run()
     assert not at.exception  # ρ = 1.5 over 500 steps overflows: said in words, not plotted
     at.segmented_control(key="gl_part").set_value("Over depth").run()
-    assert not at.exception and len(at.get("plotly_chart")) == 1
+    assert not at.exception and len(at.get("plotly_chart")) == 2  # norms, and the bundled training curves
     at.segmented_control(key="gl_part").set_value("Clipping").run()
     at.slider(key="gl_clip_steps").set_value(50).run()
     at.button(key="gl_clip_go").click().run()
     assert not at.exception and len(at.get("plotly_chart")) == 2
     at.segmented_control(key="gl_part").set_value("Long lag").run()
     assert not at.exception and len(at.get("plotly_chart")) == 1  # the bundled curves
+    at.slider(key="gl_lag_steps").set_value(50).run()
+    at.multiselect(key="gl_lag_cells").set_value(["gru"]).run()
+    at.button(key="gl_lag_go").click().run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2
+    at.button(key="gl_lag_stop").click().run()
+    assert len(at.get("plotly_chart")) == 2  # what was trained stays on screen

@@ -209,11 +209,11 @@ def depth_grads(depth: int, residual: bool, activation: str, batch_norm: bool, t
 
 
 @st.cache_data(show_spinner=False)
-def adding_curves(length: int = 100) -> dict | None:
-    """The bundled adding-problem curves (assets/curves/adding_T{length}.json), or None if missing."""
+def bundled_curves(file: str) -> dict | None:
+    """Training curves made by `python -m core.train adding|depth` (assets/curves/FILE), or None if missing."""
     import json
 
     from core.weights import ASSETS
 
-    path = ASSETS / "curves" / f"adding_T{length}.json"
+    path = ASSETS / "curves" / file
     return json.loads(path.read_text()) if path.exists() else None
