@@ -24,12 +24,13 @@ def assert_no_exception(page) -> None:
         '[data-testid="stException"]').first.inner_text()
 
 
-def plot_count(page) -> int:
-    """Plotly figures that actually drew data (a trace layer in the SVG, or an image trace)."""
-    return page.evaluate(
-        "() => [...document.querySelectorAll('.js-plotly-plot')]"
-        ".filter(p => p.data && p.data.length > 0 && p.querySelector('.main-svg')).length"
-    )
+DRAWN = ("[...document.querySelectorAll('.js-plotly-plot')]"
+         ".filter(p => p.data && p.data.length > 0 && p.querySelector('.main-svg')).length")
+
+
+def wait_for_plots(page, n: int) -> None:
+    """Wait until at least `n` plotly figures have drawn their data (a busy machine draws slowly)."""
+    page.wait_for_function(f"() => {DRAWN} >= {n}", timeout=120_000)
 
 
 TOP1 = (
@@ -57,8 +58,8 @@ def test_feature_maps_sample_and_upload(page, app_url, tmp_path) -> None:
     page.goto(f"{app_url}/feature_maps")
     wait_for_app(page)
     assert_no_exception(page)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
-    assert plot_count(page) >= 5
+    wait_for_plots(page, 5)
+    wait_for_plots(page, 5)
     assert page.get_by_text("Top-5 prediction").count() >= 1
     screenshot(page, "feature_maps_lenet_sample")
 
@@ -76,7 +77,7 @@ def test_feature_maps_sample_and_upload(page, app_url, tmp_path) -> None:
     wait_for_top1(page, "7")
     wait_for_app(page)
     assert_no_exception(page)
-    assert plot_count(page) >= 5
+    wait_for_plots(page, 5)
     screenshot(page, "feature_maps_upload")
 
 
@@ -100,17 +101,17 @@ def test_compare_page(page, app_url) -> None:
     page.goto(f"{app_url}/compare")
     wait_for_app(page)
     page.get_by_text("The whole zoo, measured on this machine").wait_for()
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 7", timeout=120_000)
+    wait_for_plots(page, 7)
     wait_for_app(page)
     assert_no_exception(page)
-    assert plot_count(page) >= 7
+    wait_for_plots(page, 7)
     screenshot(page, "compare")
 
 
 def test_hidden_states_typed_sequence(page, app_url) -> None:
     page.goto(f"{app_url}/hidden_states")
     wait_for_app(page)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
+    wait_for_plots(page, 3)
     typed = 'if x:\n    print("hi (there)")\n'
     area = page.locator("textarea").first
     area.fill(typed)
@@ -121,7 +122,7 @@ def test_hidden_states_typed_sequence(page, app_url) -> None:
     )
     wait_for_app(page)
     assert_no_exception(page)
-    assert plot_count(page) >= 3
+    wait_for_plots(page, 3)
     screenshot(page, "hidden_states")
 
 
@@ -129,7 +130,7 @@ def test_gates_page(page, app_url) -> None:
     page.goto(f"{app_url}/gates")
     wait_for_app(page)
     page.get_by_text("Find the units that follow a pattern").wait_for()
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
+    wait_for_plots(page, 4)
     wait_for_app(page)
     assert_no_exception(page)
     screenshot(page, "gates")
@@ -138,7 +139,7 @@ def test_gates_page(page, app_url) -> None:
 def test_rnn_compare_page(page, app_url) -> None:
     page.goto(f"{app_url}/rnn_compare")
     wait_for_app(page)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
+    wait_for_plots(page, 4)
     wait_for_app(page)
     assert_no_exception(page)
     screenshot(page, "rnn_compare")
@@ -147,12 +148,12 @@ def test_rnn_compare_page(page, app_url) -> None:
 def test_convolution_lab_parts(page, app_url) -> None:
     page.goto(f"{app_url}/convolution")
     wait_for_app(page)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5")
+    wait_for_plots(page, 5)
     assert_no_exception(page)
     screenshot(page, "convolution_step")
     for part, name in (("Receptive field", "receptive_field"), ("Translation", "translation")):
         page.locator("[data-testid=stButtonGroup]").get_by_text(part, exact=True).click()
-        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
+        wait_for_plots(page, 3)
         wait_for_app(page)
         assert_no_exception(page)
         screenshot(page, f"convolution_{name}")
@@ -161,7 +162,7 @@ def test_convolution_lab_parts(page, app_url) -> None:
 def test_gradient_lab(page, app_url) -> None:
     page.goto(f"{app_url}/gradients")
     wait_for_app(page)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=120_000)
+    wait_for_plots(page, 2)
     wait_for_app(page)
     assert_no_exception(page)
     screenshot(page, "gradients_over_time")

@@ -5,6 +5,11 @@ Models are `st.cache_resource` (one shared, read-only copy in eval mode); result
 """
 from __future__ import annotations
 
+import functools
+import os
+import threading
+from typing import Callable, ParamSpec, TypeVar
+
 import numpy as np
 import streamlit as st
 import torch
@@ -23,6 +28,53 @@ from core.probes import costs as measured
 from core.weights import WeightsStatus, imagenet_cache_path, load_model, load_sequence_model
 
 
+HEAVY_SLOTS_ENV = "EXPLORER_HEAVY_SLOTS"
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class HeavySlots:
+    """A few server-wide slots for model work ($EXPLORER_HEAVY_SLOTS, default 2), re-entrant per thread.
+
+    Functions here fetch what they need from other caches *before* taking a slot, so no thread
+    waits on a cache's per-key lock while holding a slot; re-entrancy is a second guard.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._semaphore = threading.BoundedSemaphore(max(1, slots))
+        self._depth = threading.local()
+
+    def __enter__(self) -> "HeavySlots":
+        depth = getattr(self._depth, "n", 0)
+        if depth == 0:
+            self._semaphore.acquire()
+        self._depth.n = depth + 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth.n -= 1
+        if self._depth.n == 0:
+            self._semaphore.release()
+
+
+_HEAVY = HeavySlots(int(os.environ.get(HEAVY_SLOTS_ENV, "2") or 2))
+
+
+def heavy(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run `fn` in a heavy-work slot. Placed under the cache decorators, so only cache misses wait:
+    many sessions at once queue their model work instead of oversubscribing a small CPU."""
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _HEAVY:
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+def heavy_slot() -> HeavySlots:
+    """The same slots as a context manager, for work a page runs itself (live training)."""
+    return _HEAVY
+
+
 @st.cache_resource(show_spinner=False)
 def device_choice() -> DeviceChoice:
     """The one device of this server process (thread count fixed at the same time)."""
@@ -39,6 +91,7 @@ def weights_key(name: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
+@heavy
 def model(name: str, weights: str) -> tuple[nn.Module, WeightsStatus]:
     """Registry model `name` on the app's device; `weights` is `weights_key(name)`."""
     with torch.no_grad():
@@ -56,7 +109,8 @@ def extractor(name: str, layer: str, weights: str) -> nn.Module:
 def layers(name: str, weights: str) -> list[activations.LayerInfo]:
     """The layer table of model `name`."""
     net, _ = model(name, weights)
-    return activations.list_layers(net, get_spec(name).input_size)
+    with _HEAVY:
+        return activations.list_layers(net, get_spec(name).input_size)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -81,21 +135,24 @@ def model_input(name: str, _picture: DecodedImage, digest: str) -> ModelInput:
 def probabilities(name: str, digest: str, weights: str, _x: torch.Tensor) -> np.ndarray:
     """Class probabilities of model `name` for the prepared picture `digest`."""
     net, _ = model(name, weights)
-    return activations.predict(net, _x).numpy()
+    with _HEAVY:
+        return activations.predict(net, _x).numpy()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def layer_maps(name: str, layer: str, digest: str, weights: str, _x: torch.Tensor) -> np.ndarray:
     """The output of `layer` for the prepared picture `digest`, without the batch axis."""
-    maps = activations.feature_maps(extractor(name, layer, weights), _x)[layer]
-    return maps[0].numpy()
+    graph = extractor(name, layer, weights)
+    with _HEAVY:
+        return activations.feature_maps(graph, _x)[layer][0].numpy()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def cam_layers(name: str, weights: str) -> list[saliency.SpatialModule]:
     """Modules of model `name` with a spatial output: the layers Grad-CAM can read."""
     net, _ = model(name, weights)
-    return saliency.spatial_modules(net, get_spec(name).input_size)
+    with _HEAVY:
+        return saliency.spatial_modules(net, get_spec(name).input_size)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -103,10 +160,12 @@ def attribution(name: str, weights: str, digest: str, method: str, target: int,
                 params: tuple[tuple[str, object], ...], _x: torch.Tensor) -> np.ndarray:
     """The (H, W) map of `method` for class `target` (raises core.probes.saliency.SaliencyError)."""
     net, _ = model(name, weights)
-    return saliency.METHODS[method](net, _x, target, **dict(params))
+    with _HEAVY:
+        return saliency.METHODS[method](net, _x, target, **dict(params))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+@heavy
 def costs(name: str, device: str) -> dict[str, float]:
     """Measured parameters, weight layers, forward FLOPs and latency of architecture `name` on `device`.
 
@@ -123,6 +182,7 @@ def costs(name: str, device: str) -> dict[str, float]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
+@heavy
 def sequence_model(name: str) -> tuple[nn.Module, WeightsStatus]:
     """A bundled recurrent model with traced cells, on the app's device."""
     with torch.no_grad():
@@ -135,10 +195,12 @@ def sequence_run(name: str, text: str) -> tuple[EncodedText, recurrent.SequenceR
     spec = get_sequence_spec(name)
     encoded = encode(text, spec.vocab)
     net, _ = sequence_model(name)
-    return encoded, recurrent.run_sequence(net, encoded.ids)
+    with _HEAVY:
+        return encoded, recurrent.run_sequence(net, encoded.ids)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+@heavy
 def fields(name: str) -> list[receptive_field.FieldInfo]:
     """Theoretical receptive field of every node of architecture `name`."""
     return receptive_field.theoretical_fields(get_spec(name).build())
@@ -155,7 +217,8 @@ def untrained_model(name: str) -> nn.Module:
 def effective_field(name: str, weights: str, layer: str, trained: bool) -> np.ndarray:
     """|∂ centre unit / ∂ input| of `layer` for the trained or the untrained network, on a fixed noise input."""
     net = model(name, weights)[0] if trained else untrained_model(name)
-    return receptive_field.effective_field(net, layer, get_spec(name).input_size)
+    with _HEAVY:
+        return receptive_field.effective_field(net, layer, get_spec(name).input_size)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -163,7 +226,9 @@ def sweep(name: str, weights: str, digest: str, layer: str, shifts: tuple[int, .
           _x: torch.Tensor) -> translation.ShiftSweep:
     """Prediction and `layer`'s equivariance of model `name` for horizontal shifts of the picture `digest`."""
     net, _ = model(name, weights)
-    return translation.shift_sweep(net, extractor(name, layer, weights), layer, _x, list(shifts), jump)
+    graph = extractor(name, layer, weights)
+    with _HEAVY:
+        return translation.shift_sweep(net, graph, layer, _x, list(shifts), jump)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -176,11 +241,13 @@ def gray_thumbnail(_picture: DecodedImage, digest: str, side: int) -> np.ndarray
 def shifted_view(name: str, weights: str, digest: str, dx: int, _x: torch.Tensor) -> tuple[np.ndarray, int, float]:
     """The picture `digest` shifted by `dx` pixels as model `name` sees it, its top-1 class and probability."""
     net, _ = model(name, weights)
-    view = translation.shifted_prediction(net, _x, dx)
+    with _HEAVY:
+        view = translation.shifted_prediction(net, _x, dx)
     return preprocess.to_display(view.x, get_spec(name)), view.top1, view.prob
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+@heavy
 def grad_norms_at_init(cell: str, steps: int, hidden: int, kind: str, scale: float, nonlinearity: str,
                        input_scale: float, forget_bias: float, seed: int = 0) -> tuple[np.ndarray, float, np.ndarray | None]:
     """‖∂L/∂h_t‖ of a freshly initialised cell on a fixed random input, σ_max(W_hh), and (RNN) Pascanu's bound."""
@@ -197,12 +264,14 @@ def grad_norms_trained(name: str, text: str) -> np.ndarray:
     """‖∂L/∂h_t‖ of a bundled character model's recurrent layer on `text` (its own embedding as input)."""
     net, _ = sequence_model(name)
     encoded = encode(text, get_sequence_spec(name).vocab)
-    with torch.no_grad():
-        x = net.inputs(torch.as_tensor(encoded.ids)[None].to(device_choice().device))
-    return gradients.hidden_state_grad_norms(net.rnn, x)
+    with _HEAVY:
+        with torch.no_grad():
+            x = net.inputs(torch.as_tensor(encoded.ids)[None].to(device_choice().device))
+        return gradients.hidden_state_grad_norms(net.rnn, x)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+@heavy
 def depth_grads(depth: int, residual: bool, activation: str, batch_norm: bool, train_steps: int) -> list[tuple[str, float]]:
     """Per-layer weight-gradient norms of a deep plain or residual CNN (see core.probes.gradients)."""
     return gradients.depth_grad_norms(depth, residual, activation, batch_norm, train_steps)
