@@ -69,29 +69,35 @@ c2.dataframe([{"gate": f"{g}_t", "closed (< 0.1)": f"{lo:.1%}", "open (> 0.9)": 
 c2.caption("A saturated gate acts as a switch: 0 blocks, 1 passes. A forget gate that is mostly open is how "
            "information survives many steps.")
 
-st.subheader("Find the units that follow a pattern")
-st.caption("As in LSTMVis: choose a rule, or mark a span of your text, and see which units (of any gate or state) "
-           "rise and fall with it.")
-signals = recurrent.rule_signals(text[:run.steps])
-c1, c2 = st.columns([1, 2])
-mode = c1.radio("Pattern", ["A rule", "A span I mark"], key="gt_mode")
-if mode == "A rule":
-    rule = c2.selectbox("Rule", list(signals), key="gt_rule")
-    signal = signals[rule]
-    label = rule
-else:
-    start, stop = c2.slider("Characters [from, to)", 0, run.steps, (0, min(run.steps, 10)), key="gt_span")
-    signal = recurrent.span_signal(run.steps, start, stop)
-    label = f"span {start}–{stop}: “{''.join(chars[start:stop])}”"
-if np.std(signal) == 0:
-    st.info(f"“{label}” is constant on this text, so nothing can correlate with it; pick another rule or span.")
-    st.stop()
-matches = recurrent.best_units(run.trace, signal, k=10)
-st.dataframe([{"state or gate": f"{m.field}_t", "unit": m.unit, "correlation r": round(m.r, 3)} for m in matches],
-             hide_index=True, width="stretch")
-pick = st.selectbox("Show over the text", range(len(matches)), key="gt_pick",
-                    format_func=lambda i: f"{matches[i].field}_t unit {matches[i].unit} (r = {matches[i].r:+.2f})")
-m = matches[pick]
-st.plotly_chart(plots.text_heatmap(chars, run.trace[m.field][:, m.unit], label=f"{m.field}[{m.unit}]",
-                                   title=f"{m.field}_t unit {m.unit} over your text; pattern: {label}"),
-                width="stretch", theme=None, key="gt_unit_text")
+@st.fragment
+def pattern_search() -> None:
+    """Rule or span → the best-matching units → one of them over the text; reruns alone when its widgets move."""
+    st.subheader("Find the units that follow a pattern")
+    st.caption("As in LSTMVis: choose a rule, or mark a span of your text, and see which units (of any gate or state) "
+               "rise and fall with it.")
+    signals = recurrent.rule_signals(text[:run.steps])
+    c1, c2 = st.columns([1, 2])
+    mode = c1.radio("Pattern", ["A rule", "A span I mark"], key="gt_mode")
+    if mode == "A rule":
+        rule = c2.selectbox("Rule", list(signals), key="gt_rule")
+        signal = signals[rule]
+        label = rule
+    else:
+        start, stop = c2.slider("Characters [from, to)", 0, run.steps, (0, min(run.steps, 10)), key="gt_span")
+        signal = recurrent.span_signal(run.steps, start, stop)
+        label = f"span {start}–{stop}: “{''.join(chars[start:stop])}”"
+    if np.std(signal) == 0:
+        st.info(f"“{label}” is constant on this text, so nothing can correlate with it; pick another rule or span.")
+        return
+    matches = recurrent.best_units(run.trace, signal, k=10)
+    st.dataframe([{"state or gate": f"{m.field}_t", "unit": m.unit, "correlation r": round(m.r, 3)} for m in matches],
+                 hide_index=True, width="stretch")
+    pick = st.selectbox("Show over the text", range(len(matches)), key="gt_pick",
+                        format_func=lambda i: f"{matches[i].field}_t unit {matches[i].unit} (r = {matches[i].r:+.2f})")
+    m = matches[pick]
+    st.plotly_chart(plots.text_heatmap(chars, run.trace[m.field][:, m.unit], label=f"{m.field}[{m.unit}]",
+                                       title=f"{m.field}_t unit {m.unit} over your text; pattern: {label}"),
+                    width="stretch", theme=None, key="gt_unit_text")
+
+
+pattern_search()
