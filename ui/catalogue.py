@@ -1,0 +1,43 @@
+"""Every page of the app, once: where it lives, its title and icon, its section, and one line on what it shows.
+
+app.py builds the navigation from this list and the home page its links, so the two cannot drift apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    path: str
+    title: str
+    icon: str
+    section: str
+    blurb: str
+
+
+PAGES: tuple[PageEntry, ...] = (
+    PageEntry("app_pages/feature_maps.py", "Feature maps", ":material/grid_view:", "Convolutional networks",
+              "Pick a picture and a model, see its top-5 prediction, every layer's output shape, each layer's "
+              "activation maps, one channel overlaid on the picture, and the first layer's learned kernels."),
+    PageEntry("app_pages/convolution.py", "Convolution lab", ":material/blur_on:", "Convolutional networks",
+              "Convolution step by step on a matrix you edit or a picture, pooling and which cell wins, the parameters "
+              "weight sharing saves, receptive fields in theory and by gradient, and what a shift does to predictions."),
+    PageEntry("app_pages/saliency.py", "Saliency", ":material/visibility:", "Convolutional networks",
+              "Grad-CAM, Guided Grad-CAM, integrated gradients, gradient saliency and occlusion: which parts of the "
+              "picture made the model choose a class, for any class you pick."),
+    PageEntry("app_pages/compare.py", "Compare architectures", ":material/compare:", "Convolutional networks",
+              "LeNet to ResNet on the same picture, side by side: predictions, Grad-CAM, depth, parameters, FLOPs and "
+              "latency measured on this machine."),
+    PageEntry("app_pages/hidden_states.py", "Hidden states", ":material/timeline:", "Recurrent networks",
+              "Type a sequence; see h_t for every unit and step, what the model predicts next and how surprised it is, "
+              "one update written out with its live numbers, and the path of the state in 2-D or 3-D."),
+    PageEntry("app_pages/gates.py", "Gates", ":material/tune:", "Recurrent networks",
+              "The LSTM's input, forget and output gates and cell, the GRU's update and reset gates, how often they "
+              "saturate, and which units follow a pattern such as “inside quotes” or “bracket depth”."),
+    PageEntry("app_pages/rnn_compare.py", "RNN vs LSTM vs GRU", ":material/view_column:", "Recurrent networks",
+              "The same text through three character models of the same size, side by side."),
+    PageEntry("app_pages/gradients.py", "Gradient lab", ":material/trending_down:", "Recurrent networks",
+              "Gradients that vanish or explode: over time in RNN, LSTM and GRU with Pascanu's bound, clipping on and "
+              "off, the adding problem, and over depth in plain and residual CNNs."),
+)
