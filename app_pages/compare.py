@@ -5,6 +5,7 @@ from core import plots
 from core.models.registry import get_spec, model_names
 from core.probes.saliency import SaliencyError, default_cam_layer
 from ui import loaders
+from ui.charts import chart
 from ui.widgets import picture_picker, predict
 
 st.title("Compare architectures")
@@ -48,7 +49,7 @@ for column, name in zip(columns, chosen):
         else:
             st.warning("Randomly initialised: its ImageNet weights are not cached, so the predictions mean "
                        "nothing (the costs below are real). The Feature maps page can download them.")
-        st.plotly_chart(plots.top_k_bar(spec.classes, p.probs, 5, "Top-5"), width="stretch", theme=None, key=f"cmp_top5_{name}")
+        chart(st, plots.top_k_bar, spec.classes, p.probs, 5, "Top-5", key=f"cmp_top5_{name}")
         top1 = int(p.probs.argmax())
         try:
             layer = default_cam_layer(loaders.cam_layers(name, p.weights))
@@ -58,11 +59,8 @@ for column, name in zip(columns, chosen):
         except SaliencyError as err:
             st.error(str(err))
         else:
-            st.plotly_chart(
-                plots.image_figure(plots.blend_heatmap(p.prepared.display, heat, alpha),
-                                   f"Grad-CAM at {layer}: “{spec.classes[top1]}”", height=300),
-                width="stretch", theme=None, key=f"cmp_cam_{name}",
-            )
+            chart(st, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha),
+                  f"Grad-CAM at {layer}: “{spec.classes[top1]}”", height=300, key=f"cmp_cam_{name}")
         with st.spinner(f"Measuring {spec.title} on {device} …"):
             cost = loaders.costs(name, device)
         st.metric("Weight layers", cost["weight_layers"])
@@ -82,4 +80,4 @@ with st.spinner(f"Measuring all {len(model_names())} architectures on {device} (
             "what it introduced": spec.summary,
         })
 st.dataframe(rows, hide_index=True, width="stretch")
-st.plotly_chart(plots.zoo_scatter(rows, device), width="stretch", theme=None, key="cmp_zoo")
+chart(st, plots.zoo_scatter, rows, device, key="cmp_zoo")

@@ -9,6 +9,7 @@ from core.probes import convolution as conv
 from core.probes.saliency import default_cam_layer
 from core.probes.translation import ShiftError
 from ui import loaders
+from ui.charts import chart
 from ui.widgets import picture_picker
 
 PARTS = ["Convolution", "Pooling", "Weight sharing", "Receptive field", "Translation"]
@@ -99,18 +100,16 @@ if part == "Convolution":
     padded = np.pad(x, padding)
     cells = [(int(r), int(c)) for r in step.rows for c in step.cols]
     c1, c2 = st.columns(2)
-    c1.plotly_chart(plots.matrix_heatmap(padded, title=f"Input {'padded ' if padding else ''}({padded.shape[0]}×{padded.shape[1]}): "
-                                         f"the window for output ({i}, {j})", cells=cells),
-                    width="stretch", theme=None, key="cl_input")
-    c2.plotly_chart(plots.matrix_heatmap(out, title=f"Feature map ({oh}×{ow})", cells=[(i, j)], colorscale="RdBu",
-                                         reversescale=True, zmid=0.0),
-                    width="stretch", theme=None, key="cl_output")
+    chart(c1, plots.matrix_heatmap, padded, title=f"Input {'padded ' if padding else ''}({padded.shape[0]}×{padded.shape[1]}): "
+                                         f"the window for output ({i}, {j})", cells=cells, key="cl_input")
+    chart(c2, plots.matrix_heatmap, out, title=f"Feature map ({oh}×{ow})", cells=[(i, j)], colorscale="RdBu",
+          reversescale=True, zmid=0.0, key="cl_output")
     c1, c2, c3 = st.columns(3)
-    c1.plotly_chart(plots.matrix_heatmap(step.patch, title="Patch under the kernel"), width="stretch", theme=None, key="cl_patch")
-    c2.plotly_chart(plots.matrix_heatmap(kernel, title="Kernel", colorscale="RdBu", reversescale=True, zmid=0.0),
-                    width="stretch", theme=None, key="cl_kernel_fig")
-    c3.plotly_chart(plots.matrix_heatmap(step.products, title="Patch ⊙ kernel", colorscale="RdBu", reversescale=True, zmid=0.0),
-                    width="stretch", theme=None, key="cl_products")
+    chart(c1, plots.matrix_heatmap, step.patch, title="Patch under the kernel", key="cl_patch")
+    chart(c2, plots.matrix_heatmap, kernel, title="Kernel", colorscale="RdBu", reversescale=True, zmid=0.0,
+          key="cl_kernel_fig")
+    chart(c3, plots.matrix_heatmap, step.products, title="Patch ⊙ kernel", colorscale="RdBu", reversescale=True,
+          zmid=0.0, key="cl_products")
     terms = [f"{p:.2f}×{k:.2f}" for p, k in zip(step.patch.ravel(), kernel.ravel())]
     shown = " + ".join(terms[:12]) + (f" + … ({len(terms) - 12} more)" if len(terms) > 12 else "")
     st.markdown(f"**output[{i}, {j}]** = {shown} = **{step.value:.4f}**")
@@ -144,10 +143,11 @@ elif part == "Pooling":
     if pooled.winners is not None:
         win = divmod(int(pooled.winners[i, j]), x.shape[1])
     c1, c2 = st.columns(2)
-    c1.plotly_chart(plots.matrix_heatmap(x, title=f"Input: window of output ({i}, {j})" + (", winner in red" if win else ""),
-                                         cells=window, winner=win), width="stretch", theme=None, key="cl_pool_in")
-    c2.plotly_chart(plots.matrix_heatmap(pooled.output, title=f"{mode} pooled ({oh}×{ow})", cells=[(i, j)]),
-                    width="stretch", theme=None, key="cl_pool_out")
+    chart(c1, plots.matrix_heatmap, x,
+          title=f"Input: window of output ({i}, {j})" + (", winner in red" if win else ""), cells=window, winner=win,
+          key="cl_pool_in")
+    chart(c2, plots.matrix_heatmap, pooled.output, title=f"{mode} pooled ({oh}×{ow})", cells=[(i, j)],
+          key="cl_pool_out")
     values = [x[r, c] for r, c in window]
     if mode == "max":
         st.markdown(f"**output[{i}, {j}]** = max({', '.join(f'{v:.2f}' for v in values)}) = **{pooled.output[i, j]:.3f}**, "
@@ -179,9 +179,9 @@ elif part == "Weight sharing":
               f"{counts.locally_connected / counts.conv:,.0f}× the convolution", delta_color="off")
     c3.metric("Fully connected", f"{counts.fully_connected:,}", f"{counts.fully_connected / counts.conv:,.0f}× the convolution",
               delta_color="off")
-    st.plotly_chart(plots.counts_bar(["convolution", "locally connected", "fully connected"],
-                                     [counts.conv, counts.locally_connected, counts.fully_connected],
-                                     f"{cin}×{side}×{side} → {cout}×{o}×{o}"), width="stretch", theme=None, key="cl_ws_bar")
+    chart(st, plots.counts_bar, ["convolution", "locally connected", "fully connected"],
+          [counts.conv, counts.locally_connected, counts.fully_connected], f"{cin}×{side}×{side} → {cout}×{o}×{o}",
+          key="cl_ws_bar")
     st.caption(f"Sharing saves a factor {o * o:,} (one kernel instead of one per output position); local connection saves "
                f"the rest: each output looks at {cin}·{k}·{k} inputs instead of all {cin * side * side:,}.")
 
@@ -196,9 +196,9 @@ elif part == "Receptive field":
     spec = get_spec(name)
     table = [f for f in loaders.fields(name) if f.op in ("Conv2d", "MaxPool2d", "AvgPool2d", "add", "cat")
              or f.op.startswith("Adaptive")]
-    st.plotly_chart(plots.field_chart([f.name for f in table], [f.r for f in table], [f.j for f in table],
-                                      spec.input_size[1], f"{spec.title}: theoretical field and jump after each conv/pool/merge"),
-                    width="stretch", theme=None, key="cl_rf_chart")
+    chart(st, plots.field_chart, [f.name for f in table], [f.r for f in table], [f.j for f in table],
+          spec.input_size[1], f"{spec.title}: theoretical field and jump after each conv/pool/merge",
+          key="cl_rf_chart")
     with st.expander("Every layer: field r, jump j and the centre of the first unit (start), in input pixels"):
         st.dataframe([{"layer": f.name, "op": f.op, "field r": "global" if not np.isfinite(f.r) else str(int(f.r)),
                        "jump j": f.j, "start": f.start} for f in loaders.fields(name)], hide_index=True, width="stretch")
@@ -223,9 +223,9 @@ elif part == "Receptive field":
     st.caption(f"Theoretical field of {layer}: {int(info.r)}×{int(info.r)} pixels (blue box), centred on the unit at "
                f"({shape[1] // 2}, {shape[2] // 2}) of its {shape[1]}×{shape[2]} map. Input: fixed random noise.")
     c1, c2 = st.columns(2)
-    c1.plotly_chart(plots.field_map(untrained, box, "Untrained (random initialisation)"), width="stretch", theme=None, key="cl_rf_untrained")
+    chart(c1, plots.field_map, untrained, box, "Untrained (random initialisation)", key="cl_rf_untrained")
     if trained is not None:
-        c2.plotly_chart(plots.field_map(trained, box, f"Trained ({status.source} weights)"), width="stretch", theme=None, key="cl_rf_trained")
+        chart(c2, plots.field_map, trained, box, f"Trained ({status.source} weights)", key="cl_rf_trained")
     else:
         c2.info("No trained weights for this architecture on this machine (ImageNet weights are not cached); "
                 "pick LeNet-5 or the Small VGG, or download the weights on the Feature maps page.")
@@ -267,14 +267,11 @@ else:
             label = f"{spec.title}{'' if status.is_trained else ' (untrained)'}"
             prob_series[label] = (result.shifts / width * 100, result.target_prob)
             corr_series[f"{label}, {layer}"] = (result.shifts / width * 100, result.map_correlation)
-            col.plotly_chart(plots.image_figure(shown, f"{spec.title}: shifted {dx}%", height=220),
-                             width="stretch", theme=None, key=f"cl_tr_img_{name}")
+            chart(col, plots.image_figure, shown, f"{spec.title}: shifted {dx}%", height=220, key=f"cl_tr_img_{name}")
             col.caption(f"Predicts **{spec.classes[top1]}** ({prob:.0%}); unshifted: "
                         f"**{spec.classes[result.target]}**.")
-    st.plotly_chart(plots.shift_chart(prob_series, "probability of the unshifted top-1 class",
-                                      "Invariance: does the prediction survive the shift?"),
-                    width="stretch", theme=None, key="cl_tr_prob")
-    st.plotly_chart(plots.shift_chart(corr_series, "correlation with the moved unshifted maps",
-                                      "Equivariance at each model's last conv resolution: 1 = the maps just moved",
-                                      y_range=(-0.2, 1.02)),
-                    width="stretch", theme=None, key="cl_tr_corr")
+    chart(st, plots.shift_chart, prob_series, "probability of the unshifted top-1 class",
+          "Invariance: does the prediction survive the shift?", key="cl_tr_prob")
+    chart(st, plots.shift_chart, corr_series, "correlation with the moved unshifted maps",
+          "Equivariance at each model's last conv resolution: 1 = the maps just moved", y_range=(-0.2, 1.02),
+          key="cl_tr_corr")

@@ -5,6 +5,7 @@ import streamlit as st
 from core import plots
 from core.probes.activations import first_conv_kernels, rank_channels
 from ui import loaders
+from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict
 
 st.title("Feature maps")
@@ -60,11 +61,9 @@ if mode == "All channels":
 else:
     k = st.slider("k", 1, min(64, channels_total), min(16, channels_total), key="fm_k")
     shown = rank_channels(maps, k)
-st.plotly_chart(
-    plots.feature_grid(maps, shown, per_channel_scale=per_channel,
-                       title=f"{layer_name}: {len(shown)} of {channels_total} channels ({maps.shape[1]}×{maps.shape[2]} each)"),
-    width="stretch", theme=None, key="fm_grid",
-)
+chart(st, plots.feature_grid, maps, shown, per_channel_scale=per_channel,
+      title=f"{layer_name}: {len(shown)} of {channels_total} channels ({maps.shape[1]}×{maps.shape[2]} each)",
+      key="fm_grid")
 
 st.subheader("One channel, large")
 c1, c2 = st.columns([1, 1])
@@ -72,10 +71,10 @@ channel = c1.number_input("Channel", 0, channels_total - 1, int(shown[0]), key=f
 alpha = c2.slider("Overlay opacity", 0.0, 1.0, 0.6, 0.05, key="fm_alpha")
 one = maps[int(channel)]
 c1, c2 = st.columns(2)
-c1.plotly_chart(plots.channel_heatmap(one, f"{layer_name}, channel {channel}: min {one.min():.3g}, max {one.max():.3g}"),
-                width="stretch", theme=None, key="fm_channel_map")
-c2.plotly_chart(plots.image_figure(plots.blend_heatmap(prepared.display, one, alpha), "Overlaid on the input", height=340),
-                width="stretch", theme=None, key="fm_overlay")
+chart(c1, plots.channel_heatmap, one, f"{layer_name}, channel {channel}: min {one.min():.3g}, max {one.max():.3g}",
+      key="fm_channel_map")
+chart(c2, plots.image_figure, plots.blend_heatmap(prepared.display, one, alpha), "Overlaid on the input", height=340,
+      key="fm_overlay")
 
 if conv is not None:
     conv_name, weights_np = conv
@@ -87,4 +86,4 @@ if conv is not None:
             + ("Colours show the weights on red, green and blue (grey = 0)." if i == 3
                else "Red is a positive weight, blue a negative one.")
         )
-        st.plotly_chart(plots.kernel_grid(weights_np), width="stretch", theme=None, key="fm_kernels")
+        chart(st, plots.kernel_grid, weights_np, key="fm_kernels")

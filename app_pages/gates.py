@@ -4,6 +4,7 @@ import streamlit as st
 
 from core import plots
 from core.probes import recurrent
+from ui.charts import chart
 from ui.sequences import sequence_model_picker, text_input, traced
 
 GATED = ["char_lstm", "char_gru", "brackets_lstm", "quotes_lstm"]
@@ -45,25 +46,22 @@ for tab, name in zip(tabs, names):
         st.caption(MEANING[name])
         values = run.trace[name]
         sigmoid = name in ("i", "f", "o", "r", "z")
-        st.plotly_chart(
-            plots.state_heatmap(values, chars, title=f"{name}_t: units × steps",
-                                zmid=None if sigmoid else 0.0, colorscale="Viridis" if sigmoid else "RdBu",
-                                reversescale=not sigmoid, zrange=(0.0, 1.0) if sigmoid else None),
-            width="stretch", theme=None, key=f"gt_heat_{name}",
-        )
+        chart(st, plots.state_heatmap, values, chars, title=f"{name}_t: units × steps", zmid=None if sigmoid else 0.0,
+              colorscale="Viridis" if sigmoid else "RdBu", reversescale=not sigmoid,
+              zrange=(0.0, 1.0) if sigmoid else None, key=f"gt_heat_{name}")
 
 if spec.cell == "lstm":
     st.subheader("Cell c_t beside hidden state h_t")
     st.caption("h_t = o_t ⊙ tanh(c_t) stays in (−1, 1); the cell is not squashed and can grow to count or hold a value.")
     c1, c2 = st.columns(2)
-    c1.plotly_chart(plots.state_heatmap(run.trace["c"], chars, title="c_t"), width="stretch", theme=None, key="gt_c")
-    c2.plotly_chart(plots.state_heatmap(run.trace["h"], chars, title="h_t"), width="stretch", theme=None, key="gt_h")
+    chart(c1, plots.state_heatmap, run.trace["c"], chars, title="c_t", key="gt_c")
+    chart(c2, plots.state_heatmap, run.trace["h"], chars, title="h_t", key="gt_h")
 
 st.subheader("How the gates are distributed")
 sat = recurrent.saturation(run.trace)
 c1, c2 = st.columns([2, 1])
-c1.plotly_chart(plots.gate_histograms({g: run.trace[g] for g in sat}, "Values of every gate, all steps and units"),
-                width="stretch", theme=None, key="gt_hist")
+chart(c1, plots.gate_histograms, {g: run.trace[g] for g in sat}, "Values of every gate, all steps and units",
+      key="gt_hist")
 c2.dataframe([{"gate": f"{g}_t", "closed (< 0.1)": f"{lo:.1%}", "open (> 0.9)": f"{hi:.1%}"} for g, (lo, hi) in sat.items()],
              hide_index=True, width="stretch")
 c2.caption("A saturated gate acts as a switch: 0 blocks, 1 passes. A forget gate that is mostly open is how "
@@ -95,9 +93,8 @@ def pattern_search() -> None:
     pick = st.selectbox("Show over the text", range(len(matches)), key="gt_pick",
                         format_func=lambda i: f"{matches[i].field}_t unit {matches[i].unit} (r = {matches[i].r:+.2f})")
     m = matches[pick]
-    st.plotly_chart(plots.text_heatmap(chars, run.trace[m.field][:, m.unit], label=f"{m.field}[{m.unit}]",
-                                       title=f"{m.field}_t unit {m.unit} over your text; pattern: {label}"),
-                    width="stretch", theme=None, key="gt_unit_text")
+    chart(st, plots.text_heatmap, chars, run.trace[m.field][:, m.unit], label=f"{m.field}[{m.unit}]",
+          title=f"{m.field}_t unit {m.unit} over your text; pattern: {label}", key="gt_unit_text")
 
 
 pattern_search()

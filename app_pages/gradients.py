@@ -6,6 +6,7 @@ from core import plots
 from core.probes.gradients import first_exploded_step
 from core.train import ADDING_BASELINE, train_adding
 from ui import loaders
+from ui.charts import chart
 from ui.sequences import EXAMPLES
 
 PARTS = ["Over time", "Clipping", "Long lag", "Over depth"]
@@ -42,8 +43,7 @@ if part == "Over time":
             if exploded is not None:
                 st.error(f"{label}: the gradient exploded (overflowed to inf/NaN) at step {exploded}; "
                          "those steps are not plotted.")
-    st.plotly_chart(plots.grad_norm_chart(series, bound, "At initialisation, on the same random input"),
-                    width="stretch", theme=None, key="gl_time")
+    chart(st, plots.grad_norm_chart, series, bound, "At initialisation, on the same random input", key="gl_time")
     c1, c2, c3 = st.columns(3)
     rnn_label = f"RNN ({nonlinearity})"
     c1.metric("σ_max(W_hh) of the RNN", f"{sigmas[rnn_label]:.3f}",
@@ -55,9 +55,8 @@ if part == "Over time":
     st.subheader("The bundled character models, after training")
     text = EXAMPLES["charlm"]["A Python function"]
     trained = {n: loaders.grad_norms_trained(n, text) for n in ("char_rnn", "char_lstm", "char_gru")}
-    st.plotly_chart(plots.grad_norm_chart({k.split("_")[1].upper(): v for k, v in trained.items()}, None,
-                                          f"Trained character models on a {len(text)}-character Python snippet"),
-                    width="stretch", theme=None, key="gl_trained")
+    chart(st, plots.grad_norm_chart, {k.split("_")[1].upper(): v for k, v in trained.items()}, None,
+          f"Trained character models on a {len(text)}-character Python snippet", key="gl_trained")
 
 elif part == "Clipping":
     st.markdown("Train the same vanilla RNN twice on the adding problem, with its recurrent matrix started at ρ·Q "
@@ -88,10 +87,10 @@ elif part == "Clipping":
         losses = {k: (np.array([r.step for r in h]), np.array([r.loss for r in h])) for k, h in runs.items()}
         norms = {k: (np.array([r.step for r in h]), np.array([r.grad_norm for r in h])) for k, h in runs.items()}
         c1, c2 = st.columns(2)
-        c1.plotly_chart(plots.training_curves(losses, "training MSE (log)", ADDING_BASELINE, "Loss per step"),
-                        width="stretch", theme=None, key="gl_clip_loss")
-        c2.plotly_chart(plots.training_curves(norms, "gradient norm before clipping (log)", None, "Gradient norm per step"),
-                        width="stretch", theme=None, key="gl_clip_norm")
+        chart(c1, plots.training_curves, losses, "training MSE (log)", ADDING_BASELINE, "Loss per step",
+              key="gl_clip_loss")
+        chart(c2, plots.training_curves, norms, "gradient norm before clipping (log)", None, "Gradient norm per step",
+              key="gl_clip_norm")
     else:
         st.info(f"Press *Train both runs* (at most {MAX_STEPS} steps and {MAX_SECONDS} s in all).")
 
@@ -103,10 +102,8 @@ elif part == "Long lag":
         st.warning("The bundled curves (assets/curves/adding_T100.json) are missing; run `python -m core.train adding`.")
     else:
         runs = {cell.upper(): (np.array(r["step"]), np.array(r["val_mse"])) for cell, r in curves["runs"].items()}
-        st.plotly_chart(plots.training_curves(runs, "held-out MSE (log)", ADDING_BASELINE,
-                                              f"Bundled runs: T = {curves['length']}, hidden {curves['hidden']}, "
-                                              f"{curves['optimizer']}, clip {curves['clip']}, {curves['steps']} steps"),
-                        width="stretch", theme=None, key="gl_lag_bundled")
+        chart(st, plots.training_curves, runs, "held-out MSE (log)", ADDING_BASELINE, f"Bundled runs: T = {curves['length']}, hidden {curves['hidden']}, "
+                                              f"{curves['optimizer']}, clip {curves['clip']}, {curves['steps']} steps", key="gl_lag_bundled")
         st.caption("Made by `" + curves["command"] + "`: " + ", ".join(
             f"{cell.upper()} {r['seconds']:.0f} s" for cell, r in curves["runs"].items()) + " on 2 CPU cores.")
     st.subheader("Train them yourself")
@@ -136,8 +133,8 @@ elif part == "Long lag":
         length, results = st.session_state["gl_lag_runs"]
         runs = {k: (np.array([r.step for r in h if np.isfinite(r.val_mse)]), np.array([r.val_mse for r in h if np.isfinite(r.val_mse)]))
                 for k, h in results.items()}
-        st.plotly_chart(plots.training_curves(runs, "held-out MSE (log)", ADDING_BASELINE, f"Your runs at T = {length}"),
-                        width="stretch", theme=None, key="gl_lag_live")
+        chart(st, plots.training_curves, runs, "held-out MSE (log)", ADDING_BASELINE, f"Your runs at T = {length}",
+              key="gl_lag_live")
 
 else:
     st.markdown("The same question over depth: a plain stack of convolutions against the same stack with residual "
@@ -178,10 +175,8 @@ else:
         window = 10
         smooth = {k: (np.arange(window, len(v) + 1), np.convolve(v, np.ones(window) / window, mode="valid"))
                   for k, v in curves["loss"].items()}
-        st.plotly_chart(plots.training_curves(smooth, f"training loss (moving mean of {window})", None,
-                                              f"Same budget for each: {curves['steps']} steps of {curves['optimizer']}, "
-                                              f"batch {curves['batch']}, {curves['input']}, ReLU + batch norm", log_y=False),
-                        width="stretch", theme=None, key="gl_depth_train")
+        chart(st, plots.training_curves, smooth, f"training loss (moving mean of {window})", None, f"Same budget for each: {curves['steps']} steps of {curves['optimizer']}, "
+                                              f"batch {curves['batch']}, {curves['input']}, ReLU + batch norm", log_y=False, key="gl_depth_train")
         final = {k: float(np.mean(v[-20:])) for k, v in curves["loss"].items()}
         st.caption(f"Made by `{curves['command']}` in {curves['seconds']} s on 2 CPU cores. Mean loss over the last 20 "
                    "steps: " + ", ".join(f"{k} {v:.2f}" for k, v in final.items()) + ". He et al. (2015) saw the 56-layer "

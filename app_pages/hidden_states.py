@@ -6,6 +6,7 @@ from core import plots
 from core.data.sequences import bracket_depths, inside_quotes
 from core.probes import recurrent
 from ui import loaders
+from ui.charts import chart
 from ui.sequences import sequence_model_picker, text_input, traced
 
 st.title("Hidden states")
@@ -50,26 +51,23 @@ c1, c2 = st.columns([1, 1])
 order_by = c1.radio("Order the units", ["variance", "index", "correlation"], horizontal=True, key="hs_order")
 signal_name = c2.selectbox("Correlation with", list(signals), key="hs_signal", disabled=order_by != "correlation")
 order = recurrent.unit_order(h, order_by, signals[signal_name])
-st.plotly_chart(
-    plots.state_heatmap(h, chars, order, title=f"{spec.title}: {units} units × {steps} steps (red +, blue −)"),
-    width="stretch", theme=None, key="hs_heat",
-)
+chart(st, plots.state_heatmap, h, chars, order, title=f"{spec.title}: {units} units × {steps} steps (red +, blue −)",
+      key="hs_heat")
 
 st.subheader("What the model outputs at each step")
 if spec.task == "charlm":
     st.caption("Each character coloured by how surprised the model was to see it (−log2 of the probability it gave "
                "that character one step earlier). Dark red = surprising.")
     surprise = np.concatenate([[np.nan], recurrent.surprisal_bits(run)])
-    st.plotly_chart(plots.text_heatmap(chars, surprise, colorscale="Reds", reversescale=False, zmid=None,
-                                       zrange=(0, 8), label="bits"), width="stretch", theme=None, key="hs_surprise")
+    chart(st, plots.text_heatmap, chars, surprise, colorscale="Reds", reversescale=False, zmid=None, zrange=(0, 8),
+          label="bits", key="hs_surprise")
     worst = np.argsort(-np.nan_to_num(surprise, nan=-1))[:5]
     st.caption("Most surprising: " + ", ".join(f"“{chars[t]}” at step {t} ({surprise[t]:.1f} bits)"
                                                 for t in sorted(worst) if np.isfinite(surprise[t])))
 else:
     predicted = run.probs.argmax(1).astype(float)
-    st.plotly_chart(plots.text_heatmap(chars, predicted, colorscale="Viridis", reversescale=False, zmid=None,
-                                       zrange=(0, len(spec.outputs) - 1), label=spec.task),
-                    width="stretch", theme=None, key="hs_pred")
+    chart(st, plots.text_heatmap, chars, predicted, colorscale="Viridis", reversescale=False, zmid=None,
+          zrange=(0, len(spec.outputs) - 1), label=spec.task, key="hs_pred")
 
 st.subheader("One update, with its numbers")
 c1, c2 = st.columns([3, 1])
@@ -103,5 +101,5 @@ if spec.task == "charlm":
 st.subheader("The path of h_t")
 dims = st.radio("Projection", ["2-D", "3-D"], horizontal=True, key="hs_dims")
 points, explained = recurrent.pca(h, 3 if dims == "3-D" else 2)
-st.plotly_chart(plots.trajectory(points, chars, explained, "h_t projected on its principal components, coloured by time"),
-                width="stretch", theme=None, key="hs_pca")
+chart(st, plots.trajectory, points, chars, explained, "h_t projected on its principal components, coloured by time",
+      key="hs_pca")

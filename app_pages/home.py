@@ -1,7 +1,6 @@
 """Home: what the explorer shows, and a link to every page."""
 import streamlit as st
 
-from core.models.registry import get_spec, model_names
 from ui.catalogue import PAGES
 
 st.title("CNN & RNN Explorer")
@@ -24,6 +23,8 @@ for entry in PAGES:
     st.caption(entry.blurb)
 
 st.subheader("The models")
+with st.spinner("Loading PyTorch and the model registry …"):
+    from core.models.registry import get_spec, model_names  # after the links: the page shows before torch loads
 rows = []
 for name in model_names():
     spec = get_spec(name)

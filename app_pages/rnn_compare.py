@@ -7,6 +7,7 @@ from core.models.sequence import get_sequence_spec
 from core.probes import recurrent
 from core.probes.costs import parameter_count
 from ui import loaders
+from ui.charts import chart
 from ui.sequences import text_input, traced
 
 MODELS = ["char_rnn", "char_lstm", "char_gru"]
@@ -40,11 +41,11 @@ for col, name in zip(cols, MODELS):
 if len(chars) > 1:
     window = max(1, min(20, len(chars) // 5))
     smooth = {k: np.convolve(v, np.ones(window) / window, mode="valid") for k, v in bits.items()}
-    st.plotly_chart(plots.line_chart(smooth, "character", f"bits (moving mean of {window})",
-                                     "Surprise along the text: lower is better"), width="stretch", theme=None, key="rc_bits")
+    chart(st, plots.line_chart, smooth, "character", f"bits (moving mean of {window})",
+          "Surprise along the text: lower is better", key="rc_bits")
 cols = st.columns(3)
 for col, name in zip(cols, MODELS):
     with col:
-        st.plotly_chart(plots.state_heatmap(runs[name][1].trace["h"], chars, recurrent.unit_order(runs[name][1].trace["h"], "variance"),
-                                            title=f"{get_sequence_spec(name).title.split(': ')[1]}: h_t, units by variance"),
-                        width="stretch", theme=None, key=f"rc_heat_{name}")
+        chart(st, plots.state_heatmap, runs[name][1].trace["h"], chars,
+              recurrent.unit_order(runs[name][1].trace["h"], "variance"),
+              title=f"{get_sequence_spec(name).title.split(': ')[1]}: h_t, units by variance", key=f"rc_heat_{name}")

@@ -7,6 +7,7 @@ import streamlit as st
 from core import plots
 from core.probes.saliency import SaliencyError, default_cam_layer
 from ui import loaders
+from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict
 
 EXPLAIN = {
@@ -81,10 +82,9 @@ except SaliencyError as err:
     st.stop()
 
 c1, c2 = st.columns(2)
-c1.plotly_chart(plots.channel_heatmap(heat, f"{method} map for “{spec.classes[target]}” (scaled to 0–1)"),
-                width="stretch", theme=None, key="sal_map")
-c2.plotly_chart(plots.image_figure(plots.blend_heatmap(p.prepared.display, heat, alpha), "Overlaid on the input",
-                                   height=340), width="stretch", theme=None, key="sal_overlay")
+chart(c1, plots.channel_heatmap, heat, f"{method} map for “{spec.classes[target]}” (scaled to 0–1)", key="sal_map")
+chart(c2, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha), "Overlaid on the input",
+      height=340, key="sal_overlay")
 if float(heat.max()) == 0.0:
     st.info("The map is all zeros: nothing in this layer raises the score of this class.")
 

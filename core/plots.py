@@ -66,9 +66,9 @@ def colorize(values: np.ndarray, colormap: str = "Inferno") -> np.ndarray:
 
 
 def png_bytes(rgb: np.ndarray) -> bytes:
-    """(H, W, 3) uint8 → PNG file bytes."""
+    """(H, W, 3) uint8 → PNG file bytes; fast compression, since these are redrawn whenever a slider moves."""
     buf = io.BytesIO()
-    Image.fromarray(np.asarray(rgb, dtype=np.uint8)).save(buf, format="PNG")
+    Image.fromarray(np.asarray(rgb, dtype=np.uint8)).save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
 
 
@@ -176,14 +176,14 @@ def feature_grid(
     ))
     th, tw = tiles.shape[1:]
     rows = -(-len(channels) // cols)
-    if len(channels) <= 128:
-        for i, c in enumerate(channels):
-            r, col = divmod(i, cols)
-            fig.add_annotation(
-                x=col * (tw + GRID_GAP) - 0.5, y=(rows - r) * (th + GRID_GAP) - GRID_GAP - 0.5,
-                text=str(c), showarrow=False, xanchor="left", yanchor="top",
-                font=dict(size=9, color="white"), bgcolor="rgba(0,0,0,0.45)", borderpad=0,
-            )
+    if len(channels) <= 128:  # one list, set once: add_annotation re-validates the whole list each time
+        label = dict(showarrow=False, xanchor="left", yanchor="top", font=dict(size=9, color="white"),
+                     bgcolor="rgba(0,0,0,0.45)", borderpad=0)
+        fig.update_layout(annotations=[
+            dict(label, x=(i % cols) * (tw + GRID_GAP) - 0.5, y=(rows - i // cols) * (th + GRID_GAP) - GRID_GAP - 0.5,
+                 text=str(c))
+            for i, c in enumerate(channels)
+        ])
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, scaleanchor="x", constrain="domain")
     height = int(min(900, max(260, 620 * grid.shape[0] / max(grid.shape[1], 1)))) + 40

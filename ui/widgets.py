@@ -15,6 +15,7 @@ from core.data.samples import samples_for
 from core.models.registry import ModelSpec, get_spec, model_names
 from core.weights import WeightsStatus, WeightsUnavailable, download_imagenet_weights
 from ui import loaders
+from ui.charts import chart
 
 
 def model_picker(key: str, label: str = "Model", default: str = "lenet5") -> ModelSpec:
@@ -84,13 +85,6 @@ def weights_notice(spec: ModelSpec, status: WeightsStatus) -> None:
                     st.rerun()
 
 
-def device_panel() -> None:
-    """The sidebar's device line."""
-    choice = loaders.device_choice()
-    st.sidebar.markdown(f"**Device:** `{choice.kind}`")
-    st.sidebar.caption(f"{choice.reason} Set EXPLORER_DEVICE=cuda, mps or cpu to choose.")
-
-
 @dataclass(frozen=True)
 class Prediction:
     """A registry model loaded, a picture prepared for it, and the model's class probabilities."""
@@ -120,12 +114,8 @@ def predict(spec: ModelSpec, picture: DecodedImage, notice: bool = True) -> Pred
 def input_and_top5(p: Prediction, prefix: str) -> None:
     """'What the model sees' beside its top-5 bars."""
     seen, top5 = st.columns([2, 3])
-    seen.plotly_chart(
-        plots.image_figure(p.prepared.display, f"Model input, {p.spec.input_size[2]}×{p.spec.input_size[1]}",
-                           height=300),
-        width="stretch", theme=None, key=f"{prefix}_input",
-    )
-    top5.plotly_chart(plots.top_k_bar(p.spec.classes, p.probs, 5, "Top-5 prediction"),
-                      width="stretch", theme=None, key=f"{prefix}_top5")
+    chart(seen, plots.image_figure, p.prepared.display,
+          f"Model input, {p.spec.input_size[2]}×{p.spec.input_size[1]}", height=300, key=f"{prefix}_input")
+    chart(top5, plots.top_k_bar, p.spec.classes, p.probs, 5, "Top-5 prediction", key=f"{prefix}_top5")
     if not p.status.is_trained:
         top5.caption("Untrained weights: these probabilities are close to uniform noise.")
