@@ -30,3 +30,20 @@ def test_default_prefers_cuda(monkeypatch) -> None:
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda i=0: "Test GPU")
     choice = choose_device("")
     assert choice.kind == "cuda" and "Test GPU" in choice.reason
+
+
+def test_models_land_on_the_gpu_when_there_is_one() -> None:
+    """On a CUDA machine nothing may silently stay on the CPU: the app's choice is CUDA, and a bundled
+    model loaded for that choice has every parameter there. Here without CUDA, the choice must be the CPU
+    (EXPLORER_REQUIRE_CUDA=1, set by bench/gpu.sh, turns a missing GPU into a failure)."""
+    import os
+
+    from core.weights import load_model
+
+    if os.environ.get("EXPLORER_REQUIRE_CUDA") == "1":
+        assert torch.cuda.is_available(), "EXPLORER_REQUIRE_CUDA=1 but torch sees no CUDA device"
+    choice = choose_device("")
+    expected = "cuda" if torch.cuda.is_available() else ("mps" if choice.kind == "mps" else "cpu")
+    assert choice.kind == expected
+    net, _ = load_model("lenet5", choice.device)
+    assert {p.device.type for p in net.parameters()} == {expected}
