@@ -5,6 +5,8 @@ drawn after it, so the home page appears while PyTorch is still loading in the b
 """
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from ui.catalogue import PAGES
@@ -18,7 +20,8 @@ for entry in PAGES:
     sections.setdefault(entry.section, []).append(st.Page(entry.path, title=entry.title, icon=entry.icon))
 
 navigation = st.navigation(sections)
+started = time.perf_counter()
 try:
     navigation.run()
 finally:
-    device_panel()
+    device_panel(time.perf_counter() - started)

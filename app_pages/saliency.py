@@ -88,9 +88,16 @@ chart(c2, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alph
 if float(heat.max()) == 0.0:
     st.info("The map is all zeros: nothing in this layer raises the score of this class.")
 
-npy = io.BytesIO()
-np.save(npy, heat)
+
+
+def npy_bytes() -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, heat)
+    return buf.getvalue()
+
+
 stem = f"{spec.name}_{method.lower().replace(' ', '_').replace('-', '')}_{spec.classes[target]}".replace("/", "_")
 d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button("Map as PNG", plots.png_bytes(plots.colorize(heat)), f"{stem}.png", "image/png", key="sal_png")
-d2.download_button("Map as NumPy (.npy)", npy.getvalue(), f"{stem}.npy", "application/octet-stream", key="sal_npy")
+# Callables: the files are made only when a button is pressed, not on every rerun.
+d1.download_button("Map as PNG", lambda: plots.png_bytes(plots.colorize(heat)), f"{stem}.png", "image/png", key="sal_png")
+d2.download_button("Map as NumPy (.npy)", npy_bytes, f"{stem}.npy", "application/octet-stream", key="sal_npy")

@@ -11,9 +11,9 @@ pytestmark = pytest.mark.browser
 def wait_for_app(page) -> None:
     """Wait until streamlit has finished running the script (no 'running' indicator, no skeletons)."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
+    page.wait_for_function(  # the app root carries the script's run state
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
+        " === 'notRunning' && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
         timeout=120_000,
     )
     page.wait_for_timeout(500)
@@ -171,3 +171,87 @@ def test_gradient_lab(page, app_url) -> None:
     wait_for_app(page)
     assert_no_exception(page)
     screenshot(page, "gradients_over_depth")
+
+
+def test_hostile_uploads_through_the_file_chooser(page, app_url, tmp_path) -> None:
+    """Each bad file gets its sentence naming the file; the page stays usable and the next good upload works."""
+    page.goto(f"{app_url}/feature_maps")
+    wait_for_app(page)
+    page.get_by_text("Upload", exact=True).click()
+    wait_for_app(page)
+    files = corpus()
+    for name in ("empty.png", "random.png", "truncated.jpg", "bomb.png", "strip.png"):
+        path = tmp_path / name
+        path.write_bytes(files[name][0])
+        page.locator('input[type="file"]').set_input_files(str(path))
+        page.locator('[data-testid="stAlertContentError"]').filter(has_text=name).wait_for()
+        wait_for_app(page)
+        assert_no_exception(page)
+    screenshot(page, "feature_maps_hostile_upload")
+    page.locator('input[type="file"]').set_input_files(str(SAMPLES_DIR / "digit_3.png"))
+    wait_for_top1(page, "3")
+    wait_for_app(page)
+    assert_no_exception(page)
+
+
+PASTE = """(el, text) => {
+    const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set;
+    setter.call(el, text);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+}"""
+
+HOSTILE_TEXTS = {
+    "empty": ("", "the sequence is empty"),
+    "emoji": ("🙂🚀" * 40, "outside the model's vocabulary"),
+    "right-to-left": ("مرحبا بالعالم שלום עולם", "outside the model's vocabulary"),
+    "nul bytes": ("a\x00b\x00c = 1\n", "outside the model's vocabulary"),
+    "1 MB": ("x = 1\n" * 174_763, "only the first 1,000 are used"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_TEXTS))
+def test_hostile_text_on_the_hidden_states_page(page, app_url, case) -> None:
+    """Empty, emoji, right-to-left, NUL and 1 MB texts typed into the browser: each gets its sentence, no traceback."""
+    text, message = HOSTILE_TEXTS[case]
+    page.goto(f"{app_url}/hidden_states")
+    wait_for_app(page)
+    area = page.locator("textarea").first
+    if len(text) > 10_000:  # as a paste would: typing a megabyte key by key takes minutes
+        area.evaluate(PASTE, text)
+    else:
+        area.fill(text)
+    area.press("Control+Enter")
+    page.get_by_text(message).first.wait_for()
+    wait_for_app(page)
+    assert_no_exception(page)
+    if case != "empty":
+        wait_for_plots(page, 3)
+    if case in ("right-to-left", "1 MB"):
+        screenshot(page, f"hidden_states_{case.replace(' ', '_')}")
+
+
+def test_sequence_compare_page(page, app_url) -> None:
+    page.goto(f"{app_url}/sequence_compare")
+    wait_for_app(page)
+    wait_for_plots(page, 6)  # samples, saliency rows, three state maps, the attention heads
+    assert_no_exception(page)
+    screenshot(page, "sequence_compare_mnist1d")
+    page.get_by_text("Parallelism", exact=True).click()
+    page.get_by_text("Memory of the forward pass").wait_for()
+    wait_for_app(page)
+    wait_for_plots(page, 2)
+    assert_no_exception(page)
+    screenshot(page, "sequence_compare_parallelism")
+
+
+def test_attention_page(page, app_url) -> None:
+    page.goto(f"{app_url}/attention")
+    wait_for_app(page)
+    box = page.get_by_label("Letters a–z (up to 24)")
+    box.fill("backwards")
+    box.press("Enter")
+    page.get_by_text("sdrawkcab").first.wait_for()
+    wait_for_app(page)
+    wait_for_plots(page, 4)  # the GRU's attention map, accuracy by length, two sets of Transformer heads
+    assert_no_exception(page)
+    screenshot(page, "attention")

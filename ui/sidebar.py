@@ -7,6 +7,7 @@ background thread the first time any page runs; by the time a learner clicks a p
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 
 import streamlit as st
@@ -36,12 +37,21 @@ def heavy_ready() -> bool:
     return _done.is_set()
 
 
-def device_panel() -> None:
+TIMING_ENV = "EXPLORER_SHOW_SERVER_TIME"
+
+
+def device_panel(page_seconds: float | None = None) -> None:
     """The sidebar's device line. Imports the loaders here, not at module level, so the home page's first
-    paint does not wait for torch: app.py draws this after the page."""
+    paint does not wait for torch: app.py draws this after the page.
+
+    With EXPLORER_SHOW_SERVER_TIME=1 it also shows how long the page's script ran on the server
+    (bench/load.py reads it to separate server time from the browser's drawing).
+    """
     with st.sidebar, st.spinner("Loading PyTorch …"):
         from ui import loaders
 
         choice = loaders.device_choice()
     st.sidebar.markdown(f"**Device:** `{choice.kind}`")
     st.sidebar.caption(f"{choice.reason} Set EXPLORER_DEVICE=cuda, mps or cpu to choose.")
+    if page_seconds is not None and os.environ.get(TIMING_ENV) == "1":
+        st.sidebar.caption(f"Server time of this run: {page_seconds:.3f} s")

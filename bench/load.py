@@ -1,0 +1,334 @@
+"""A class at once: N concurrent browser sessions against one server, each running the heavy paths.
+
+    python bench/load.py [--waves 1,5,10,20,20] [--chromium /usr/bin/chromium]
+
+Starts `streamlit run app.py` headless on a free port (its own empty TORCH_HOME, so ResNet-18 runs on
+its random initialisation: the same work as with ImageNet weights), then runs waves of N sessions
+together in one headless Chromium, each session in its own browser context (its own Streamlit session):
+
+1. Saliency page: pick ResNet-18, upload a picture no other session has (so nothing is cached), wait for
+   the top-5 and the Grad-CAM overlay of that picture.
+2. Feature maps page: ResNet-18 again, the same picture, wait for the activation grid.
+3. Hidden states page: type a text of a length no other session uses into the LSTM, wait for the
+   heatmap of exactly that many steps.
+4. Gradient lab: train the clipping pair (two short RNN runs), wait for the loss curves.
+
+Each step gets two response times: *server*, the script run it caused as the server timed it (the app
+shows it in the sidebar when EXPLORER_SHOW_SERVER_TIME=1; queueing for the heavy-work slots is
+inside it), and *screen*, from the action until the result is drawn, which on one 2-core machine also
+pays for Chromium drawing N pages. Prints, per wave, median and p95 of both per step, errors, CPU
+seconds of the server and of the whole machine, and the server's resident memory (RSS) before, at its
+peak during and after the wave (sessions closed and expired). Exits 1 when a target is missed: no
+errors at N = 20; the second wave of 20 raises peak RSS by ≤ 10% over the first; Grad-CAM p95 at
+N = 10 under 5× its N = 1 median (server time).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+STEPS = ("grad-cam", "feature maps", "lstm trace", "training")
+IDLE = ("() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
+        " === 'notRunning' && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0")
+DRAWN = ("[...document.querySelectorAll('.js-plotly-plot')]"
+         ".filter(p => p.data && p.data.length > 0 && p.querySelector('.main-svg'))")
+LAST_IMAGE = f"() => {{ const i = {DRAWN}.filter(p => p.data[0].type === 'image'); " \
+             "return i.length ? i[i.length - 1].data[0].source.length + ':' + i[i.length - 1].data[0].source.slice(-40) : ''; }"
+
+
+@dataclass
+class Wave:
+    n: int
+    times: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS})
+    server: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS})
+    errors: list[str] = field(default_factory=list)
+    rss_before: float = 0.0
+    rss_peak: float = 0.0
+    rss_after: float = 0.0
+    server_cpu: float = 0.0
+    machine_cpu: float = 0.0
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process `pid` in MB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) used so far by process `pid`, or by the whole machine when None."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    if pid is None:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        return (int(fields[0]) + int(fields[1]) + int(fields[2])) / ticks  # user, nice, system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def picture(seed: int) -> bytes:
+    """A 256×256 PNG of smooth random colour blobs, different for every seed."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(small).resize((256, 256), Image.BICUBIC).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+VERBOSE = False
+
+
+def log(message: str) -> None:
+    if VERBOSE:
+        print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+async def idle(page, timeout: float = 300_000) -> None:
+    """Wait until the page has a title and Streamlit has finished running its script."""
+    await page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
+    await page.wait_for_timeout(300)
+    await page.wait_for_function(IDLE, timeout=timeout)
+
+
+async def choose(page, label: str, option: str) -> None:
+    """Open the select box labelled `label` and click `option`."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    await box.click()
+    await page.locator('[role="option"]').filter(has_text=option).first.click()
+    await idle(page)
+
+
+SERVER_TIME = re.compile(r"Server time of this run: ([0-9.]+) s")
+
+
+async def timed(wave: Wave, step: str, page, action) -> None:
+    """Run `action`; record its time to screen, and the server time of the script run it caused."""
+    start = time.perf_counter()
+    log(f"N={wave.n} {step} …")
+    try:
+        await action()
+    except Exception as err:  # a failed step is counted and reported, the session goes on
+        wave.errors.append(f"{step}: {type(err).__name__}: {str(err).splitlines()[0][:160]}")
+        return
+    wave.times[step].append(time.perf_counter() - start)
+    found = SERVER_TIME.search(await page.locator('[data-testid="stSidebar"]').inner_text())
+    if found:
+        wave.server[step].append(float(found.group(1)))
+    log(f"N={wave.n} {step} {wave.times[step][-1]:.2f} s")
+
+
+async def session(browser, url: str, wave: Wave, seed: int) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 2000})
+    page = await context.new_page()
+    page.set_default_timeout(300_000)
+    upload = {"name": f"session_{seed}.png", "mimeType": "image/png", "buffer": picture(seed)}
+    try:
+        await page.goto(f"{url}/saliency")
+        log(f"session {seed}: saliency page open")
+        await idle(page)
+        log(f"session {seed}: saliency page idle")
+        await choose(page, "Model", "ResNet-18")
+        log(f"session {seed}: ResNet-18 chosen")
+        await page.get_by_text("Upload", exact=True).click()
+        await idle(page)
+        before = await page.evaluate(LAST_IMAGE)
+
+        async def grad_cam() -> None:
+            await page.locator('input[type="file"]').set_input_files(upload)
+            await page.wait_for_function(f"() => ({LAST_IMAGE})() !== {before!r}")
+            await idle(page)
+
+        await timed(wave, "grad-cam", page, grad_cam)
+
+        await page.goto(f"{url}/feature_maps")
+        await idle(page)
+        await choose(page, "Model", "ResNet-18")
+        await page.get_by_text("Upload", exact=True).click()
+        await idle(page)
+
+        async def feature_maps() -> None:
+            await page.locator('input[type="file"]').set_input_files(upload)
+            await page.wait_for_function(f"() => {DRAWN}.filter(p => p.data[0].type === 'heatmap').length >= 2")
+            await idle(page)
+
+        await timed(wave, "feature maps", page, feature_maps)
+
+        await page.goto(f"{url}/hidden_states")
+        await idle(page)
+        typed = ("def f(x):\n    return [x, (x + 1)]\n" * 20)[: 300 + seed % 500]
+
+        async def trace() -> None:
+            area = page.locator("textarea").first
+            await area.fill(typed)
+            await area.press("Control+Enter")
+            await page.wait_for_function(
+                f"() => {DRAWN}.some(p => p.data[0].type === 'heatmap' && p.data[0].x && p.data[0].x.length === {len(typed)})")
+            await idle(page)
+
+        await timed(wave, "lstm trace", page, trace)
+
+        await page.goto(f"{url}/gradients")
+        await idle(page)
+        await page.get_by_text("Clipping", exact=True).click()
+        await idle(page)
+
+        async def training() -> None:
+            await page.get_by_role("button", name="Train both runs").click()
+            await page.get_by_text("Gradient norm per step").wait_for()
+            await idle(page)
+
+        await timed(wave, "training", page, training)
+        if await page.locator('[data-testid="stException"]').count():
+            wave.errors.append("an exception block on screen")
+    except Exception as err:
+        wave.errors.append(f"session: {type(err).__name__}: {str(err).splitlines()[0][:160]}")
+    finally:
+        await context.close()
+
+
+async def run_wave(browser, url: str, pid: int, wave: Wave, first_seed: int) -> None:
+    wave.rss_before = rss_mb(pid)
+    server0, machine0 = cpu_seconds(pid), cpu_seconds()
+    peak = [wave.rss_before]
+    done = asyncio.Event()
+
+    async def sample() -> None:
+        while not done.is_set():
+            peak.append(rss_mb(pid))
+            await asyncio.sleep(0.2)
+
+    sampler = asyncio.create_task(sample())
+    await asyncio.gather(*(session(browser, url, wave, first_seed + i) for i in range(wave.n)))
+    done.set()
+    await sampler
+    wave.rss_peak = max(peak)
+    wave.server_cpu, wave.machine_cpu = cpu_seconds(pid) - server0, cpu_seconds() - machine0
+    await asyncio.sleep(4)  # disconnected sessions expire after server.disconnectedSessionTTL (2 s here)
+    wave.rss_after = rss_mb(pid)
+
+
+def start_server(port: int, torch_home: str) -> subprocess.Popen:
+    env = {**os.environ, "TORCH_HOME": torch_home, "EXPLORER_SHOW_SERVER_TIME": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+         "--server.disconnectedSessionTTL", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+            return proc
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.3)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def quantile(values: list[float], q: float) -> float:
+    return float(np.quantile(values, q)) if values else float("nan")
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    from playwright.async_api import async_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    waves = [Wave(int(n)) for n in args.waves.split(",")]
+    with tempfile.TemporaryDirectory() as torch_home:
+        proc = start_server(port, torch_home)
+        try:
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(
+                    executable_path=args.chromium,
+                    args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+                warm = Wave(1)  # first import of torch and first model loads, not counted
+                await run_wave(browser, url, proc.pid, warm, 10_000)
+                start_rss = rss_mb(proc.pid)
+                seed = 0
+                for wave in waves:
+                    await run_wave(browser, url, proc.pid, wave, seed)
+                    seed += wave.n
+                await browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+    print(f"server RSS after a warm-up session: {start_rss:.0f} MB; {os.cpu_count()} CPU cores")
+    print("server: the script run's own time (queueing for the heavy-work slots included); "
+          "screen: from the action until the result is drawn in Chromium, on the same 2 cores")
+    print(f"{'N':>3s} {'step':13s} {'server median':>13s} {'p95':>6s} {'screen median':>13s} {'p95':>6s}  "
+          f"{'RSS before / peak / after (MB)':32s} errors")
+    for wave in waves:
+        for k, step in enumerate(STEPS):
+            t, srv = wave.times[step], wave.server[step]
+            mem = f"{wave.rss_before:.0f} / {wave.rss_peak:.0f} / {wave.rss_after:.0f}" if k == 0 else ""
+            errors = str(len(wave.errors)) if k == 0 else ""
+            print(f"{wave.n:3d} {step:13s} {median(srv):13.2f} {quantile(srv, 0.95):6.2f} {median(t):13.2f} "
+                  f"{quantile(t, 0.95):6.2f}  {mem:32s} {errors}")
+        print(f"    CPU during the wave: server {wave.server_cpu:.0f} s, whole machine {wave.machine_cpu:.0f} s "
+              "(the rest is mostly Chromium drawing the pages)")
+        for error in wave.errors[:5]:
+            print(f"    error: {error}")
+
+    failures = []
+    for wave in waves:
+        if wave.n == 20 and wave.errors:
+            failures.append(f"{len(wave.errors)} errors at N = 20")
+    twenties = [w for w in waves if w.n == 20]
+    if len(twenties) >= 2:
+        growth = twenties[1].rss_peak / twenties[0].rss_peak - 1
+        print(f"second wave of 20: peak RSS {growth:+.1%} over the first (target ≤ +10%)")
+        if growth > 0.10:
+            failures.append(f"peak RSS grew {growth:.1%} between two waves of 20")
+    single = next((w for w in waves if w.n == 1), None)
+    ten = next((w for w in waves if w.n == 10), None)
+    if single and ten and single.server["grad-cam"] and ten.server["grad-cam"]:
+        screen = quantile(ten.times["grad-cam"], 0.95) / median(single.times["grad-cam"])
+        ratio = quantile(ten.server["grad-cam"], 0.95) / median(single.server["grad-cam"])
+        print(f"Grad-CAM p95 at N = 10 is {ratio:.1f}× its N = 1 median in server time (target < 5×), "
+              f"{screen:.1f}× on screen")
+        if ratio >= 5:
+            failures.append(f"Grad-CAM p95 at N = 10 is {ratio:.1f}× the single-session time")
+    for failure in failures:
+        print(f"MISSED: {failure}")
+    return 1 if failures else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--waves", default="1,5,10,20,20", help="sessions per wave, comma-separated")
+    parser.add_argument("--verbose", action="store_true", help="log each step to stderr")
+    parser.add_argument("--chromium", default=os.environ.get("EXPLORER_CHROMIUM", "/usr/bin/chromium"))
+    args = parser.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
+    return asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
