@@ -256,6 +256,7 @@ def _axis_chars(chars: Sequence[str]) -> list[str]:
 def state_heatmap(
     values: np.ndarray, chars: Sequence[str], order: Sequence[int] | None = None, *, title: str | None = None,
     zmid: float | None = 0.0, colorscale: str = "RdBu", reversescale: bool = True, zrange: tuple[float, float] | None = None,
+    x_title: str = "time step (character)",
 ) -> go.Figure:
     """A (T, H) trace as units (rows) × time steps (columns), with the characters along the time axis.
 
@@ -276,7 +277,7 @@ def state_heatmap(
     show = steps <= 120
     fig.update_xaxes(
         type="category", tickmode="array", tickvals=labels if show else [], ticktext=_axis_chars(chars) if show else [],
-        tickangle=0, title="time step (character)",
+        tickangle=0, title=x_title,
     )
     fig.update_yaxes(type="category", title="unit", showticklabels=units <= 64)
     return _tight(fig, int(min(900, max(260, 110 + 5 * units))), title)
@@ -457,3 +458,108 @@ def training_curves(runs: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str
     fig.update_xaxes(title="training step")
     fig.update_yaxes(title=y_title, type="log" if log_y else "linear", exponentformat="power")
     return _tight(fig, 360, title)
+
+
+def sequence_samples(xs: np.ndarray, ys: np.ndarray, classes: Sequence[str], title: str | None = None) -> go.Figure:
+    """One example line per class (N, T) in a row of small plots, sharing the y scale."""
+    from plotly.subplots import make_subplots
+
+    picks = [int(np.flatnonzero(ys == c)[0]) for c in range(len(classes)) if np.any(ys == c)]
+    fig = make_subplots(rows=1, cols=len(picks), shared_yaxes=True, horizontal_spacing=0.01,
+                        subplot_titles=[f"“{classes[int(ys[i])]}”" for i in picks])
+    for k, i in enumerate(picks, start=1):
+        fig.add_trace(go.Scatter(y=xs[i], mode="lines", line=dict(width=1.5, color="#4c78a8"), showlegend=False,
+                                 hovertemplate="position %{x}: %{y:.2f}<extra></extra>"), row=1, col=k)
+    fig.update_xaxes(showticklabels=False)
+    fig = _tight(fig, 220, title)
+    fig.update_layout(margin=dict(t=70))  # room for the title above the subplot titles
+    return fig
+
+
+def sequence_saliency(x: np.ndarray, maps: dict[str, np.ndarray], labels: dict[str, str],
+                      title: str | None = None) -> go.Figure:
+    """The sequence on top; below, one row per model of its gradient × input over the 40 positions, each row
+    scaled to its own largest magnitude (red pushes the prediction up, blue down)."""
+    from plotly.subplots import make_subplots
+
+    names = list(maps)
+    rows = np.stack([maps[n] / (np.abs(maps[n]).max() or 1.0) for n in names])
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.3, 0.7], vertical_spacing=0.04)
+    fig.add_trace(go.Scatter(y=x, mode="lines+markers", marker=dict(size=4), line=dict(color="#333"),
+                             showlegend=False, hovertemplate="position %{x}: %{y:.2f}<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Heatmap(z=rows, y=[labels[n] for n in names], colorscale=_rgb_scale(
+        [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]]), zmin=-1, zmax=1,
+        colorbar=dict(thickness=12, title=dict(text="grad × input<br>(row-scaled)")),
+        hovertemplate="%{y}<br>position %{x}: %{z:.2f}<extra></extra>"), row=2, col=1)
+    fig.update_yaxes(type="category", automargin=True, row=2, col=1)
+    fig.update_xaxes(title="position in the sequence", row=2, col=1)
+    return _tight(fig, 160 + 34 * len(names), title)
+
+
+def _step_axis(labels: Sequence[str], show: bool) -> dict:
+    """A numeric axis of steps 0 … n−1 labelled with `labels` (which may repeat, like letters of a word)."""
+    return dict(tickmode="array", tickvals=list(range(len(labels))), ticktext=[str(c) for c in labels] if show else [],
+                showticklabels=show)
+
+
+def attention_heads(weights: np.ndarray, query_labels: Sequence[str], key_labels: Sequence[str],
+                    head_titles: Sequence[str], title: str | None = None) -> go.Figure:
+    """Attention weights (heads, queries, keys) as one heatmap per head; each row sums to 1."""
+    from plotly.subplots import make_subplots
+
+    heads = weights.shape[0]
+    fig = make_subplots(rows=1, cols=heads, horizontal_spacing=0.03, subplot_titles=list(head_titles))
+    queries = [f"{i}: {c}" for i, c in enumerate(query_labels)]
+    keys = [f"{j}: {c}" for j, c in enumerate(key_labels)]
+    for h in range(heads):
+        fig.add_trace(go.Heatmap(
+            z=weights[h], zmin=0, zmax=1, colorscale="Viridis", customdata=np.array(
+                [[f"{q} → {k}" for k in keys] for q in queries], dtype=object),
+            showscale=h == heads - 1, colorbar=dict(thickness=12, title=dict(text="weight")),
+            hovertemplate="%{customdata}: %{z:.2f}<extra></extra>"), row=1, col=h + 1)
+    fig.update_xaxes(**_step_axis(key_labels, len(key_labels) <= 30), tickangle=0)
+    fig.update_yaxes(autorange="reversed", showticklabels=False)
+    fig.update_yaxes(**_step_axis(query_labels, len(query_labels) <= 30), col=1)
+    fig = _tight(fig, 340, title)
+    # Fixed margins: with automargin on many small subplots, plotly shrank the plot area to a stamp.
+    fig.update_xaxes(automargin=False)
+    fig.update_yaxes(automargin=False)
+    fig.update_layout(margin=dict(t=70, l=50, b=40))
+    return fig
+
+
+def attention_map(weights: np.ndarray, output_labels: Sequence[str], input_labels: Sequence[str],
+                  title: str | None = None) -> go.Figure:
+    """Attention of each output step (rows) over the input steps (columns); each row sums to 1."""
+    customdata = np.array([[f"output {i} “{o}”, input {j} “{c}”" for j, c in enumerate(input_labels)]
+                           for i, o in enumerate(output_labels)], dtype=object)
+    fig = go.Figure(go.Heatmap(
+        z=weights, zmin=0, zmax=1, colorscale="Viridis", customdata=customdata,
+        colorbar=dict(thickness=12, title=dict(text="weight")),
+        hovertemplate="%{customdata}<br>weight %{z:.2f}<extra></extra>"))
+    fig.update_xaxes(**_step_axis(input_labels, True), tickangle=0, title="input step (what the encoder read)")
+    fig.update_yaxes(**_step_axis(output_labels, True), autorange="reversed",
+                     title="output step (what the decoder wrote)")
+    fig = _tight(fig, int(min(700, 160 + 28 * len(output_labels))), title)
+    fig.update_xaxes(automargin=False)  # fixed margins: automargin shrank this plot to a stamp
+    fig.update_yaxes(automargin=False)
+    fig.update_layout(margin=dict(t=50, l=70, b=60))
+    return fig
+
+
+def scaling_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None) -> go.Figure:
+    """Named (sequence length, value) curves on log–log axes."""
+    fig = go.Figure([go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k)
+                     for k, (x, y) in series.items()])
+    fig.update_xaxes(type="log", title="sequence length T", exponentformat="power")
+    fig.update_yaxes(type="log", title=y_title, exponentformat="power")
+    return _tight(fig, 360, title)
+
+
+def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str | None = None) -> go.Figure:
+    """Named (input length, exact-match accuracy) curves."""
+    fig = go.Figure([go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k)
+                     for k, (x, y) in series.items()])
+    fig.update_xaxes(title="input length (characters)")
+    fig.update_yaxes(title="exact-match accuracy", range=[0, 1.02], tickformat=".0%")
+    return _tight(fig, 340, title)

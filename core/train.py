@@ -7,6 +7,8 @@
     python -m core.train all         # everything; `sequences` for the recurrent models only
     python -m core.train adding      # adding-problem curves of RNN, LSTM, GRU → assets/curves/adding_T100.json
     python -m core.train depth       # plain-20 / plain-56 / residual-56 on shapes → assets/curves/depth_shapes.json
+    python -m core.train mnist1d     # seven MNIST-1D models × 3 seeds (python -m core.train_mnist1d)
+    python -m core.train attention   # string-reversal encoder–decoders (python -m core.train_attention)
 
 Progress goes to callbacks (`on_epoch_end`), never to a UI, so the same loop serves scripts and pages.
 """
@@ -95,8 +97,14 @@ def train_classifier(
     seed: int,
     augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
     on_epoch_end: Callable[[EpochReport], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    clip: float | None = None,
 ) -> list[EpochReport]:
-    """AdamW with a one-cycle schedule on (x, y); returns one report per epoch."""
+    """AdamW with a one-cycle schedule on (x, y); returns one report per epoch.
+
+    `should_stop` is asked after every epoch (a Stop button, a time budget): training ends there.
+    `clip` caps the gradient's global norm (recurrent nets whose gradients can explode).
+    """
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     x, y = train
@@ -117,6 +125,8 @@ def train_classifier(
             loss = F.cross_entropy(model(xb), yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
             opt.step()
             sched.step()
             total += loss.item() * len(idx)
@@ -124,6 +134,8 @@ def train_classifier(
         reports.append(report)
         if on_epoch_end is not None:
             on_epoch_end(report)
+        if should_stop is not None and should_stop():
+            break
     model.eval()
     return reports
 
@@ -432,7 +444,7 @@ DATASETS = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the bundled models and write their safetensors.")
-    parser.add_argument("model", choices=[*TRAINERS, "all", "sequences", "adding", "depth"])
+    parser.add_argument("model", choices=[*TRAINERS, "all", "sequences", "adding", "depth", "mnist1d", "attention"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--length", type=int, default=100, help="sequence length for `adding`")
     args = parser.parse_args(argv)
@@ -442,6 +454,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.model == "depth":
         bundle_depth_curves()
         return 0
+    if args.model == "mnist1d":
+        from core.train_mnist1d import main as mnist1d_main
+
+        return mnist1d_main([])
+    if args.model == "attention":
+        from core.train_attention import main as attention_main
+
+        return attention_main([])
     torch.set_num_threads(max(1, torch.get_num_threads()))
     names = {"all": list(TRAINERS), "sequences": [n for n in TRAINERS if n not in ("lenet5", "small_vgg")]}.get(
         args.model, [args.model])

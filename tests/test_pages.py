@@ -205,3 +205,57 @@ def test_gradient_lab_parts_and_a_live_clipping_run() -> None:
     assert not at.exception and len(at.get("plotly_chart")) == 2
     at.button(key="gl_lag_stop").click().run()
     assert len(at.get("plotly_chart")) == 2  # what was trained stays on screen
+
+
+def chart_titles(at: AppTest) -> str:
+    """Every plotly chart's title on the page, decoded from the JSON the browser would get."""
+    return " | ".join(json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart"))
+
+
+def test_sequence_compare_mnist1d_and_parallelism() -> None:
+    at = run_page("app_pages/sequence_compare.py")
+    assert len(at.get("metric")) == 7  # every model's prediction for the chosen test sequence
+    table = at.dataframe[0].value
+    assert len(table) == 7 and set(table["model"]) >= {"1-D CNN", "GRU", "Logistic regression"}
+    titles = chart_titles(at)
+    assert "gradient × input" in titles and "attention" in titles
+    at.slider(key="sc_index").set_value(10).run()
+    assert not at.exception
+    at.segmented_control(key="sc_part").set_value("Parallelism").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2  # latency and memory against length
+    at.selectbox(key="sc_longest").set_value(1024).run()
+    at.button(key="sc_measure").click().run()
+    assert not at.exception and "measured now" in chart_titles(at)
+    steps = at.dataframe[0].value
+    assert steps.loc[steps["layer"] == "LSTM", "T = 1024"].iloc[0].startswith("1,024 steps")
+
+
+def test_sequence_compare_retrain_is_bounded_and_kept_in_the_session() -> None:
+    at = run_page("app_pages/sequence_compare.py")
+    at.selectbox(key="sc_retrain_model").set_value("logistic").run()
+    at.slider(key="sc_retrain_epochs").set_value(5).run()
+    at.button(key="sc_retrain_go").click().run()
+    assert not at.exception
+    runs = at.session_state["sc_runs"]
+    assert len(runs) == 1 and runs[0]["epochs"] == 5 and 10 < runs[0]["test accuracy %"] < 60
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the input is empty"),
+    ("héllo 42", "Only the letters a–z"),
+    ("a" * 40, "At most 24 letters"),
+])
+def test_attention_page_refuses_bad_words(text: str, message: str) -> None:
+    at = run_page("app_pages/attention.py")
+    at.text_input(key="at_text").input(text).run()
+    assert not at.exception and message in at.info[0].value
+
+
+def test_attention_page_reverses_and_shows_where_it_looked() -> None:
+    at = run_page("app_pages/attention.py")
+    at.text_input(key="at_text").input("explorer").run()
+    assert not at.exception
+    answers = {m.label: m.value for m in at.get("metric")}
+    assert any("attention" in label for label in answers) and "rerolpxe" in answers.values()
+    titles = chart_titles(at)
+    assert "Attention weights" in titles and "cross-attention" in titles and "by input length" in titles

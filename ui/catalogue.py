@@ -40,4 +40,10 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("app_pages/gradients.py", "Gradient lab", ":material/trending_down:", "Recurrent networks",
               "Gradients that vanish or explode: over time in RNN, LSTM and GRU with Pascanu's bound, clipping on and "
               "off, the adding problem, and over depth in plain and residual CNNs."),
+    PageEntry("app_pages/sequence_compare.py", "CNN vs RNN vs attention", ":material/leaderboard:", "Beyond recurrence",
+              "Seven models on the same MNIST-1D sequences: accuracy, parameters, FLOPs, training time and latency, each "
+              "model's saliency on one sequence; and forward time and memory against sequence length."),
+    PageEntry("app_pages/attention.py", "Attention", ":material/center_focus_strong:", "Beyond recurrence",
+              "Type a word and watch encoder–decoders reverse it: where the decoder looks at each step, how accuracy "
+              "falls with length without attention, and a Transformer's attention heads."),
 )

@@ -1,0 +1,168 @@
+"""CNN vs RNN vs attention on the same data (MNIST-1D), and how each scales with sequence length."""
+import time
+
+import numpy as np
+import streamlit as st
+
+from core import plots
+from core.data.mnist1d import CLASSES, LENGTH
+from core.models.mnist1d import MNIST1D_MODELS
+from core.probes.scaling import CONV_LAYERS, KINDS
+from core.train_mnist1d import train_mnist1d
+from ui import loaders
+from ui.charts import chart
+
+PARTS = ["MNIST-1D", "Parallelism"]
+MAX_RETRAIN_SECONDS = 60
+KIND_TITLES = {"conv1d": f"Conv1d × {CONV_LAYERS}", "lstm": "LSTM", "gru": "GRU", "attention": "self-attention"}
+
+st.title("CNN vs RNN vs attention")
+st.caption("Where each architecture fits, how well it parallelises, how many parameters it needs and how it copes "
+           "with long-range structure — measured on one dataset and one machine instead of claimed in a table.")
+part = st.segmented_control("Part", PARTS, default=PARTS[0], key="sc_part") or PARTS[0]
+
+if part == "MNIST-1D":
+    results = loaders.bundled_curves("mnist1d_results.json")
+    if results is None:
+        st.warning("The bundled MNIST-1D results (assets/curves/mnist1d_results.json) are missing; "
+                   "run `python -m core.train_mnist1d`.")
+        st.stop()
+    with st.spinner("Generating MNIST-1D (offline, ≈ 4 s the first time) …"):
+        data = loaders.mnist1d()
+    st.markdown(
+        "**MNIST-1D** (Greydanus 2020) turns each digit into a 1-D template of 40 numbers and then pads, scales, "
+        "shears, shifts and adds noise, so the digit can sit anywhere in the sequence. It is small enough to "
+        "train seven models here in minutes and hard enough to separate them: a model that only weighs "
+        "positions (logistic regression) fails, one that looks for local shapes anywhere (a CNN) does well.")
+    chart(st, plots.sequence_samples, data.x_test, data.y_test, CLASSES,
+          title="One test sequence of each digit (the inputs every model gets)", key="sc_samples")
+
+    device = loaders.device_choice()
+    rows = []
+    for name, spec in MNIST1D_MODELS.items():
+        r = results["models"].get(name)
+        if r is None:
+            continue
+        acc = 100 * np.asarray(r["accuracy"])
+        here = loaders.mnist1d_costs(name, device.kind)
+        rows.append({
+            "model": spec.title, "family": spec.family,
+            "test accuracy %": f"{acc.mean():.1f} ± {acc.std():.1f} (n = {len(acc)})",
+            "paper %": "—" if spec.paper_accuracy is None else f"{spec.paper_accuracy:.0f}",
+            "parameters": f"{r['params']:,}", "FLOPs / sequence": f"{r['flops']:,}",
+            "sequential steps": spec.sequential_steps,
+            "training s (bundled run)": f"{np.mean(r['train_seconds']):.0f}",
+            f"latency here, ms ({device.kind})": f"{here['latency_ms']:.3f}",
+        })
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(f"Bundled runs: {results['training']}; {results['machine']}. Mean ± standard deviation over seeds; "
+               "“paper” is Greydanus (2020), whose models differ in size. Latency is one sequence, measured now "
+               "on this server. FLOPs of the recurrent models are counted by formula (torch's counter skips "
+               "their fused kernels).")
+
+    runs = st.session_state.setdefault("sc_runs", [])
+    with st.expander("Retrain a model yourself (your runs stay in this browser session)"):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        which = c1.selectbox("Model", list(MNIST1D_MODELS), key="sc_retrain_model",
+                             format_func=lambda n: MNIST1D_MODELS[n].title)
+        epochs = c2.slider("Epochs", 5, 150, 30, 5, key="sc_retrain_epochs")
+        seed = c3.number_input("Seed", 0, 10_000, 7, key="sc_retrain_seed")
+        if st.button("Train", type="primary", key="sc_retrain_go"):
+            bar = st.progress(0.0, "waiting for a free slot …")
+            with loaders.heavy_slot():
+                start = time.perf_counter()
+                _, reports = train_mnist1d(
+                    which, int(seed), epochs,
+                    on_epoch_end=lambda r: bar.progress(r.epoch / epochs, f"epoch {r.epoch}: test accuracy {r.val_accuracy:.1%}"),
+                    should_stop=lambda: time.perf_counter() - start > MAX_RETRAIN_SECONDS,
+                )
+            bar.empty()
+            last = reports[-1]
+            runs.append({"model": MNIST1D_MODELS[which].title, "seed": int(seed), "epochs": last.epoch,
+                         "test accuracy %": round(100 * last.val_accuracy, 1), "seconds": round(last.seconds, 1)})
+            if last.epoch < epochs:
+                st.info(f"Stopped after {last.epoch} epochs: a run here is capped at {MAX_RETRAIN_SECONDS} s.")
+        if runs:
+            st.dataframe(runs, hide_index=True, width="stretch")
+
+    st.subheader("One test sequence, every model")
+    index = st.slider("Test sequence", 0, len(data.y_test) - 1, 3, key="sc_index")
+    truth = int(data.y_test[index])
+    seen = {name: loaders.mnist1d_inspect(name, index) for name in MNIST1D_MODELS if name in results["models"]}
+    cols = st.columns(len(seen))
+    for col, (name, out) in zip(cols, seen.items()):
+        guess = int(out["probs"].argmax())
+        col.metric(MNIST1D_MODELS[name].title.split(" (")[0], f"“{CLASSES[guess]}”",
+                   f"{out['probs'][guess]:.0%}, " + ("right" if guess == truth else f"wrong: “{CLASSES[truth]}”"),
+                   delta_color="normal" if guess == truth else "inverse")
+    chart(st, plots.sequence_saliency, data.x_test[index], {n: o["saliency"] for n, o in seen.items()},
+          {n: MNIST1D_MODELS[n].title.split(" (")[0] for n in seen},
+          title=f"Test sequence {index} (a “{CLASSES[truth]}”) and, per model, gradient × input of its prediction",
+          key="sc_saliency")
+    st.caption("Red positions pushed the model towards its answer, blue ones away. The CNN's map follows the digit's "
+               "shape wherever it sits; logistic regression weighs fixed positions.")
+
+    recurrent = [n for n in ("rnn", "lstm", "gru") if n in seen]
+    if recurrent:
+        st.markdown("**What the recurrent models carried along the sequence** (hidden state h_t, units × positions)")
+        positions = [str(t) if t % 10 == 0 else "" for t in range(LENGTH)]
+        for col, name in zip(st.columns(len(recurrent)), recurrent):
+            chart(col, plots.state_heatmap, seen[name]["states"], positions, title=MNIST1D_MODELS[name].title,
+                  x_title="position", key=f"sc_states_{name}")
+    if "transformer" in seen:
+        weights = seen["transformer"]["attention"]
+        chart(st, plots.attention_heads, weights, [str(t) for t in range(LENGTH)], [str(t) for t in range(LENGTH)],
+              [f"head {h + 1}" for h in range(weights.shape[0])],
+              title="The Transformer's attention: each position (row) over all 40 positions (columns), one step",
+              key="sc_heads")
+
+else:
+    st.markdown(
+        "A recurrent layer must finish step t − 1 before step t, so one sequence takes T steps one after another. "
+        "A stack of convolutions takes one step per layer, and self-attention one step per layer, whatever T — "
+        "but attention compares every position with every other, T² pairs. Below, layers of the same width "
+        "(64) read the same input; the figure shows where the parallel layers win and where attention's "
+        "quadratic cost catches up.")
+    bundled = loaders.bundled_curves("scaling_cpu.json")
+    live = st.session_state.get("sc_scaling")
+    c1, c2, c3 = st.columns([1, 1, 2])
+    batch = c1.selectbox("Batch size", [1, 8, 32], key="sc_batch")
+    longest = c2.selectbox("Longest sequence", [1024, 2048, 4096], index=2, key="sc_longest")
+    device = loaders.device_choice()
+    if c3.button(f"Measure on this server ({device.kind})", type="primary", key="sc_measure"):
+        lengths = tuple(t for t in (16, 64, 256, 1024, 2048, 4096) if t <= longest)
+        with st.spinner(f"Timing four layers at {len(lengths)} lengths, batch {batch} …"):
+            live = {"batch": batch, "device": device.kind, "points": loaders.scaling_sweep(lengths, batch, device.kind)}
+        st.session_state["sc_scaling"] = live
+    shown = live or bundled
+    if shown is None:
+        st.info("Press *Measure* (the bundled measurements, assets/curves/scaling_cpu.json, are missing).")
+        st.stop()
+    source = (f"measured now on this server ({shown['device']}, batch {shown['batch']})" if live
+              else f"bundled: {shown['machine']}, batch {shown['batch']} (`{shown['command']}`)")
+    points = shown["points"]
+
+    def series(field: str, scale: float = 1.0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        out = {}
+        for kind in KINDS:
+            ok = [p for p in points if p["kind"] == kind and p["seconds"] is not None]
+            out[KIND_TITLES[kind]] = (np.array([p["length"] for p in ok]), np.array([p[field] * scale for p in ok]))
+        return out
+
+    c1, c2 = st.columns(2)
+    st.caption(f"Shown: {source}.")
+    chart(c1, plots.scaling_chart, series("seconds", 1000), "forward time (ms)", "Time of one forward pass", key="sc_latency")
+    chart(c2, plots.scaling_chart, series("peak_bytes", 1 / 2**20), "peak tensor memory (MiB)", "Memory of the forward pass",
+          key="sc_memory")
+    def cell(point: dict) -> str:
+        if point["seconds"] is None:
+            return f"skipped (needs {point['peak_bytes'] / 2**30:.1f} GiB)"
+        steps = point["steps"]
+        return f"{steps:,} step{'s' if steps > 1 else ''}, {1000 * point['seconds']:.2f} ms"
+
+    st.dataframe([{"layer": KIND_TITLES[kind], **{f"T = {p['length']}": cell(p) for p in points if p["kind"] == kind}}
+                  for kind in KINDS], hide_index=True, width="stretch")
+    st.caption("Sequential steps are counted by construction: T for LSTM and GRU, one per convolution, one for the "
+               "attention layer. Memory is the peak of tensors the forward pass itself allocates; fused kernels' "
+               "internal workspaces (PyTorch's CPU attention never stores the T × T weights) are not visible on a "
+               "CPU, while on a GPU the figure is torch.cuda.max_memory_allocated, which sees them.")
