@@ -17,22 +17,21 @@ from torch import nn
 
 from core.data import preprocess
 from core.data.images import DecodedImage, decode_image
+from core.data.mnist1d import MNIST1D, load_mnist1d
 from core.data.preprocess import ModelInput, prepare_image
 from core.data.samples import Sample, load_sample
-from core.device import DeviceChoice, choose_device, configure_threads
-from core.models.registry import get_spec
 from core.data.text import EncodedText, encode
-from core.models.sequence import get_sequence_spec
-from core.probes import activations, gradients, receptive_field, recurrent, saliency, translation
-from core.probes import costs as measured
-from core.weights import WeightsStatus, imagenet_cache_path, load_model, load_sequence_model
-from core.data.mnist1d import MNIST1D, load_mnist1d
+from core.device import DeviceChoice, choose_device, configure_threads
 from core.models.mnist1d import RecurrentClassifier, TinyTransformer, input_gradient
+from core.models.registry import get_spec
 from core.models.seq2seq import VOCAB, decode_letters, encode_letters
-from core.probes import scaling
+from core.models.sequence import get_sequence_spec
+from core.probes import activations, gradients, receptive_field, recurrent, saliency, scaling, translation
+from core.probes import costs as measured
 from core.train_attention import load_bundled as load_reverser
 from core.train_mnist1d import costs as mnist1d_measure
 from core.train_mnist1d import load_bundled as load_mnist1d_model
+from core.weights import WeightsStatus, imagenet_cache_path, load_model, load_sequence_model
 
 
 HEAVY_SLOTS_ENV = "EXPLORER_HEAVY_SLOTS"
