@@ -119,6 +119,15 @@ async def choose(page, label: str, option: str) -> None:
 SERVER_TIME = re.compile(r"Server time of this run: ([0-9.]+) s")
 
 
+async def resnet_upload_form(page, address: str) -> None:
+    """Open a picture page, pick ResNet-18 and switch the picture source to Upload."""
+    await page.goto(address)
+    await idle(page)
+    await choose(page, "Model", "ResNet-18")
+    await page.get_by_text("Upload", exact=True).click()
+    await idle(page)
+
+
 async def timed(wave: Wave, step: str, page, action) -> None:
     """Run `action`; record its time to screen, and the server time of the script run it caused."""
     start = time.perf_counter()
@@ -141,14 +150,8 @@ async def session(browser, url: str, wave: Wave, seed: int) -> None:
     page.set_default_timeout(300_000)
     upload = {"name": f"session_{seed}.png", "mimeType": "image/png", "buffer": picture(seed)}
     try:
-        await page.goto(f"{url}/saliency")
-        log(f"session {seed}: saliency page open")
-        await idle(page)
-        log(f"session {seed}: saliency page idle")
-        await choose(page, "Model", "ResNet-18")
-        log(f"session {seed}: ResNet-18 chosen")
-        await page.get_by_text("Upload", exact=True).click()
-        await idle(page)
+        await resnet_upload_form(page, f"{url}/saliency")
+        log(f"session {seed}: saliency page ready")
         before = await page.evaluate(LAST_IMAGE)
 
         async def grad_cam() -> None:
@@ -158,11 +161,7 @@ async def session(browser, url: str, wave: Wave, seed: int) -> None:
 
         await timed(wave, "grad-cam", page, grad_cam)
 
-        await page.goto(f"{url}/feature_maps")
-        await idle(page)
-        await choose(page, "Model", "ResNet-18")
-        await page.get_by_text("Upload", exact=True).click()
-        await idle(page)
+        await resnet_upload_form(page, f"{url}/feature_maps")
 
         async def feature_maps() -> None:
             await page.locator('input[type="file"]').set_input_files(upload)
