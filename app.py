@@ -1,7 +1,9 @@
 """CNN & RNN Explorer: the entry point. Lists every page (from ui.catalogue) and draws the shared sidebar.
 
-Nothing here imports torch: the page runs first, and the sidebar's device line (which needs torch) is
-drawn after it, so the home page appears while PyTorch is still loading in the background.
+Nothing here imports torch. On the home page, which needs none, the page runs first and the sidebar's
+device line (which needs torch) after it, so it appears while PyTorch is still loading in the
+background. Every other page imports torch anyway, so there the device line comes first and stays on
+screen even when the page stops early (st.stop drops what is drawn after it).
 """
 from __future__ import annotations
 
@@ -10,18 +12,25 @@ import time
 import streamlit as st
 
 from ui.catalogue import PAGES
-from ui.sidebar import device_panel, warm_up
+from ui.sidebar import device_panel, server_time_slot, show_server_time, warm_up
 
 st.set_page_config(page_title="CNN & RNN Explorer", page_icon=":material/neurology:", layout="wide")
 warm_up()
 
-sections: dict[str, list] = {"Start": [st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)]}
+home = st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)
+sections: dict[str, list] = {"Start": [home]}
 for entry in PAGES:
     sections.setdefault(entry.section, []).append(st.Page(entry.path, title=entry.title, icon=entry.icon))
 
-navigation = st.navigation(sections)
+page = st.navigation(sections)
+on_home = page.url_path == home.url_path
+if not on_home:
+    device_panel()
+timing = server_time_slot()
 started = time.perf_counter()
 try:
-    navigation.run()
+    page.run()
 finally:
-    device_panel(time.perf_counter() - started)
+    if on_home:
+        device_panel()
+    show_server_time(timing, time.perf_counter() - started)

@@ -187,6 +187,7 @@ def test_hostile_uploads_through_the_file_chooser(page, app_url, tmp_path) -> No
         page.locator('[data-testid="stAlertContentError"]').filter(has_text=name).wait_for()
         wait_for_app(page)
         assert_no_exception(page)
+    assert page.get_by_text("Device:").is_visible()  # the sidebar survives a page that stops early
     screenshot(page, "feature_maps_hostile_upload")
     page.locator('input[type="file"]').set_input_files(str(SAMPLES_DIR / "digit_3.png"))
     wait_for_top1(page, "3")

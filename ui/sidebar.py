@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+from typing import Any
 
 import streamlit as st
 
@@ -40,18 +41,23 @@ def heavy_ready() -> bool:
 TIMING_ENV = "EXPLORER_SHOW_SERVER_TIME"
 
 
-def device_panel(page_seconds: float | None = None) -> None:
-    """The sidebar's device line. Imports the loaders here, not at module level, so the home page's first
-    paint does not wait for torch: app.py draws this after the page.
-
-    With EXPLORER_SHOW_SERVER_TIME=1 it also shows how long the page's script ran on the server
-    (bench/load.py reads it to separate server time from the browser's drawing).
-    """
+def device_panel() -> None:
+    """The sidebar's device line. Imports the loaders here, not at module level, so that app.py can
+    draw the home page (which needs no torch) before it."""
     with st.sidebar, st.spinner("Loading PyTorch …"):
         from ui import loaders
 
         choice = loaders.device_choice()
     st.sidebar.markdown(f"**Device:** `{choice.kind}`")
     st.sidebar.caption(f"{choice.reason} Set EXPLORER_DEVICE=cuda, mps or cpu to choose.")
-    if page_seconds is not None and os.environ.get(TIMING_ENV) == "1":
-        st.sidebar.caption(f"Server time of this run: {page_seconds:.3f} s")
+
+
+def server_time_slot() -> Any:
+    """With EXPLORER_SHOW_SERVER_TIME=1, a sidebar slot for the page's server time (bench/load.py reads
+    it to separate the server's time from the browser's drawing); None otherwise."""
+    return st.sidebar.empty() if os.environ.get(TIMING_ENV) == "1" else None
+
+
+def show_server_time(slot: Any, seconds: float) -> None:
+    if slot is not None:
+        slot.caption(f"Server time of this run: {seconds:.3f} s")
