@@ -29,7 +29,7 @@ st.caption(
 
 left, right = st.columns([1, 2], gap="large")
 with left:
-    spec = sequence_model_picker("gt_model", GATED)
+    spec = sequence_model_picker("gt_model", GATED, cells=("lstm", "gru"))
 with right:
     text = text_input(spec.task, "gt")
     result = traced(spec, text)

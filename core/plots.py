@@ -563,3 +563,57 @@ def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: 
     fig.update_xaxes(title="input length (characters)")
     fig.update_yaxes(title="exact-match accuracy", range=[0, 1.02], tickformat=".0%")
     return _tight(fig, 340, title)
+
+
+RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+
+
+def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None) -> go.Figure:
+    """Two or more training runs on four panels: loss, accuracy, learning rate and gradient norm against the step.
+
+    Each run is a dict of arrays: 'step', 'loss', 'lr', 'grad_norm' per step (the batch's values, loss
+    smoothed by the caller if wanted) and 'epoch_step', 'train_accuracy', 'val_loss', 'val_accuracy' per
+    epoch. Solid lines are training, dashed lines and markers held-out; a run keeps its colour on every panel.
+    """
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.08, vertical_spacing=0.16,
+                        subplot_titles=("Loss (batch, and held-out per epoch)", "Accuracy per epoch",
+                                        "Learning rate", "Gradient norm before clipping"))
+    for k, (label, r) in enumerate(runs.items()):
+        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
+        solid, dashed = dict(color=colour, width=1.5), dict(color=colour, width=2, dash="dash")
+        panels = (
+            (1, 1, r["step"], r["loss"], f"{label}: training loss", solid, "lines"),
+            (1, 1, r["epoch_step"], r["val_loss"], f"{label}: held-out loss", dashed, "lines+markers"),
+            (1, 2, r["epoch_step"], r["train_accuracy"], f"{label}: training accuracy", solid, "lines+markers"),
+            (1, 2, r["epoch_step"], r["val_accuracy"], f"{label}: held-out accuracy", dashed, "lines+markers"),
+            (2, 1, r["step"], r["lr"], f"{label}: learning rate", solid, "lines"),
+            (2, 2, r["step"], r["grad_norm"], f"{label}: gradient norm", solid, "lines"),
+        )
+        for row, col, x, y, name, line, mode in panels:
+            y = np.asarray(y, dtype=np.float64)
+            fig.add_trace(go.Scatter(x=np.asarray(x), y=np.where(np.isfinite(y), y, np.nan), name=name, mode=mode,
+                                     line=line, marker=dict(size=5), legendgroup=label,
+                                     showlegend=(row, col) in ((1, 1), (1, 2))), row=row, col=col)
+    for row, col in ((1, 1), (1, 2), (2, 1), (2, 2)):
+        fig.update_xaxes(title="step" if row == 2 else None, row=row, col=col)
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    fig.update_yaxes(type="log", exponentformat="power", row=2, col=2)
+    fig = _tight(fig, 620, title)
+    fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0, font=dict(size=11)))
+    return fig
+
+
+def confusion_matrix(counts: np.ndarray, classes: Sequence[str], title: str | None = None) -> go.Figure:
+    """Counts of (true class row, predicted class column), written in the cells; the diagonal is right."""
+    counts = np.asarray(counts)
+    labels = [str(c) for c in classes]
+    heat = go.Heatmap(z=counts, x=labels, y=labels, colorscale="Blues", showscale=False, xgap=1, ygap=1,
+                      text=counts.astype(str), texttemplate="%{text}", textfont=dict(size=11),
+                      hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>")
+    fig = go.Figure(heat)
+    fig.update_xaxes(title="predicted", type="category", side="bottom")
+    fig.update_yaxes(title="true", type="category", autorange="reversed")
+    return _tight(fig, int(min(560, 120 + 30 * len(labels))), title)

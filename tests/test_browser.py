@@ -256,3 +256,42 @@ def test_attention_page(page, app_url) -> None:
     wait_for_plots(page, 4)  # the GRU's attention map, accuracy by length, two sets of Transformer heads
     assert_no_exception(page)
     screenshot(page, "attention")
+
+
+PROGRESS = ("() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
+            ".map(p => p.innerText).join(' | ')")
+
+
+def test_training_lab_two_runs_live_stop_and_own_model(page, app_url) -> None:
+    page.goto(f"{app_url}/training_lab")
+    wait_for_app(page)
+    assert_no_exception(page)
+    for box in (page.get_by_label("Epochs").nth(0), page.get_by_label("Epochs").nth(1)):
+        box.fill("40")
+        box.press("Enter")
+        wait_for_app(page)
+    page.get_by_role("button", name="Train both").click()
+    page.get_by_text("step ", exact=False).first.wait_for(timeout=60_000)
+    wait_for_plots(page, 1)
+    first = page.evaluate(PROGRESS)
+    page.wait_for_function(f"() => ({PROGRESS})() !== {first!r}", timeout=30_000)  # the curves move while it trains
+    assert page.evaluate(PROGRESS).count("step ") == 2, page.evaluate(PROGRESS)  # both runs at once
+    page.wait_for_function(f"() => /run A: step ([3-9][0-9]|[0-9]{{3}}) of/.test(({PROGRESS})())", timeout=60_000)
+    screenshot(page, "training_lab_live")
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("heading", name="Results").wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert "Stopped after" in page.evaluate(PROGRESS), page.evaluate(PROGRESS)
+    page.get_by_text("can be picked (marked ★)").wait_for()
+    wait_for_plots(page, 3)  # the curves and two confusion matrices
+    screenshot(page, "training_lab_results")
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Feature maps").click()  # same session: no reload
+    wait_for_app(page)
+    page.get_by_label("Model").first.click()
+    page.get_by_text("★ Yours: LeNet-5, lab run B").click()
+    wait_for_app(page)
+    page.get_by_text("Trained by you in the training lab").wait_for()
+    wait_for_plots(page, 4)
+    assert_no_exception(page)
+    screenshot(page, "feature_maps_own_model")

@@ -259,3 +259,72 @@ def test_attention_page_reverses_and_shows_where_it_looked() -> None:
     assert any("attention" in label for label in answers) and "rerolpxe" in answers.values()
     titles = chart_titles(at)
     assert "Attention weights" in titles and "cross-attention" in titles and "by input length" in titles
+
+
+def train_in_lab(at: AppTest, task: str, epochs: int = 2) -> None:
+    """Open the training lab in `at`, train both runs of `task` for `epochs` and wait for the results."""
+    at.switch_page("app_pages/training_lab.py").run()
+    at.selectbox(key="tl_task").set_value(task).run()
+    for run in "AB":
+        at.number_input(key=f"tl_{run}_{task}_epochs").set_value(epochs)
+    at.button(key="tl_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    pair = at.session_state["tl_pair"]
+    pair.join(120)
+    assert not pair.running
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_training_lab_trains_two_runs_and_hands_them_to_the_cnn_pages() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    train_in_lab(at, "digits")
+    table = at.dataframe[0].value
+    assert list(table["run"]) == ["run A", "run B"] and set(table["ended"]) == {"done"}
+    assert all(float(a.rstrip("%")) > 50 for a in table["held-out accuracy"])  # 2 epochs of LeNet on digits
+    assert "batch norm" in table["settings"][1] and "batch norm" not in table["settings"][0]
+    assert "Loss (batch" in " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert "held-out confusion" in chart_titles(at)
+    assert len(at.get("download_button")) == 4
+    assert "lab run A" in at.success[0].value
+    own = list(at.session_state["own_models"])
+    assert len(own) == 2
+    at.switch_page("app_pages/feature_maps.py").run()
+    picker = at.selectbox(key="fm_model")
+    assert "★ Yours: LeNet-5, lab run B" in picker.options
+    picker.set_value(own[1]).run()
+    assert not at.exception
+    assert any("Trained by you in the training lab" in c.value for c in at.sidebar.caption)
+    assert top1(at) in "0123456789"
+    at.switch_page("app_pages/saliency.py").run()
+    at.selectbox(key="sal_model").set_value(own[0]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Grad-CAM map" in chart_titles(at)
+
+
+def test_training_lab_char_model_appears_on_the_recurrent_pages() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    train_in_lab(at, "char", epochs=1)
+    assert "commonest mistakes" in " ".join(c.value for c in at.caption)
+    _, lstm = list(at.session_state["own_models"])
+    at.switch_page("app_pages/hidden_states.py").run()
+    at.selectbox(key="hs_model").set_value(lstm).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Bits per character" in m.label for m in at.metric)
+    at.switch_page("app_pages/gates.py").run()
+    picker = at.selectbox(key="gt_model")
+    assert "★ Yours: LSTM character model, lab run B" in picker.options
+    assert not any("RNN character model" in o for o in picker.options)  # a vanilla RNN has no gates
+    picker.set_value(lstm).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_training_lab_refuses_a_run_over_the_step_cap() -> None:
+    at = run_page("app_pages/training_lab.py")
+    at.selectbox(key="tl_task").set_value("shapes").run()
+    at.select_slider(key="tl_A_shapes_batch").set_value(8)
+    at.number_input(key="tl_A_shapes_epochs").set_value(20).run()
+    assert any("at most 3000" in e.value for e in at.error)
+    assert at.button(key="tl_go").disabled

@@ -46,4 +46,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("app_pages/attention.py", "Attention", ":material/center_focus_strong:", "Beyond recurrence",
               "Type a word and watch encoder–decoders reverse it: where the decoder looks at each step, how accuracy "
               "falls with length without attention, and a Transformer's attention heads."),
+    PageEntry("app_pages/training_lab.py", "Training lab", ":material/model_training:", "Training",
+              "Two training runs side by side with live curves: optimizer, learning rate and schedule, batch size, "
+              "dropout, batch norm, augmentation, weight decay and clipping, on digits, shapes, text or the adding "
+              "problem; then the confusion matrix, the mistakes, and the trained model on the other pages."),
 )

@@ -23,15 +23,16 @@ from core.data.samples import Sample, load_sample
 from core.data.text import EncodedText, encode
 from core.device import DeviceChoice, choose_device, configure_threads
 from core.models.mnist1d import RecurrentClassifier, TinyTransformer, input_gradient
-from core.models.registry import get_spec
+from core.models.registry import ModelSpec, get_spec
 from core.models.seq2seq import VOCAB, decode_letters, encode_letters
-from core.models.sequence import get_sequence_spec
+from core.models.sequence import SequenceSpec, get_sequence_spec
 from core.probes import activations, gradients, receptive_field, recurrent, saliency, scaling, translation
 from core.probes import costs as measured
 from core.train_attention import load_bundled as load_reverser
 from core.train_mnist1d import costs as mnist1d_measure
 from core.train_mnist1d import load_bundled as load_mnist1d_model
 from core.weights import WeightsStatus, imagenet_cache_path, load_model, load_sequence_model
+from ui import own_models
 
 
 HEAVY_SLOTS_ENV = "EXPLORER_HEAVY_SLOTS"
@@ -88,9 +89,23 @@ def device_choice() -> DeviceChoice:
     return choose_device()
 
 
+def spec_of(name: str) -> ModelSpec:
+    """The spec of a registry model, or of one of this session's own models."""
+    own = own_models.lookup(name)
+    return own.spec if own is not None and isinstance(own.spec, ModelSpec) else get_spec(name)
+
+
+def sequence_spec_of(name: str) -> SequenceSpec:
+    """The spec of a bundled sequence model, or of one of this session's own ones."""
+    own = own_models.lookup(name)
+    return own.spec if own is not None and isinstance(own.spec, SequenceSpec) else get_sequence_spec(name)
+
+
 def weights_key(name: str) -> str:
-    """'bundled', 'cached' or 'missing': part of every cache key, so a download refreshes the model."""
-    spec = get_spec(name)
+    """'bundled', 'cached', 'missing' or 'own': part of every cache key, so a download refreshes the model."""
+    if own_models.lookup(name) is not None:
+        return "own"
+    spec = spec_of(name)
     if spec.torchvision_weights is None:
         return "bundled"
     return "cached" if imagenet_cache_path(spec).exists() else "missing"
@@ -98,17 +113,35 @@ def weights_key(name: str) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 @heavy
-def model(name: str, weights: str) -> tuple[nn.Module, WeightsStatus]:
-    """Registry model `name` on the app's device; `weights` is `weights_key(name)`."""
+def _registry_model(name: str, weights: str) -> tuple[nn.Module, WeightsStatus]:
     with torch.no_grad():
         return load_model(name, device_choice().device)
 
 
+def model(name: str, weights: str) -> tuple[nn.Module, WeightsStatus]:
+    """Model `name` on the app's device (registry: loaded once per server; own: this session's); `weights`
+    is `weights_key(name)`."""
+    own = own_models.lookup(name)
+    if own is not None:
+        return own.net, own.status
+    return _registry_model(name, weights)
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
-def extractor(name: str, layer: str, weights: str) -> nn.Module:
-    """A feature-extraction graph returning `layer` of model `name`, sharing that model's weights."""
+def _registry_extractor(name: str, layer: str, weights: str) -> nn.Module:
     net, _ = model(name, weights)
     return activations.make_extractor(net, [layer])
+
+
+def extractor(name: str, layer: str, weights: str) -> nn.Module:
+    """A feature-extraction graph returning `layer` of model `name`, sharing that model's weights (an own
+    model keeps its graphs itself, so they go with it)."""
+    own = own_models.lookup(name)
+    if own is None:
+        return _registry_extractor(name, layer, weights)
+    if layer not in own.extractors:
+        own.extractors[layer] = activations.make_extractor(own.net, [layer])
+    return own.extractors[layer]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -116,7 +149,7 @@ def layers(name: str, weights: str) -> list[activations.LayerInfo]:
     """The layer table of model `name`."""
     net, _ = model(name, weights)
     with _HEAVY:
-        return activations.list_layers(net, get_spec(name).input_size)
+        return activations.list_layers(net, spec_of(name).input_size)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -134,7 +167,7 @@ def upload(data: bytes) -> DecodedImage:
 @st.cache_data(show_spinner=False, max_entries=64)
 def model_input(name: str, _picture: DecodedImage, digest: str) -> ModelInput:
     """The picture prepared for model `name`."""
-    return prepare_image(_picture.pixels, get_spec(name))
+    return prepare_image(_picture.pixels, spec_of(name))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -158,7 +191,7 @@ def cam_layers(name: str, weights: str) -> list[saliency.SpatialModule]:
     """Modules of model `name` with a spatial output: the layers Grad-CAM can read."""
     net, _ = model(name, weights)
     with _HEAVY:
-        return saliency.spatial_modules(net, get_spec(name).input_size)
+        return saliency.spatial_modules(net, spec_of(name).input_size)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -177,7 +210,7 @@ def costs(name: str, device: str) -> dict[str, float]:
 
     Built fresh (random weights: costs do not depend on them), so nothing waits for a weights file.
     """
-    spec = get_spec(name)
+    spec = spec_of(name)
     net = spec.build().to(device).eval()
     return {
         "params": measured.parameter_count(net),
@@ -189,16 +222,23 @@ def costs(name: str, device: str) -> dict[str, float]:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 @heavy
-def sequence_model(name: str) -> tuple[nn.Module, WeightsStatus]:
-    """A bundled recurrent model with traced cells, on the app's device."""
+def _bundled_sequence_model(name: str) -> tuple[nn.Module, WeightsStatus]:
     with torch.no_grad():
         return load_sequence_model(name, device_choice().device)
+
+
+def sequence_model(name: str) -> tuple[nn.Module, WeightsStatus]:
+    """A recurrent model with traced cells on the app's device: bundled (shared) or this session's own."""
+    own = own_models.lookup(name)
+    if own is not None:
+        return own.net, own.status
+    return _bundled_sequence_model(name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def sequence_run(name: str, text: str) -> tuple[EncodedText, recurrent.SequenceRun]:
     """`text` encoded for model `name` and traced through it (raises core.data.text.TextInputError)."""
-    spec = get_sequence_spec(name)
+    spec = sequence_spec_of(name)
     encoded = encode(text, spec.vocab)
     net, _ = sequence_model(name)
     with _HEAVY:
@@ -209,14 +249,14 @@ def sequence_run(name: str, text: str) -> tuple[EncodedText, recurrent.SequenceR
 @heavy
 def fields(name: str) -> list[receptive_field.FieldInfo]:
     """Theoretical receptive field of every node of architecture `name`."""
-    return receptive_field.theoretical_fields(get_spec(name).build())
+    return receptive_field.theoretical_fields(spec_of(name).build())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def untrained_model(name: str) -> nn.Module:
     """Architecture `name` with its default random initialisation (seed 0), on the app's device."""
     torch.manual_seed(0)
-    return get_spec(name).build().to(device_choice().device).eval()
+    return spec_of(name).build().to(device_choice().device).eval()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -224,7 +264,7 @@ def effective_field(name: str, weights: str, layer: str, trained: bool) -> np.nd
     """|∂ centre unit / ∂ input| of `layer` for the trained or the untrained network, on a fixed noise input."""
     net = model(name, weights)[0] if trained else untrained_model(name)
     with _HEAVY:
-        return receptive_field.effective_field(net, layer, get_spec(name).input_size)
+        return receptive_field.effective_field(net, layer, spec_of(name).input_size)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -249,7 +289,7 @@ def shifted_view(name: str, weights: str, digest: str, dx: int, _x: torch.Tensor
     net, _ = model(name, weights)
     with _HEAVY:
         view = translation.shifted_prediction(net, _x, dx)
-    return preprocess.to_display(view.x, get_spec(name)), view.top1, view.prob
+    return preprocess.to_display(view.x, spec_of(name)), view.top1, view.prob
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -269,7 +309,7 @@ def grad_norms_at_init(cell: str, steps: int, hidden: int, kind: str, scale: flo
 def grad_norms_trained(name: str, text: str) -> np.ndarray:
     """‖∂L/∂h_t‖ of a bundled character model's recurrent layer on `text` (its own embedding as input)."""
     net, _ = sequence_model(name)
-    encoded = encode(text, get_sequence_spec(name).vocab)
+    encoded = encode(text, sequence_spec_of(name).vocab)
     with _HEAVY:
         with torch.no_grad():
             x = net.inputs(torch.as_tensor(encoded.ids)[None].to(device_choice().device))

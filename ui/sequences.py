@@ -6,7 +6,7 @@ import streamlit as st
 from core.data.text import MAX_CHARS, EncodedText, TextInputError
 from core.models.sequence import SEQUENCE_MODELS, SequenceSpec, get_sequence_spec
 from core.probes.recurrent import SequenceRun
-from ui import loaders
+from ui import loaders, own_models
 
 EXAMPLES = {
     "charlm": {
@@ -29,12 +29,17 @@ EXAMPLES = {
 }
 
 
-def sequence_model_picker(key: str, names: list[str] | None = None, default: str = "char_lstm") -> SequenceSpec:
-    """A select box over the bundled recurrent models."""
-    names = names or list(SEQUENCE_MODELS)
+def sequence_model_picker(key: str, names: list[str] | None = None, default: str = "char_lstm",
+                          cells: tuple[str, ...] = ("rnn", "lstm", "gru")) -> SequenceSpec:
+    """A select box over the bundled recurrent models, then this session's own ones with a cell in `cells` (★)."""
+    own = [n for n in own_models.session_names("sequence") if loaders.sequence_spec_of(n).cell in cells]
+    names = (names or list(SEQUENCE_MODELS)) + own
+    if st.session_state.get(key) not in (None, *names):
+        del st.session_state[key]
     name = st.selectbox("Model", names, index=names.index(default) if default in names else 0, key=key,
-                        format_func=lambda n: get_sequence_spec(n).title)
-    return get_sequence_spec(name)
+                        format_func=lambda n: f"★ Yours: {loaders.sequence_spec_of(n).title}" if n in own
+                        else get_sequence_spec(n).title)
+    return loaders.sequence_spec_of(name)
 
 
 def text_input(task: str, key: str) -> str:

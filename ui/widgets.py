@@ -12,20 +12,25 @@ from core.data.preprocess import ModelInput
 
 from core.data.images import UPLOAD_TYPES, DecodedImage, ImageInputError, MAX_BYTES
 from core.data.samples import samples_for
-from core.models.registry import ModelSpec, get_spec, model_names
+from core.models.registry import ModelSpec, model_names
 from core.weights import WeightsStatus, WeightsUnavailable, download_imagenet_weights
-from ui import loaders
+from ui import loaders, own_models
 from ui.charts import chart
 
 
+def model_label(name: str) -> str:
+    """'LeNet-5 (1998)' for the registry; '★ Yours: …' for a model this session trained."""
+    spec = loaders.spec_of(name)
+    return f"★ Yours: {spec.title}" if own_models.lookup(name) else f"{spec.title} ({spec.year})"
+
+
 def model_picker(key: str, label: str = "Model", default: str = "lenet5") -> ModelSpec:
-    """A select box over the registry, labelled with each architecture's year."""
-    names = model_names()
-    name = st.selectbox(
-        label, names, index=names.index(default), key=key,
-        format_func=lambda n: f"{get_spec(n).title} ({get_spec(n).year})",
-    )
-    return get_spec(name)
+    """A select box over the registry and this session's own models (marked ★, listed last)."""
+    names = model_names() + own_models.session_names("image")
+    if st.session_state.get(key) not in (None, *names):
+        del st.session_state[key]  # a model of an ended lab run: fall back to the default
+    name = st.selectbox(label, names, index=names.index(default), key=key, format_func=model_label)
+    return loaders.spec_of(name)
 
 
 def picture_picker(kind: str, key: str) -> DecodedImage | None:

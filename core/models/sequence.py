@@ -20,7 +20,7 @@ class CharModel(nn.Module):
     """
 
     def __init__(self, cell: str, vocab_size: int, hidden_size: int, num_outputs: int,
-                 embed_dim: int | None = None, traced: bool = True) -> None:
+                 embed_dim: int | None = None, traced: bool = True, dropout: float = 0.0) -> None:
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, not {cell!r}")
@@ -29,6 +29,7 @@ class CharModel(nn.Module):
         width = embed_dim or vocab_size
         self.rnn = CELLS[cell](width, hidden_size) if traced else TORCH_CELLS[cell](width, hidden_size, batch_first=True)
         self.head = nn.Linear(hidden_size, num_outputs)
+        self.drop = nn.Dropout(dropout) if dropout else None  # on the layer's input and output (no parameters)
 
     def inputs(self, tokens: torch.Tensor) -> torch.Tensor:
         """(B, T) ids → (B, T, input_size): the embedding, or one-hot vectors."""
@@ -37,7 +38,12 @@ class CharModel(nn.Module):
         return nn.functional.one_hot(tokens, self.vocab_size).float()
 
     def forward(self, tokens: torch.Tensor) -> tuple[torch.Tensor, Trace | None]:
-        out, extra = self.rnn(self.inputs(tokens))  # (B, T, H)
+        x = self.inputs(tokens)
+        if self.drop is not None:
+            x = self.drop(x)
+        out, extra = self.rnn(x)  # (B, T, H)
+        if self.drop is not None:
+            out = self.drop(out)
         return self.head(out), (extra if self.traced else None)  # (B, T, num_outputs)
 
 
@@ -88,12 +94,13 @@ class AddingModel(nn.Module):
     recurrent matrix of a vanilla RNN as ρ·Q (Q orthogonal) to make gradients explode or vanish.
     """
 
-    def __init__(self, cell: str, hidden_size: int, rho: float | None = None) -> None:
+    def __init__(self, cell: str, hidden_size: int, rho: float | None = None, dropout: float = 0.0) -> None:
         super().__init__()
         if cell not in TORCH_CELLS:
             raise ValueError(f"cell must be one of {sorted(TORCH_CELLS)}, not {cell!r}")
         self.rnn = TORCH_CELLS[cell](2, hidden_size, batch_first=True)
         self.head = nn.Linear(hidden_size, 1)
+        self.drop = nn.Dropout(dropout) if dropout else None
         if cell == "lstm":
             with torch.no_grad():  # forget-gate bias 1 (Jozefowicz et al. 2015): start by remembering
                 self.rnn.bias_hh_l0[hidden_size:2 * hidden_size].fill_(1.0)
@@ -107,4 +114,5 @@ class AddingModel(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(x)  # (B, T, H)
-        return self.head(out[:, -1]).squeeze(-1)  # (B,)
+        last = out[:, -1] if self.drop is None else self.drop(out[:, -1])
+        return self.head(last).squeeze(-1)  # (B,)

@@ -1,0 +1,207 @@
+"""Training lab: set up two runs of the same task with different choices, train them side by side, compare."""
+import numpy as np
+import streamlit as st
+
+from core import lab, plots
+from core.data.preprocess import to_display
+from ui import loaders, own_models
+from ui.charts import chart
+
+PAIR_KEY = "tl_pair"
+RUNS = ("A", "B")
+LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0]
+BATCHES = [8, 16, 32, 64, 128, 256, 512]
+DECAYS = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1]
+CLIPS = [0.0, 0.1, 0.5, 1.0, 5.0, 10.0]
+SCHEDULES = {"constant": "constant", "step": "step (×0.1 after each third)", "cosine": "cosine to 0",
+             "onecycle": "one-cycle (warm up, then anneal)"}
+AUGMENT_NAMES = {"shift": "random shift", "rotate": "rotation", "flip": "horizontal flip", "noise": "noise"}
+# Each task starts with a comparison worth making; every setting can then be changed.
+DEFAULTS: dict[str, tuple[dict, dict]] = {
+    "digits": (dict(epochs=12), dict(epochs=12, batch_norm=True, dropout=0.3, augment=("shift", "rotate"), schedule="onecycle")),
+    "shapes": (dict(epochs=3, batch_norm=False), dict(epochs=3, batch_norm=True)),
+    "char": (dict(epochs=10, batch_size=32, cell="rnn", clip=1.0), dict(epochs=10, batch_size=32, cell="lstm", clip=1.0)),
+    "adding": (dict(epochs=15, batch_size=32, lr=1e-2, cell="rnn", clip=1.0),
+               dict(epochs=15, batch_size=32, lr=1e-2, cell="lstm", clip=1.0)),
+}
+WHERE = {"digits": "Feature maps and Saliency", "shapes": "Feature maps and Saliency", "char": "Hidden states and Gates"}
+
+st.title("Training lab")
+st.caption("The usual advice — dropout, batch norm, augmentation, a learning-rate schedule, weight decay, gradient "
+           "clipping — is easy to repeat and hard to believe until you see it. Set up two runs that differ in one "
+           "choice, train both at once, and compare the curves.")
+
+pair: lab.LabPair | None = st.session_state.get(PAIR_KEY)
+busy = pair is not None and pair.running
+task = st.selectbox("Task", list(lab.TASKS), format_func=lab.TASKS.get, key="tl_task", disabled=busy)
+
+
+def run_form(run: str, column) -> lab.LabConfig | None:
+    """One run's settings (widget bounds refuse nonsense); None with a message when the lab refuses the mix."""
+    d = {**lab.LabConfig().__dict__, **DEFAULTS[task][RUNS.index(run)]}
+    k = f"tl_{run}_{task}"
+    c = column.container(border=True)
+    c.markdown(f"**Run {run}**")
+    a, b = c.columns(2)
+    cell = d["cell"]
+    if task not in lab.IMAGE_TASKS:
+        cell = a.radio("Cell", lab.CELLS, lab.CELLS.index(d["cell"]), key=f"{k}_cell", horizontal=True,
+                       format_func=str.upper, disabled=busy)
+    optimizer = b.radio("Optimizer", lab.OPTIMIZERS, lab.OPTIMIZERS.index(d["optimizer"]), key=f"{k}_opt",
+                        horizontal=True, format_func={"sgd": "SGD + momentum", "adam": "Adam"}.get, disabled=busy)
+    lr = a.select_slider("Learning rate", LRS, d["lr"], key=f"{k}_lr", disabled=busy)
+    schedule = b.selectbox("Schedule", list(SCHEDULES), list(SCHEDULES).index(d["schedule"]), key=f"{k}_sched",
+                           format_func=SCHEDULES.get, disabled=busy)
+    batch = a.select_slider("Batch size", BATCHES, d["batch_size"], key=f"{k}_batch", disabled=busy)
+    epochs = b.number_input("Epochs", 1, lab.MAX_EPOCHS, d["epochs"], key=f"{k}_epochs", disabled=busy)
+    dropout = a.slider("Dropout", 0.0, 0.7, float(d["dropout"]), 0.1, key=f"{k}_drop", disabled=busy)
+    decay = b.select_slider("Weight decay", DECAYS, d["weight_decay"], key=f"{k}_wd", disabled=busy)
+    clip = a.select_slider("Clip gradient norm at", CLIPS, d["clip"], key=f"{k}_clip", disabled=busy,
+                           format_func=lambda v: "off" if v == 0 else f"{v:g}")
+    seed = b.number_input("Seed", 0, 10_000, d["seed"], key=f"{k}_seed", disabled=busy)
+    batch_norm = c.toggle("Batch norm", d["batch_norm"], key=f"{k}_bn", disabled=busy or task not in lab.IMAGE_TASKS,
+                          help=None if task in lab.IMAGE_TASKS else
+                          "Batch norm fits convolutional layers; recurrent networks use layer norm instead.")
+    augment = c.multiselect("Augmentation", lab.AUGMENTATIONS[task], list(d["augment"]), key=f"{k}_aug",
+                            format_func=AUGMENT_NAMES.get, disabled=busy)
+    config = lab.LabConfig(task, optimizer, float(lr), schedule, int(batch), int(epochs), float(dropout),
+                           bool(batch_norm), tuple(augment), float(decay), float(clip), int(seed), cell)
+    steps = lab.steps_per_epoch(config)
+    try:
+        lab.validate(config)
+    except lab.LabConfigError as err:
+        c.error(str(err))
+        return None
+    c.caption(f"{steps} steps per epoch, {steps * config.epochs} in all (at most {lab.MAX_STEPS} steps and "
+              f"{lab.MAX_SECONDS:.0f} s of training per run).")
+    return config
+
+
+columns = st.columns(2, gap="medium")
+configs = [run_form(run, col) for run, col in zip(RUNS, columns)]
+
+if st.button("Train both", type="primary", key="tl_go", disabled=busy or None in configs):
+    device = loaders.device_choice().device
+    with st.spinner("Preparing the data …"):
+        runs = [lab.LabRun(config, device, f"run {run}") for run, config in zip(RUNS, configs)]
+    st.session_state[PAIR_KEY] = lab.LabPair(runs, loaders.heavy_slot).start()
+    st.session_state["tl_adopted"] = False
+    st.rerun()  # redraw the settings as locked while the runs train
+
+if pair is None:
+    st.info("Choose the settings of both runs and press **Train both**. Both train at once, step by step, and the "
+            "curves update while they train; you may go to another page and come back.")
+    st.stop()
+
+
+def histories(p: lab.LabPair) -> dict[str, dict[str, np.ndarray]]:
+    """Each run's history as arrays (read while the runs append to it)."""
+    out = {}
+    for run in p.runs:
+        steps, epochs = list(run.steps), list(run.epochs)
+        out[run.label] = {
+            "step": np.array([s.step for s in steps]), "loss": np.array([s.loss for s in steps]),
+            "lr": np.array([s.lr for s in steps]), "grad_norm": np.array([s.grad_norm for s in steps]),
+            "epoch_step": np.array([e.step for e in epochs]), "val_loss": np.array([e.val_loss for e in epochs]),
+            "train_accuracy": np.array([e.train_accuracy for e in epochs]),
+            "val_accuracy": np.array([e.val_accuracy for e in epochs]),
+        }
+    return out
+
+
+@st.fragment(run_every=1.0 if busy else None)
+def live() -> None:
+    """Progress and curves, redrawn every second while training; a full rerun when it ends shows the results."""
+    p: lab.LabPair = st.session_state[PAIR_KEY]
+    if p.running and st.button("Stop", key="tl_stop"):
+        p.stop()
+        p.join(5)
+    cols = st.columns(len(p.runs))
+    for col, run in zip(cols, p.runs):
+        done = len(run.steps)
+        text = (f"{run.label}: step {done} of {run.total_steps}, {run.compute_seconds:.1f} s" if not run.finished
+                else f"{run.label}: {run.message}")
+        col.progress(run.progress, text)
+        col.caption(run.config.describe())
+        if run.status == "diverged":
+            col.error(run.message)
+    if p.error:
+        st.error(f"Training failed: {p.error}")
+    st.plotly_chart(plots.lab_curves(histories(p)), width="stretch", theme=None, key="tl_curves")
+    if busy and not p.running:
+        st.rerun()
+
+
+live()
+if busy:
+    st.caption("Training … the curves update every second. Switching pages does not stop it.")
+    st.stop()
+
+runs = pair.runs
+st.subheader("Results")
+rows = []
+for run in runs:
+    last = run.epochs[-1] if run.epochs else None
+    rows.append({
+        "run": run.label, "settings": run.config.describe(), "ended": run.status, "steps": len(run.steps),
+        "seconds": round(run.compute_seconds, 1),
+        "training loss (last epoch)": None if last is None else round(last.train_loss, 4),
+        "held-out loss": None if last is None else round(last.val_loss, 4),
+        "held-out accuracy": None if last is None else f"{last.val_accuracy:.1%}",
+        "best held-out accuracy": f"{max(e.val_accuracy for e in run.epochs):.1%}" if run.epochs else None,
+    })
+st.dataframe(rows, hide_index=True, width="stretch")
+if task == "adding":
+    st.caption(f"Accuracy here: answers within {lab.ADDING_TOLERANCE} of the true sum. Always answering 1 gives a "
+               "loss (MSE) of about 0.167.")
+
+data = lab.task_data(task)
+cols = st.columns(len(runs))
+for col, run in zip(cols, runs):
+    if not run.steps or run.outcome is None:
+        col.info(f"{run.label} did no training step.")
+        continue
+    outcome = run.outcome
+    col.markdown(f"**{run.label}**")
+    if task in lab.IMAGE_TASKS:
+        chart(col, plots.confusion_matrix, outcome.confusion, data.classes,
+              f"{run.label}: held-out confusion ({int(np.trace(outcome.confusion))} of {len(outcome.targets)} right)",
+              key=f"tl_confusion_{run.label}")
+        wrong = outcome.mistakes[:12]
+        if len(wrong):
+            spec = loaders.spec_of("lenet5" if task == "digits" else "small_vgg")
+            col.caption(f"The {len(wrong)} mistakes it was surest of (true → predicted), of {len(outcome.mistakes)}:")
+            col.image([to_display(data.x_val[i:i + 1], spec) for i in wrong], width=64,
+                      caption=[f"{data.classes[outcome.targets[i]]} → {data.classes[outcome.predictions[i]]}"
+                               for i in wrong])
+    elif task == "char":
+        counts = outcome.confusion.copy()
+        np.fill_diagonal(counts, 0)
+        top = np.argsort(-counts, axis=None)[:10]
+        shown = lambda i: {"\n": "↵", " ": "␣", "\t": "⇥"}.get(data.classes[i], data.classes[i])  # noqa: E731
+        col.caption(f"Next-character accuracy {np.mean(outcome.predictions == outcome.targets):.1%} on "
+                    f"{outcome.targets.size:,} held-out characters. The commonest mistakes:")
+        col.dataframe([{"true": shown(t // counts.shape[0]), "predicted": shown(t % counts.shape[0]),
+                        "times": int(counts.flat[t])} for t in top if counts.flat[t]], hide_index=True)
+    else:
+        col.caption("The worst answers on held-out sequences:")
+        col.dataframe([{"true sum": round(float(outcome.targets[i]), 3), "answer": round(float(outcome.predictions[i]), 3)}
+                       for i in outcome.mistakes[:8]], hide_index=True)
+    d1, d2 = col.columns(2)
+    stem = f"lab_{task}_{run.label.replace(' ', '_')}"
+    d1.download_button("History (CSV)", lambda run=run: lab.history_csv(run), f"{stem}.csv", "text/csv",
+                       key=f"tl_csv_{run.label}")
+    d2.download_button("Weights (safetensors)", lambda run=run: lab.weights_bytes(run), f"{stem}.safetensors",
+                       "application/octet-stream", key=f"tl_weights_{run.label}")
+
+if task in WHERE:
+    if not st.session_state.get("tl_adopted"):
+        st.session_state["tl_adopted"] = [own.spec.title for run in runs
+                                          if (own := own_models.adopt_lab_run(run, run.label.split()[-1],
+                                                                               loaders.device_choice().device))]
+    adopted = st.session_state["tl_adopted"]
+    if adopted:
+        st.success(f"For the rest of this session, {' and '.join(adopted)} can be picked (marked ★) on the "
+                   f"{WHERE[task]} pages. They are yours only: other users do not see them, and nothing is saved.")
+else:
+    st.caption("The adding-problem models are not shown on other pages: they read numbers, not pictures or text.")

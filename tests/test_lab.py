@@ -1,0 +1,181 @@
+"""The training lab's core: toggles change the model and data they should, schedules follow their formulas,
+runs repeat exactly, stop within a step, stop themselves on NaN, and export what they trained."""
+import csv
+import io
+import math
+
+import pytest
+import torch
+from safetensors.torch import load
+from torch import nn
+
+from core import lab
+from core.lab import LabConfig, LabConfigError, LabPair, LabRun
+
+
+def has(model: nn.Module, kind: type) -> bool:
+    return any(isinstance(m, kind) for m in model.modules())
+
+
+@pytest.mark.parametrize("task", list(lab.TASKS))
+def test_dropout_toggle_adds_dropout_layers(task: str) -> None:
+    assert not has(lab.build_model(LabConfig(task)), nn.Dropout)
+    model = lab.build_model(LabConfig(task, dropout=0.4))
+    assert has(model, nn.Dropout)
+    assert all(m.p == 0.4 for m in model.modules() if isinstance(m, nn.Dropout))
+
+
+@pytest.mark.parametrize("task", lab.IMAGE_TASKS)
+def test_batch_norm_toggle_adds_batch_norm(task: str) -> None:
+    assert not has(lab.build_model(LabConfig(task, batch_norm=False)), nn.BatchNorm2d)
+    assert has(lab.build_model(LabConfig(task, batch_norm=True)), nn.BatchNorm2d)
+
+
+def test_batch_norm_is_refused_for_recurrent_tasks() -> None:
+    with pytest.raises(LabConfigError, match="layer norm"):
+        lab.validate(LabConfig("char", batch_norm=True))
+
+
+def test_toggles_off_keep_the_bundled_architectures() -> None:
+    """Without dropout and batch norm the lab's LeNet-5 has exactly the bundled one's parameters."""
+    from core.models.registry import get_spec
+
+    lab_keys = lab.build_model(LabConfig("digits")).state_dict().keys()
+    assert list(lab_keys) == list(get_spec("lenet5").build().state_dict().keys())
+
+
+@pytest.mark.parametrize(("task", "names"), [("shapes", ("shift",)), ("shapes", ("rotate",)), ("shapes", ("flip",)),
+                                             ("digits", ("noise",)), ("char", ("noise",)), ("adding", ("noise",))])
+def test_augmentation_changes_the_batch(task: str, names: tuple[str, ...]) -> None:
+    run = LabRun(LabConfig(task, batch_size=16))
+    x, _ = run._next_batch(0)
+    out = lab.augment(x, names, task, torch.Generator().manual_seed(0))
+    assert out.shape == x.shape and out.dtype == x.dtype
+    assert not torch.equal(out, x)
+    assert torch.equal(lab.augment(x, (), task, torch.Generator().manual_seed(0)), x)
+    if task == "adding":
+        assert torch.equal(out[..., 1], x[..., 1])  # the markers stay where they are
+
+
+def test_flip_is_refused_for_digits() -> None:
+    with pytest.raises(LabConfigError, match="flip"):
+        lab.validate(LabConfig("digits", augment=("flip",)))
+
+
+def lrs(schedule: str, total: int = 30, lr: float = 0.1) -> list[float]:
+    opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=lr)
+    sched = lab.make_schedule(LabConfig(schedule=schedule, lr=lr), opt, total)
+    out = []
+    for _ in range(total):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return out
+
+
+def test_schedules_follow_their_formulas() -> None:
+    assert lrs("constant") == [0.1] * 30
+    step = lrs("step")
+    assert step[:10] == [0.1] * 10 and step[10:20] == pytest.approx([0.01] * 10) and step[20:] == pytest.approx([0.001] * 10)
+    cosine = lrs("cosine")
+    for t, v in enumerate(cosine):
+        assert v == pytest.approx(0.05 * (1 + math.cos(math.pi * t / 30)))
+    onecycle = lrs("onecycle")
+    assert onecycle[0] == pytest.approx(0.1 / 25)  # starts at max/25
+    assert max(onecycle) == pytest.approx(0.1, rel=0.02) and 5 <= onecycle.index(max(onecycle)) <= 12  # peak near 30%
+    assert onecycle[-1] < 1e-4
+
+
+def test_a_run_records_the_scheduled_rate() -> None:
+    run = lab.train(LabRun(LabConfig("digits", schedule="step", epochs=3, lr=0.01)))
+    assert [s.lr for s in run.steps] == pytest.approx([0.01] * 22 + [0.001] * 22 + [0.0001] * 22)
+
+
+@pytest.mark.parametrize("config", [
+    LabConfig(lr=-0.1), LabConfig(lr=0.0), LabConfig(lr=float("nan")), LabConfig(batch_size=0),
+    LabConfig(epochs=0), LabConfig(epochs=lab.MAX_EPOCHS + 1), LabConfig(dropout=1.0), LabConfig(clip=-1.0),
+    LabConfig(weight_decay=-0.1), LabConfig(task="nope"), LabConfig(optimizer="lbfgs"),
+    LabConfig("shapes", batch_size=8, epochs=40),  # 375 steps per epoch × 40 is over the step cap
+])
+def test_nonsense_settings_are_refused_with_a_reason(config: LabConfig) -> None:
+    with pytest.raises(LabConfigError) as err:
+        lab.validate(config)
+    assert len(str(err.value)) > 20
+
+
+def test_training_lowers_the_loss() -> None:
+    run = lab.train(LabRun(LabConfig("digits", epochs=3)))
+    assert run.status == "done"
+    assert run.epochs[-1].train_loss < 0.5 * run.steps[0].loss
+    assert run.epochs[-1].val_accuracy > 0.85
+
+
+def test_a_seeded_run_repeats_exactly() -> None:
+    config = LabConfig("digits", epochs=2, dropout=0.3, augment=("shift", "noise"), batch_norm=True)
+    a, b = lab.train(LabRun(config)), lab.train(LabRun(config))
+    assert a.steps == b.steps
+    for (k, va), vb in zip(a.model.state_dict().items(), b.model.state_dict().values()):
+        assert torch.equal(va, vb), k
+    c = lab.train(LabRun(lab.with_changes(config, seed=1)))
+    assert c.steps != a.steps
+
+
+def test_two_runs_side_by_side_match_the_same_runs_alone() -> None:
+    """Stepping two runs in turn on one thread changes neither: each keeps its own random state."""
+    configs = [LabConfig("char", epochs=1, dropout=0.2, augment=("noise",), batch_size=16, cell="gru"),
+               LabConfig("digits", epochs=1, dropout=0.5)]
+    pair = LabPair([LabRun(c, label=f"run {i}") for i, c in enumerate(configs)]).start()
+    pair.join(120)
+    assert not pair.running and pair.error is None
+    for run, config in zip(pair.runs, configs):
+        alone = lab.train(LabRun(config))
+        assert run.status == "done" and run.steps == alone.steps
+        assert run.outcome is not None
+
+
+def test_stop_lands_within_one_step() -> None:
+    run = LabRun(LabConfig("digits", epochs=5))
+    calls = []
+
+    def stop_after_seven() -> bool:
+        calls.append(1)
+        return len(run.steps) >= 7
+
+    lab.train(run, stop_after_seven)
+    assert run.status == "stopped" and len(run.steps) == 7
+    pair = LabPair([LabRun(LabConfig("digits", epochs=15, batch_size=8))]).start()
+    pair.stop()
+    pair.join(30)
+    assert not pair.running and pair.runs[0].status == "stopped" and len(pair.runs[0].steps) <= 1
+
+
+def test_a_diverging_run_stops_itself_and_says_so() -> None:
+    run = lab.train(LabRun(LabConfig("adding", optimizer="sgd", lr=1.0, cell="rnn", epochs=2)))
+    assert run.status == "diverged"
+    assert "Diverged at step" in run.message and "learning rate" in run.message
+    assert len(run.steps) < run.total_steps
+    assert not math.isfinite(run.steps[-1].loss) or not math.isfinite(run.steps[-1].grad_norm)
+    assert all(torch.isfinite(p).all() for p in run.model.parameters())  # the bad step was not applied
+
+
+def test_exports_hold_the_history_and_the_weights() -> None:
+    run = lab.train(LabRun(LabConfig("digits", epochs=2, dropout=0.2)))
+    rows = list(csv.DictReader(io.StringIO(lab.history_csv(run))))
+    assert len(rows) == len(run.steps) == 44
+    assert float(rows[21]["val_accuracy"]) == pytest.approx(run.epochs[0].val_accuracy, abs=1e-5)
+    assert rows[0]["val_accuracy"] == ""
+    state = load(lab.weights_bytes(run))
+    fresh = lab.build_model(run.config)
+    fresh.load_state_dict(state)
+    fresh.eval()
+    x = run.data.x_val[:8]
+    assert torch.equal(fresh(x), run.model.eval()(x))
+
+
+def test_finish_reports_confusion_and_mistakes() -> None:
+    run = lab.train(LabRun(LabConfig("digits", epochs=1)))
+    outcome = run.finish()
+    assert outcome.confusion.shape == (10, 10) and outcome.confusion.sum() == len(run.data.y_val)
+    assert int(outcome.confusion.trace()) == int((outcome.predictions == outcome.targets).sum())
+    assert all(outcome.predictions[i] != outcome.targets[i] for i in outcome.mistakes)
+    assert int(outcome.confusion.trace()) / len(run.data.y_val) == pytest.approx(run.epochs[-1].val_accuracy, abs=1e-6)

@@ -1,0 +1,89 @@
+"""Models a session made itself (training-lab runs): listed in that session's model pickers, and nowhere else.
+
+Each model gets an unguessable name ("own_" + 16 hex digits) that the caches key on. The session's
+state holds the only strong reference; the server-wide table is weak, so a model goes when its
+session ends, and no other session can list it. Nothing is written to disk.
+"""
+from __future__ import annotations
+
+import secrets
+import weakref
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+import streamlit as st
+import torch
+from torch import nn
+
+from core.data.text import VOCAB
+from core.lab import IMAGE_TASKS, LabRun, build_model
+from core.models.registry import ModelSpec, get_spec
+from core.models.sequence import CHARLM_HIDDEN, SequenceSpec
+from core.weights import WeightsStatus
+
+SESSION_KEY = "own_models"
+MAX_PER_SESSION = 8
+_LIVE: "weakref.WeakValueDictionary[str, OwnModel]" = weakref.WeakValueDictionary()
+
+
+@dataclass(eq=False)
+class OwnModel:
+    """A user's model: its spec (image or sequence), the network in eval mode, and where it came from."""
+
+    name: str
+    spec: ModelSpec | SequenceSpec
+    net: nn.Module
+    status: WeightsStatus
+    extractors: dict[str, nn.Module] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return "image" if isinstance(self.spec, ModelSpec) else "sequence"
+
+
+def new_name() -> str:
+    """A fresh, unguessable model name."""
+    return f"own_{secrets.token_hex(8)}"
+
+
+def register(own: OwnModel) -> OwnModel:
+    """Add `own` to this session's models (the oldest goes beyond MAX_PER_SESSION)."""
+    mine: dict[str, OwnModel] = st.session_state.setdefault(SESSION_KEY, {})
+    mine[own.name] = own
+    while len(mine) > MAX_PER_SESSION:
+        mine.pop(next(iter(mine)))
+    _LIVE[own.name] = own
+    return own
+
+
+def lookup(name: str) -> OwnModel | None:
+    """The live model called `name`, or None for registry names and models whose session has ended."""
+    return _LIVE.get(name) if name.startswith("own_") else None
+
+
+def session_names(kind: str) -> list[str]:
+    """Names of this session's own models of `kind` ('image' or 'sequence'), oldest first."""
+    return [name for name, own in st.session_state.get(SESSION_KEY, {}).items() if own.kind == kind]
+
+
+def adopt_lab_run(run: LabRun, label: str, device: torch.device) -> OwnModel | None:
+    """Register a finished lab run's model for this session's pickers (None for the adding problem,
+    which no page can show, and for runs that diverged)."""
+    config = run.config
+    if run.status == "diverged" or not run.epochs or config.task == "adding":
+        return None
+    accuracy = run.epochs[-1].val_accuracy
+    status = WeightsStatus("own", f"Trained by you in the training lab this session ({config.describe()}); "
+                                  f"held-out accuracy {accuracy:.1%}. Not bundled: it goes when the session ends.")
+    name = new_name()
+    if config.task in IMAGE_TASKS:
+        base = get_spec("lenet5" if config.task == "digits" else "small_vgg")
+        spec = replace(base, name=name, title=f"{base.title}, lab run {label}",
+                       summary=f"Your training-lab run: {config.describe()}.", bundled_file=None,
+                       build=partial(build_model, config))
+        return register(OwnModel(name, spec, run.model.eval(), status))
+    seq = SequenceSpec(name, f"{config.cell.upper()} character model, lab run {label}", "charlm", config.cell,
+                       CHARLM_HIDDEN, VOCAB, VOCAB, 32, "")
+    traced = seq.build(traced=True)
+    traced.load_state_dict(run.model.state_dict())
+    return register(OwnModel(name, seq, traced.to(device).eval(), status))
