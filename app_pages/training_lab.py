@@ -33,12 +33,18 @@ st.caption("The usual advice — dropout, batch norm, augmentation, a learning-r
 
 pair: lab.LabPair | None = st.session_state.get(PAIR_KEY)
 busy = pair is not None and pair.running
-task = st.selectbox("Task", list(lab.TASKS), format_func=lab.TASKS.get, key="tl_task", disabled=busy)
+last: dict[str, tuple[lab.LabConfig, ...]] = st.session_state.setdefault("tl_last", {})  # survives a page switch
+tasks = list(lab.TASKS)
+task = st.selectbox("Task", tasks, tasks.index(pair.runs[0].config.task) if pair else 0, format_func=lab.TASKS.get,
+                    key="tl_task", disabled=busy)
 
 
 def run_form(run: str, column) -> lab.LabConfig | None:
     """One run's settings (widget bounds refuse nonsense); None with a message when the lab refuses the mix."""
-    d = {**lab.LabConfig().__dict__, **DEFAULTS[task][RUNS.index(run)]}
+    if task in last:  # what was last trained: widgets forget their values when the user visits another page
+        d = last[task][RUNS.index(run)].__dict__
+    else:
+        d = {**lab.LabConfig().__dict__, **DEFAULTS[task][RUNS.index(run)]}
     k = f"tl_{run}_{task}"
     c = column.container(border=True)
     c.markdown(f"**Run {run}**")
@@ -85,6 +91,7 @@ if st.button("Train both", type="primary", key="tl_go", disabled=busy or None in
     with st.spinner("Preparing the data …"):
         runs = [lab.LabRun(config, device, f"run {run}") for run, config in zip(RUNS, configs)]
     st.session_state[PAIR_KEY] = lab.LabPair(runs, loaders.heavy_slot).start()
+    last[task] = tuple(configs)
     st.session_state["tl_adopted"] = False
     st.rerun()  # redraw the settings as locked while the runs train
 
@@ -143,7 +150,7 @@ rows = []
 for run in runs:
     last = run.epochs[-1] if run.epochs else None
     rows.append({
-        "run": run.label, "settings": run.config.describe(), "ended": run.status, "steps": len(run.steps),
+        "run": run.label, "ended": run.status, "steps": len(run.steps),
         "seconds": round(run.compute_seconds, 1),
         "training loss (last epoch)": None if last is None else round(last.train_loss, 4),
         "held-out loss": None if last is None else round(last.val_loss, 4),

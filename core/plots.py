@@ -602,7 +602,7 @@ def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power", row=2, col=2)
     fig = _tight(fig, 620, title)
-    fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0, font=dict(size=11)))
+    fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0, font=dict(size=11)), margin=dict(t=60 if title else 30))
     return fig
 
 

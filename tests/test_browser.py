@@ -278,6 +278,12 @@ def test_training_lab_two_runs_live_stop_and_own_model(page, app_url) -> None:
     assert page.evaluate(PROGRESS).count("step ") == 2, page.evaluate(PROGRESS)  # both runs at once
     page.wait_for_function(f"() => /run A: step ([3-9][0-9]|[0-9]{{3}}) of/.test(({PROGRESS})())", timeout=60_000)
     screenshot(page, "training_lab_live")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_role("link", name="Home").click()  # leave while it trains (same session: the sidebar does not reload)
+    page.get_by_role("heading", name="CNN & RNN Explorer").wait_for()
+    nav.get_by_role("link", name="Training lab").click()
+    page.wait_for_function(f"() => /run A: step [0-9]+ of/.test(({PROGRESS})())", timeout=60_000)
+    assert page.get_by_role("button", name="Stop").is_enabled()  # still training, and still stoppable
     page.get_by_role("button", name="Stop").click()
     page.get_by_role("heading", name="Results").wait_for(timeout=60_000)
     wait_for_app(page)
@@ -286,7 +292,7 @@ def test_training_lab_two_runs_live_stop_and_own_model(page, app_url) -> None:
     page.get_by_text("can be picked (marked ★)").wait_for()
     wait_for_plots(page, 3)  # the curves and two confusion matrices
     screenshot(page, "training_lab_results")
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Feature maps").click()  # same session: no reload
+    nav.get_by_role("link", name="Feature maps").click()
     wait_for_app(page)
     page.get_by_label("Model").first.click()
     page.get_by_text("★ Yours: LeNet-5, lab run B").click()

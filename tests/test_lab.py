@@ -179,3 +179,16 @@ def test_finish_reports_confusion_and_mistakes() -> None:
     assert int(outcome.confusion.trace()) == int((outcome.predictions == outcome.targets).sum())
     assert all(outcome.predictions[i] != outcome.targets[i] for i in outcome.mistakes)
     assert int(outcome.confusion.trace()) / len(run.data.y_val) == pytest.approx(run.epochs[-1].val_accuracy, abs=1e-6)
+
+
+def test_a_run_stops_at_its_compute_cap(monkeypatch) -> None:
+    monkeypatch.setattr(lab, "MAX_SECONDS", 0.0)
+    run = lab.train(LabRun(LabConfig("digits", epochs=3)))
+    assert run.status == "capped" and len(run.steps) == 1 and "limit" in run.message
+    assert len(run.epochs) == 1 and run.epochs[0].step == 1  # the partial epoch is closed with held-out numbers
+
+
+def test_a_pair_stops_at_its_wall_cap() -> None:
+    pair = LabPair([LabRun(LabConfig("digits", epochs=10))], max_wall_s=0.0).start()
+    pair.join(30)
+    assert pair.runs[0].status == "stopped" and len(pair.runs[0].steps) <= 1

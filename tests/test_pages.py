@@ -283,7 +283,8 @@ def test_training_lab_trains_two_runs_and_hands_them_to_the_cnn_pages() -> None:
     table = at.dataframe[0].value
     assert list(table["run"]) == ["run A", "run B"] and set(table["ended"]) == {"done"}
     assert all(float(a.rstrip("%")) > 50 for a in table["held-out accuracy"])  # 2 epochs of LeNet on digits
-    assert "batch norm" in table["settings"][1] and "batch norm" not in table["settings"][0]
+    settings = [c.value for c in at.caption if c.value.startswith("adam lr")]
+    assert len(settings) == 2 and "batch norm" in settings[1] and "batch norm" not in settings[0]
     assert "Loss (batch" in " ".join(c.proto.spec for c in at.get("plotly_chart"))
     assert "held-out confusion" in chart_titles(at)
     assert len(at.get("download_button")) == 4
@@ -301,6 +302,10 @@ def test_training_lab_trains_two_runs_and_hands_them_to_the_cnn_pages() -> None:
     at.selectbox(key="sal_model").set_value(own[0]).run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Grad-CAM map" in chart_titles(at)
+    other = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)  # another browser session
+    other.run()
+    other.switch_page("app_pages/feature_maps.py").run()
+    assert not any("★" in o for o in other.selectbox(key="fm_model").options)
 
 
 def test_training_lab_char_model_appears_on_the_recurrent_pages() -> None:
