@@ -22,7 +22,7 @@ sections: dict[str, list] = {"Start": [home]}
 for entry in PAGES:
     sections.setdefault(entry.section, []).append(st.Page(entry.path, title=entry.title, icon=entry.icon))
 
-page = st.navigation(sections)
+page = st.navigation(sections, expanded=True)  # every page in view: a learner should not hunt for one
 on_home = page.url_path == home.url_path
 if not on_home:
     device_panel()

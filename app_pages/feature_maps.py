@@ -4,6 +4,7 @@ import streamlit as st
 
 from core import plots
 from core.probes.activations import first_conv_kernels, rank_channels
+from core.probes.saliency import SaliencyError, suggestion
 from ui import loaders
 from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict
@@ -40,13 +41,23 @@ with st.expander(f"All {len(table)} layers and their output shapes", expanded=Fa
 st.subheader("Activation maps")
 conv = first_conv_kernels(net)
 names = [layer.name for layer in spatial]
-default = names.index(conv[0]) if conv and conv[0] in names else 0
+try:
+    suggested, why = suggestion(loaders.cam_layers(spec.name, weights))
+except SaliencyError:
+    suggested, why = None, "This model has no convolution with a spatial output."
+own = loaders.weights_key(spec.name) == "own"
+# Bundled and zoo models open on the first convolution (edges first); a model you brought opens where
+# Grad-CAM would read it, the layer people ask about for a custom network.
+first = conv[0] if conv and conv[0] in names else names[0]
+inside = [n for n in names if suggested and (n == suggested or n.startswith(f"{suggested}."))]  # a block's last node
+default = names.index(inside[-1] if own and inside else first)
 c1, c2, c3 = st.columns([2, 1, 1])
 layer_name = c1.selectbox(
     "Layer", names, index=default, key=f"fm_layer_{spec.name}",
     format_func=lambda n: f"{n} — {next(l.op for l in spatial if l.name == n)} "
                           f"{' × '.join(map(str, next(l.shape for l in spatial if l.name == n)))}",
 )
+c1.caption(f"Layers run from the input (edges, colours) to the output (parts, objects). {why}")
 info = next(layer for layer in spatial if layer.name == layer_name)
 channels_total = info.shape[0]
 mode = c2.radio("Show", ["All channels", "Top-k by mean activation"], key="fm_mode",

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.probes.saliency import SaliencyError, default_cam_layer
+from core.probes.saliency import SaliencyError, suggestion
 from ui import loaders
 from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict
@@ -53,16 +53,17 @@ c1, c2, c3 = st.columns(3)
 if method in ("Grad-CAM", "Guided Grad-CAM"):
     layers = loaders.cam_layers(spec.name, p.weights)
     try:
-        default = default_cam_layer(layers)
+        default, why = suggestion(layers)
     except SaliencyError as err:
         st.error(str(err))
         st.stop()
     names = [layer.name for layer in layers]
     shapes = {layer.name: "×".join(map(str, layer.shape)) for layer in layers}
     params["layer"] = c1.selectbox(
-        "Layer (default: the last convolution's resolution)", names, index=names.index(default),
-        key=f"sal_layer_{spec.name}", format_func=lambda n: f"{n} — {shapes[n]}",
+        "Layer (default: the suggested one)", names, index=names.index(default),
+        key=f"sal_layer_{spec.name}", format_func=lambda n: f"{n} — {shapes[n]}" + (" (suggested)" if n == default else ""),
     )
+    c1.caption(why)
 elif method == "Integrated gradients":
     params["steps"] = c1.slider("Steps along the path", 4, 128, 32, key="sal_steps")
     params["baseline"] = c2.selectbox("Baseline", list(BASELINES), key="sal_baseline", format_func=BASELINES.get)
@@ -80,6 +81,15 @@ try:
 except SaliencyError as err:
     st.error(str(err))
     st.stop()
+
+if method in ("Grad-CAM", "Guided Grad-CAM"):
+    with st.expander("Which layers can Grad-CAM read?"):
+        notes = loaders.cam_notes(spec.name, p.weights)
+        st.caption(f"{sum(n.usable for n in notes)} of {len(notes)} modules qualify: Grad-CAM needs a map with a "
+                   "layout (height × width above 1×1) from a module that runs once per forward pass.")
+        st.dataframe([{"layer": n.name, "operation": n.op, "output": " × ".join(map(str, n.shape)),
+                       "Grad-CAM": ("✓ suggested" if n.name == default else "✓") if n.usable else "✗", "why": n.why}
+                      for n in notes], hide_index=True, width="stretch")
 
 c1, c2 = st.columns(2)
 chart(c1, plots.channel_heatmap, heat, f"{method} map for “{spec.classes[target]}” (scaled to 0–1)", key="sal_map")

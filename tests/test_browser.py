@@ -301,3 +301,37 @@ def test_training_lab_two_runs_live_stop_and_own_model(page, app_url) -> None:
     wait_for_plots(page, 4)
     assert_no_exception(page)
     screenshot(page, "feature_maps_own_model")
+
+
+def test_your_resnet18_with_three_classes_in_feature_maps_and_saliency(page, app_url, tmp_path) -> None:
+    from tests.test_pages import resnet18_three_classes
+
+    weights, names = tmp_path / "pets.safetensors", tmp_path / "pets.txt"
+    weights.write_bytes(resnet18_three_classes())
+    names.write_text("cat\ndog\nrabbit\n")
+    page.goto(f"{app_url}/your_models")
+    wait_for_app(page)
+    files = page.locator('input[type="file"]')
+    files.nth(0).set_input_files(str(weights))
+    files.nth(1).set_input_files(str(names))
+    page.get_by_text("pets.txt").wait_for()
+    wait_for_app(page)
+    page.get_by_role("button", name="Load", exact=True).click()  # waits until the upload has arrived
+    page.get_by_text("3 classes). Pick it").wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    screenshot(page, "your_models_loaded")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    for link, ready in (("Feature maps", "One channel, large"), ("Saliency", "Grad-CAM map for")):
+        nav.get_by_role("link", name=link).click()
+        wait_for_app(page)
+        page.get_by_label("Model").first.click()
+        page.get_by_text("★ Yours: ResNet-18: pets.safetensors").click()
+        page.get_by_text(ready).first.wait_for(timeout=60_000)
+        wait_for_app(page)
+        wait_for_plots(page, 4)
+        assert_no_exception(page)
+        labels = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p.data && p.data[0])"
+                               ".filter(d => d && d.type === 'bar').map(d => [...d.y].sort().join(','))")
+        assert labels == ["cat,dog,rabbit"], labels
+        screenshot(page, f"{link.lower().replace(' ', '_')}_your_resnet18")

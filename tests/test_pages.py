@@ -333,3 +333,71 @@ def test_training_lab_refuses_a_run_over_the_step_cap() -> None:
     at.number_input(key="tl_A_shapes_epochs").set_value(20).run()
     assert any("at most 3000" in e.value for e in at.error)
     assert at.button(key="tl_go").disabled
+
+
+def resnet18_three_classes() -> bytes:
+    import torch
+    import torchvision
+    from safetensors.torch import save
+
+    torch.manual_seed(0)
+    net = torchvision.models.resnet18(num_classes=3)
+    return save({k: v.contiguous() for k, v in net.state_dict().items()})
+
+
+def test_your_models_resnet18_with_own_classes_reaches_feature_maps_and_saliency() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/your_models.py").run()
+    at.file_uploader(key="ym_weights").set_value(("pets.safetensors", resnet18_three_classes(), "application/octet-stream"))
+    at.file_uploader(key="ym_names").set_value(("pets.txt", b"cat\ndog\nrabbit\n", "text/plain"))
+    at.text_input(key="ym_label").set_value("pets")
+    at.run()
+    at.button(key="ym_load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "ResNet-18: pets" in at.success[0].value and "3 classes" in at.success[0].value
+    assert at.dataframe[0].value["outputs"][0] == 3
+    own = list(at.session_state["own_models"])[0]
+    at.switch_page("app_pages/feature_maps.py").run()
+    at.selectbox(key="fm_model").set_value(own).run()
+    assert not at.exception, [e.value for e in at.exception]
+    bars = json.loads(next(c for c in at.get("plotly_chart") if "Top-5" in c.proto.spec).proto.spec)["data"][0]
+    assert sorted(bars["y"]) == ["cat", "dog", "rabbit"]
+    assert at.selectbox(key=f"fm_layer_{own}").value.startswith("layer4")  # opens on the suggested layer
+    at.switch_page("app_pages/saliency.py").run()
+    at.selectbox(key="sal_model").set_value(own).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key=f"sal_layer_{own}").value == "layer4"
+    assert any("Suggested: layer4" in c.value for c in at.caption)
+    notes = at.dataframe[-1].value
+    assert set(notes["Grad-CAM"]) == {"✓", "✓ suggested", "✗"}
+    assert "vector" in notes[notes["layer"] == "fc"]["why"].iloc[0]
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), [
+    ("evil.pt", "pickle", "Refused: the file holds Python objects"),
+    ("lenet.safetensors", "lenet", "do not fit ResNet-18"),
+    ("cut.safetensors", "cut", "not a readable safetensors"),
+])
+def test_your_models_refuses_bad_weights_with_a_reason(name: str, data: str, reason: str) -> None:
+    import io
+
+    import torch
+    from safetensors.torch import save
+
+    if data == "pickle":
+        buf = io.BytesIO()
+        torch.save({"w": torch.zeros(1), "f": print}, buf)  # a function reference: not weights
+        payload = buf.getvalue()
+    elif data == "lenet":
+        from core.models.registry import get_spec
+
+        payload = save(get_spec("lenet5").build().state_dict())
+    else:
+        payload = resnet18_three_classes()[:5000]
+    at = run_page("app_pages/your_models.py")
+    at.file_uploader(key="ym_weights").set_value((name, payload, "application/octet-stream")).run()
+    at.button(key="ym_load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert reason in at.error[0].value and name in at.error[0].value
+    assert "own_models" not in at.session_state or not at.session_state["own_models"]

@@ -46,8 +46,11 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("app_pages/attention.py", "Attention", ":material/center_focus_strong:", "Beyond recurrence",
               "Type a word and watch encoder–decoders reverse it: where the decoder looks at each step, how accuracy "
               "falls with length without attention, and a Transformer's attention heads."),
-    PageEntry("app_pages/training_lab.py", "Training lab", ":material/model_training:", "Training",
+    PageEntry("app_pages/training_lab.py", "Training lab", ":material/model_training:", "Your own",
               "Two training runs side by side with live curves: optimizer, learning rate and schedule, batch size, "
               "dropout, batch norm, augmentation, weight decay and clipping, on digits, shapes, text or the adding "
               "problem; then the confusion matrix, the mistakes, and the trained model on the other pages."),
+    PageEntry("app_pages/your_models.py", "Your models", ":material/upload_file:", "Your own",
+              "Upload a state dict for any architecture here (a ResNet-18 with your own classes, a character LSTM); "
+              "it joins the other pages' model pickers for your session only."),
 )

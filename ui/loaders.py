@@ -194,6 +194,14 @@ def cam_layers(name: str, weights: str) -> list[saliency.SpatialModule]:
         return saliency.spatial_modules(net, spec_of(name).input_size)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def cam_notes(name: str, weights: str) -> list[saliency.LayerNote]:
+    """Every module of model `name`, marked usable for Grad-CAM or not, with the reason."""
+    net, _ = model(name, weights)
+    with _HEAVY:
+        return saliency.cam_layer_notes(net, spec_of(name).input_size)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def attribution(name: str, weights: str, digest: str, method: str, target: int,
                 params: tuple[tuple[str, object], ...], _x: torch.Tensor) -> np.ndarray:

@@ -47,7 +47,7 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
         return loaders.sample(options[chosen], chosen)
     uploaded = st.file_uploader(
         f"Your picture (PNG, JPEG, WebP, BMP, GIF or TIFF, up to {MAX_BYTES // 2**20} MB)",
-        type=UPLOAD_TYPES, key=f"{key}_upload",
+        type=UPLOAD_TYPES, key=f"{key}_upload", max_upload_size=MAX_BYTES // 2**20,
     )
     good_key = f"{key}_last_good_upload"
     if uploaded is None:

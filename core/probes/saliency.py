@@ -84,6 +84,71 @@ def default_cam_layer(layers: list[SpatialModule]) -> str:
     return [layer.name for layer in layers if layer.shape[1:] == size][-1]
 
 
+@dataclass(frozen=True)
+class LayerNote:
+    """Whether Grad-CAM can read a module's output, and why (or why not), in one phrase."""
+
+    name: str
+    op: str
+    shape: tuple[int, ...]
+    usable: bool
+    why: str
+
+
+def cam_layer_notes(model: nn.Module, input_size: tuple[int, int, int]) -> list[LayerNote]:
+    """Every module that returns a tensor, in the order they finish, marked usable for Grad-CAM or not.
+
+    Grad-CAM weights the channels of a (C, H, W) map by their gradients and keeps the map's layout, so a
+    layer qualifies when its output has a spatial layout larger than 1×1 and it runs once per forward pass.
+    """
+    seen: dict[str, tuple[int, tuple[int, ...]]] = {}
+    order: list[str] = []
+
+    def record(name: str):
+        def hook(_module: nn.Module, _inputs: object, output: object) -> None:
+            if isinstance(output, torch.Tensor):
+                count, shape = seen.get(name, (0, tuple(output.shape[1:])))
+                seen[name] = (count + 1, shape)
+                if count == 0:
+                    order.append(name)
+        return hook
+
+    device = next(model.parameters()).device
+    with _HOOK_LOCK:
+        handles = [m.register_forward_hook(record(n)) for n, m in model.named_modules() if n]
+        try:
+            with torch.inference_mode():
+                model(torch.zeros(1, *input_size, device=device))
+        finally:
+            for h in handles:
+                h.remove()
+    notes = []
+    for name in order:
+        count, shape = seen[name]
+        op = type(model.get_submodule(name)).__name__
+        if count > 1:
+            note = LayerNote(name, op, shape, False, f"runs {count} times per forward pass, so its gradient mixes "
+                                                     "several uses")
+        elif len(shape) != 3:
+            note = LayerNote(name, op, shape, False, f"a vector of {int(torch.tensor(shape).prod())} values: the "
+                                                     "spatial layout is gone (flattened or pooled)")
+        elif shape[1] * shape[2] == 1:
+            note = LayerNote(name, op, shape, False, "a 1×1 map: one number per channel, no “where” left to show")
+        else:
+            note = LayerNote(name, op, shape, True, f"a {shape[1]}×{shape[2]} map of {shape[0]} channels")
+        notes.append(note)
+    return notes
+
+
+def suggestion(layers: list[SpatialModule]) -> tuple[str, str]:
+    """The layer to start Grad-CAM (or a look at features) from, and one sentence saying why."""
+    name = default_cam_layer(layers)
+    layer = next(layer for layer in layers if layer.name == name)
+    return name, (f"Suggested: {name}, the last {layer.shape[1]}×{layer.shape[2]} map — as fine as the last "
+                  "convolution's, just before pooling throws the layout away — so its channels are the most "
+                  "class-specific features that still know where they are.")
+
+
 def resolve_layer(model: nn.Module, layer: str | nn.Module) -> nn.Module:
     """The module named `layer` (dotted path), or `layer` itself if it is a module of `model`."""
     if isinstance(layer, nn.Module):

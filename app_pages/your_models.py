@@ -1,0 +1,79 @@
+"""Your models: bring a state dict for one of our architectures; see every model this session owns."""
+import streamlit as st
+
+from core.data.text import VOCAB
+from core.models.registry import get_spec, model_names
+from core.models.sequence import SequenceSpec
+from core.own_weights import MAX_WEIGHTS_BYTES, WeightsInputError, fit_char_model, fit_image_model, read_class_names, read_state_dict
+from core.probes.costs import parameter_count
+from core.weights import WeightsStatus
+from ui import loaders, own_models
+
+CHAR_ARCHS = {"char:rnn": "Character model: RNN", "char:lstm": "Character model: LSTM", "char:gru": "Character model: GRU"}
+
+st.title("Your models")
+st.caption("Look inside your own network: upload the weights of one of the architectures below, and it joins the "
+           "model pickers of the other pages, for you only, until you close the tab. Nothing is written to disk.")
+
+st.subheader("Bring your weights")
+archs = model_names() + list(CHAR_ARCHS)
+arch = st.selectbox("Architecture", archs, archs.index("resnet18"), key="ym_arch",
+                    format_func=lambda a: CHAR_ARCHS.get(a) or f"{get_spec(a).title} ({get_spec(a).year})")
+is_char = arch in CHAR_ARCHS
+if is_char:
+    st.caption(f"A state dict of `core.models.sequence.CharModel` over our {len(VOCAB)}-symbol vocabulary (printable "
+               "ASCII, tab and newline): the hidden size is read from the weights.")
+else:
+    spec = get_spec(arch)
+    st.caption(f"A state dict of {spec.title} as torchvision (or this project) defines it, with any number of classes: "
+               f"the number is read from its last linear layer. Pictures are prepared as for the original "
+               f"({spec.input_size[1]}×{spec.input_size[2]}, its mean and std).")
+c1, c2 = st.columns(2)
+weights_file = c1.file_uploader(f"Weights (.safetensors, or a .pt/.pth state dict; up to {MAX_WEIGHTS_BYTES // 2**20} MB)",
+                                type=["safetensors", "pt", "pth", "bin"], key="ym_weights",
+                                max_upload_size=MAX_WEIGHTS_BYTES // 2**20)
+names_file = None if is_char else c2.file_uploader("Class names (optional: one per line, UTF-8)", type=["txt"],
+                                                   key="ym_names", max_upload_size=1)
+label = c2.text_input("Call it", "", max_chars=40, key="ym_label", placeholder=weights_file.name if weights_file else "")
+
+if st.button("Load", type="primary", key="ym_load", disabled=weights_file is None):
+    device = loaders.device_choice().device
+    try:
+        with st.spinner(f"Reading {weights_file.name} …"), loaders.heavy_slot():
+            state = read_state_dict(weights_file.getvalue(), weights_file.name)
+            shown = (label.strip() or weights_file.name)[:40]
+            name = own_models.new_name()
+            if is_char:
+                cell = arch.split(":")[1]
+                net, hidden = fit_char_model(cell, state, len(VOCAB))
+                spec = SequenceSpec(name, f"{cell.upper()} character model: {shown}", "charlm", cell, hidden, VOCAB,
+                                    VOCAB, net.embed.weight.shape[1] if net.embed is not None else None, "")
+                detail = f"hidden size {hidden}"
+            else:
+                from dataclasses import replace
+
+                base = get_spec(arch)
+                fitted = fit_image_model(base, state)
+                classes = read_class_names(names_file.getvalue() if names_file else None, fitted.num_classes)
+                spec = replace(base, name=name, title=f"{base.title}: {shown}", classes=classes, build=fitted.build,
+                               bundled_file=None, summary=f"Your weights from {weights_file.name}.")
+                net, detail = fitted.model, f"{fitted.num_classes} classes"
+            status = WeightsStatus("own", f"Your weights from {weights_file.name} ({detail}); this session only, "
+                                          "never written to disk.")
+            own_models.register(own_models.OwnModel(name, spec, net.to(device).eval(), status))
+    except WeightsInputError as err:
+        st.error(f"**{weights_file.name}**: {err}")
+    else:
+        where = "Hidden states and Gates" if is_char else "Feature maps and Saliency"
+        st.success(f"Loaded **{spec.title}** ({detail}). Pick it (marked ★) on the {where} pages.")
+
+st.subheader("This session's models")
+mine = st.session_state.get(own_models.SESSION_KEY, {})
+if not mine:
+    st.info("None yet. Load weights above, or train a model in the Training lab.")
+else:
+    st.dataframe([{"model": own.spec.title, "kind": "pictures" if own.kind == "image" else "text",
+                   "outputs": len(own.spec.classes) if own.kind == "image" else len(own.spec.outputs),
+                   "parameters": parameter_count(own.net), "where it came from": own.status.message}
+                  for own in mine.values()], hide_index=True, width="stretch")
+    st.caption(f"At most {own_models.MAX_PER_SESSION} at a time: the oldest goes first. Other users never see them.")

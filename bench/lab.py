@@ -1,0 +1,140 @@
+"""The training lab, measured: what its bookkeeping costs, and what each best practice does on our tasks.
+
+    python bench/lab.py [--seeds 3] [--skip-comparisons] [--device cpu]
+
+1. Overhead: `LabRun.step()` (per-run random state, gradient norm, records, per-epoch evaluation)
+   against a bare loop training the same LeNet-5 on the same batches, in the same process; and two
+   runs interleaved on the lab's thread against the same two runs one after the other. Targets:
+   ≤ 1.3 and ≤ 1.2.
+2. Comparisons: each toggle of the lab against the same baseline, over `--seeds` seeds (digits), or
+   one seed (shapes, text); held-out accuracy mean ± spread and seconds. Prints a Markdown table.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core import lab  # noqa: E402
+from core.device import choose_device, configure_threads  # noqa: E402
+from core.lab import LabConfig, LabPair, LabRun, with_changes  # noqa: E402
+
+
+def bare_loop(config: LabConfig, device: torch.device) -> float:
+    """Seconds to train the lab's model for the same number of steps with nothing but forward, backward, step."""
+    run = LabRun(config, device)  # for its model, optimizer and data; trained below without its bookkeeping
+    data, model, opt = run.data, run.model, run.opt
+    gen = torch.Generator().manual_seed(config.seed)
+    start = time.perf_counter()
+    for _ in range(config.epochs):
+        order = torch.randperm(len(data.x_train), generator=gen)
+        for i in range(0, len(order), config.batch_size):
+            idx = order[i:i + config.batch_size]
+            loss = F.cross_entropy(model(data.x_train[idx].to(device)), data.y_train[idx].to(device))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    return time.perf_counter() - start
+
+
+def lab_loop(config: LabConfig, device: torch.device) -> float:
+    run = LabRun(config, device)
+    start = time.perf_counter()
+    lab.train(run)
+    return time.perf_counter() - start
+
+
+def overhead(device: torch.device, repeats: int = 3) -> list[tuple[str, float, float]]:
+    config = LabConfig("digits", epochs=6)
+    lab.task_data("digits")
+    bare = statistics.median(bare_loop(config, device) for _ in range(repeats))
+    ours = statistics.median(lab_loop(config, device) for _ in range(repeats))
+    other = with_changes(config, batch_norm=True, dropout=0.3)
+    sequential = statistics.median(lab_loop(config, device) + lab_loop(other, device) for _ in range(repeats))
+
+    def paired() -> float:
+        pair = LabPair([LabRun(config, device), LabRun(other, device)])
+        start = time.perf_counter()
+        pair.start().join()
+        return time.perf_counter() - start
+
+    interleaved = statistics.median(paired() for _ in range(repeats))
+    return [("LabRun.step vs bare loop (LeNet-5, 132 steps)", ours, bare),
+            ("two runs interleaved vs one after the other", interleaved, sequential)]
+
+
+COMPARISONS: list[tuple[str, LabConfig, list[tuple[str, dict]], int]] = [
+    ("digits", LabConfig("digits", epochs=12), [
+        ("baseline: Adam 3e-3, constant, batch 64", {}),
+        ("+ dropout 0.3", dict(dropout=0.3)),
+        ("+ batch norm", dict(batch_norm=True)),
+        ("+ shift and rotation", dict(augment=("shift", "rotate"))),
+        ("+ one-cycle schedule", dict(schedule="onecycle")),
+        ("+ weight decay 1e-2", dict(weight_decay=1e-2)),
+        ("SGD + momentum, lr 3e-2", dict(optimizer="sgd", lr=3e-2)),
+        ("SGD + momentum, lr 3e-2, batch norm", dict(optimizer="sgd", lr=3e-2, batch_norm=True)),
+        ("batch 8", dict(batch_size=8)),
+        ("batch 512", dict(batch_size=512)),
+        ("lr 0.3 (too high)", dict(lr=0.3)),
+    ], 3),
+    ("shapes", LabConfig("shapes", epochs=4), [
+        ("baseline: no batch norm", dict(batch_norm=False)),
+        ("+ batch norm", dict(batch_norm=True)),
+        ("+ batch norm, one-cycle", dict(batch_norm=True, schedule="onecycle")),
+    ], 1),
+    ("char", LabConfig("char", epochs=10, batch_size=32, clip=1.0), [
+        ("RNN", dict(cell="rnn")), ("LSTM", dict(cell="lstm")), ("GRU", dict(cell="gru")),
+    ], 1),
+    ("adding", LabConfig("adding", epochs=15, batch_size=32, lr=1e-2, clip=1.0), [
+        ("RNN", dict(cell="rnn")), ("LSTM", dict(cell="lstm")), ("LSTM, no clipping", dict(cell="lstm", clip=0.0)),
+    ], 1),
+]
+
+
+def comparisons(seeds: int, device: torch.device) -> None:
+    print("\n| task | settings | held-out accuracy | final training loss | seconds per run |")
+    print("| --- | --- | --- | --- | --- |")
+    for task, base, variants, task_seeds in COMPARISONS:
+        for label, changes in variants:
+            accs, losses, secs, notes = [], [], [], set()
+            for seed in range(min(seeds, task_seeds) if task_seeds > 1 else 1):
+                run = lab.train(LabRun(with_changes(base, seed=seed, **changes), device))
+                accs.append(run.epochs[-1].val_accuracy if run.epochs else float("nan"))
+                losses.append(run.epochs[-1].train_loss if run.epochs else float("nan"))
+                secs.append(run.compute_seconds)
+                if run.status != "done":
+                    notes.add(run.status)
+            spread = f" ± {statistics.stdev(accs):.1%}" if len(accs) > 1 else ""
+            note = f" ({', '.join(sorted(notes))})" if notes else ""
+            print(f"| {task} | {label} | {statistics.mean(accs):.1%}{spread}{note} | {statistics.mean(losses):.3f} | "
+                  f"{statistics.mean(secs):.1f} |", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--device", default=None)
+    parser.add_argument("--skip-comparisons", action="store_true")
+    args = parser.parse_args()
+    configure_threads()
+    device = choose_device(args.device).device
+    print(f"device {device.type}, torch {torch.__version__}, {torch.get_num_threads()} threads")
+    failed = False
+    for (name, ours, reference), target in zip(overhead(device), (1.3, 1.2)):
+        ratio = ours / reference
+        failed |= ratio > target
+        print(f"{name}: {ours:.2f} s vs {reference:.2f} s, ratio {ratio:.2f} (target ≤ {target})")
+    if not args.skip_comparisons:
+        comparisons(args.seeds, device)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
