@@ -6,6 +6,7 @@ from core import lab, plots
 from core.data.preprocess import to_display
 from ui import loaders, own_models
 from ui.charts import chart
+from ui.own_data import SOURCES, dataset_panel
 
 PAIR_KEY = "tl_pair"
 RUNS = ("A", "B")
@@ -23,8 +24,14 @@ DEFAULTS: dict[str, tuple[dict, dict]] = {
     "char": (dict(epochs=10, batch_size=32, cell="rnn", clip=1.0), dict(epochs=10, batch_size=32, cell="lstm", clip=1.0)),
     "adding": (dict(epochs=15, batch_size=32, lr=1e-2, cell="rnn", clip=1.0),
                dict(epochs=15, batch_size=32, lr=1e-2, cell="lstm", clip=1.0)),
+    "own_images": (dict(epochs=8, batch_size=16, batch_norm=False), dict(epochs=8, batch_size=16, batch_norm=True)),
+    "own_text": (dict(epochs=10, batch_size=32, cell="rnn", clip=1.0), dict(epochs=10, batch_size=32, cell="lstm", clip=1.0)),
+    "own_series": (dict(epochs=10, batch_size=32, cell="lstm", clip=1.0), dict(epochs=10, batch_size=32, cell="cnn", clip=1.0)),
 }
-WHERE = {"digits": "Feature maps and Saliency", "shapes": "Feature maps and Saliency", "char": "Hidden states and Gates"}
+CHOICES = {**lab.TASKS, **{k: lab.OWN_TASKS[v[0]] for k, v in SOURCES.items()}}
+TASK_OF = {**{k: k for k in lab.TASKS}, **{k: v[0] for k, v in SOURCES.items()}}
+WHERE = {"images": "Feature maps and Saliency", "digits": "Feature maps and Saliency", "shapes": "Feature maps and Saliency",
+         "char": "Hidden states and Gates"}
 
 st.title("Training lab")
 st.caption("The usual advice — dropout, batch norm, augmentation, a learning-rate schedule, weight decay, gradient "
@@ -34,25 +41,32 @@ st.caption("The usual advice — dropout, batch norm, augmentation, a learning-r
 pair: lab.LabPair | None = st.session_state.get(PAIR_KEY)
 busy = pair is not None and pair.running
 last: dict[str, tuple[lab.LabConfig, ...]] = st.session_state.setdefault("tl_last", {})  # survives a page switch
-tasks = list(lab.TASKS)
-task = st.selectbox("Task", tasks, tasks.index(pair.runs[0].config.task) if pair else 0, format_func=lab.TASKS.get,
-                    key="tl_task", disabled=busy)
+choices = list(CHOICES)
+choice = st.selectbox("Task", choices, choices.index(st.session_state.get("tl_choice", "digits")),
+                      format_func=CHOICES.get, key="tl_task", disabled=busy)
+task = TASK_OF[choice]
+data: lab.LabData | None = None
+if choice in SOURCES:
+    data = dataset_panel(choice, busy)
+    if data is None and not busy:
+        st.stop()
 
 
 def run_form(run: str, column) -> lab.LabConfig | None:
     """One run's settings (widget bounds refuse nonsense); None with a message when the lab refuses the mix."""
-    if task in last:  # what was last trained: widgets forget their values when the user visits another page
-        d = last[task][RUNS.index(run)].__dict__
+    if choice in last:  # what was last trained: widgets forget their values when the user visits another page
+        d = last[choice][RUNS.index(run)].__dict__
     else:
-        d = {**lab.LabConfig().__dict__, **DEFAULTS[task][RUNS.index(run)]}
-    k = f"tl_{run}_{task}"
+        d = {**lab.LabConfig().__dict__, **DEFAULTS[choice][RUNS.index(run)]}
+    k = f"tl_{run}_{choice}"
     c = column.container(border=True)
     c.markdown(f"**Run {run}**")
     a, b = c.columns(2)
     cell = d["cell"]
     if task not in lab.IMAGE_TASKS:
-        cell = a.radio("Cell", lab.CELLS, lab.CELLS.index(d["cell"]), key=f"{k}_cell", horizontal=True,
-                       format_func=str.upper, disabled=busy)
+        cells = lab.SERIES_CELLS if task == "series" else lab.CELLS
+        cell = a.radio("Network", cells, cells.index(d["cell"]), key=f"{k}_cell", horizontal=True,
+                       format_func=lambda c: "1-D CNN" if c == "cnn" else c.upper(), disabled=busy)
     optimizer = b.radio("Optimizer", lab.OPTIMIZERS, lab.OPTIMIZERS.index(d["optimizer"]), key=f"{k}_opt",
                         horizontal=True, format_func={"sgd": "SGD + momentum", "adam": "Adam"}.get, disabled=busy)
     lr = a.select_slider("Learning rate", LRS, d["lr"], key=f"{k}_lr", disabled=busy)
@@ -72,9 +86,9 @@ def run_form(run: str, column) -> lab.LabConfig | None:
                             format_func=AUGMENT_NAMES.get, disabled=busy)
     config = lab.LabConfig(task, optimizer, float(lr), schedule, int(batch), int(epochs), float(dropout),
                            bool(batch_norm), tuple(augment), float(decay), float(clip), int(seed), cell)
-    steps = lab.steps_per_epoch(config)
+    steps = lab.steps_per_epoch(config, data)
     try:
-        lab.validate(config)
+        lab.validate(config, data)
     except lab.LabConfigError as err:
         c.error(str(err))
         return None
@@ -89,9 +103,10 @@ configs = [run_form(run, col) for run, col in zip(RUNS, columns)]
 if st.button("Train both", type="primary", key="tl_go", disabled=busy or None in configs):
     device = loaders.device_choice().device
     with st.spinner("Preparing the data …"):
-        runs = [lab.LabRun(config, device, f"run {run}") for run, config in zip(RUNS, configs)]
+        runs = [lab.LabRun(config, device, f"run {run}", data) for run, config in zip(RUNS, configs)]
     st.session_state[PAIR_KEY] = lab.LabPair(runs, loaders.heavy_slot).start()
-    last[task] = tuple(configs)
+    st.session_state["tl_choice"] = choice
+    last[choice] = tuple(configs)
     st.session_state["tl_adopted"] = False
     st.rerun()  # redraw the settings as locked while the runs train
 
@@ -134,7 +149,8 @@ def live() -> None:
             col.error(run.message)
     if p.error:
         st.error(f"Training failed: {p.error}")
-    st.plotly_chart(plots.lab_curves(histories(p)), width="stretch", theme=None, key="tl_curves")
+    st.plotly_chart(plots.lab_curves(histories(p), metric=lab.METRIC.get(p.runs[0].config.task, "accuracy")),
+                    width="stretch", theme=None, key="tl_curves")
     if busy and not p.running:
         st.rerun()
 
@@ -145,8 +161,13 @@ if busy:
     st.stop()
 
 runs = pair.runs
+if runs[0].config.task != task or choice != st.session_state.get("tl_choice", choice):
+    st.info("The last runs were on another task; press **Train both** to train on this one.")
+    st.stop()
 st.subheader("Results")
 rows = []
+metric = "R²" if task == "series" else "accuracy"
+shown = (lambda v: f"{v:.3f}") if task == "series" else (lambda v: f"{v:.1%}")  # noqa: E731
 for run in runs:
     last = run.epochs[-1] if run.epochs else None
     rows.append({
@@ -154,15 +175,21 @@ for run in runs:
         "seconds": round(run.compute_seconds, 1),
         "training loss (last epoch)": None if last is None else round(last.train_loss, 4),
         "held-out loss": None if last is None else round(last.val_loss, 4),
-        "held-out accuracy": None if last is None else f"{last.val_accuracy:.1%}",
-        "best held-out accuracy": f"{max(e.val_accuracy for e in run.epochs):.1%}" if run.epochs else None,
+        f"held-out {metric}": None if last is None else shown(last.val_accuracy),
+        f"best held-out {metric}": shown(max(e.val_accuracy for e in run.epochs)) if run.epochs else None,
     })
 st.dataframe(rows, hide_index=True, width="stretch")
 if task == "adding":
     st.caption(f"Accuracy here: answers within {lab.ADDING_TOLERANCE} of the true sum. Always answering 1 gives a "
                "loss (MSE) of about 0.167.")
 
-data = lab.task_data(task)
+data = runs[0].data
+if task == "series":
+    n = min(300, len(data.y_val))
+    chart(st, plots.line_chart, {"actual": data.y_val.numpy()[-n:],
+                                 **{run.label: run.outcome.predictions[-n:] for run in runs if run.outcome is not None}},
+          "held-out step", "value (standardised)", f"The last {n} held-out values and each run's one-step prediction",
+          key="tl_series_fit")
 cols = st.columns(len(runs))
 for col, run in zip(cols, runs):
     if not run.steps or run.outcome is None:
@@ -176,7 +203,7 @@ for col, run in zip(cols, runs):
               key=f"tl_confusion_{run.label}")
         wrong = outcome.mistakes[:12]
         if len(wrong):
-            spec = loaders.spec_of("lenet5" if task == "digits" else "small_vgg")
+            spec = loaders.spec_of("lenet5" if task == "digits" else "small_vgg")  # how inputs were normalised
             col.caption(f"The {len(wrong)} mistakes it was surest of (true → predicted), of {len(outcome.mistakes)}:")
             col.image([to_display(data.x_val[i:i + 1], spec) for i in wrong], width=64,
                       caption=[f"{data.classes[outcome.targets[i]]} → {data.classes[outcome.predictions[i]]}"
@@ -190,12 +217,12 @@ for col, run in zip(cols, runs):
                     f"{outcome.targets.size:,} held-out characters. The commonest mistakes:")
         col.dataframe([{"true": shown(t // counts.shape[0]), "predicted": shown(t % counts.shape[0]),
                         "times": int(counts.flat[t])} for t in top if counts.flat[t]], hide_index=True)
-    else:
+    elif task == "adding":
         col.caption("The worst answers on held-out sequences:")
         col.dataframe([{"true sum": round(float(outcome.targets[i]), 3), "answer": round(float(outcome.predictions[i]), 3)}
                        for i in outcome.mistakes[:8]], hide_index=True)
     d1, d2 = col.columns(2)
-    stem = f"lab_{task}_{run.label.replace(' ', '_')}"
+    stem = f"lab_{choice}_{run.label.replace(' ', '_')}"
     d1.download_button("History (CSV)", lambda run=run: lab.history_csv(run), f"{stem}.csv", "text/csv",
                        key=f"tl_csv_{run.label}")
     d2.download_button("Weights (safetensors)", lambda run=run: lab.weights_bytes(run), f"{stem}.safetensors",
@@ -211,4 +238,4 @@ if task in WHERE:
         st.success(f"For the rest of this session, {' and '.join(adopted)} can be picked (marked ★) on the "
                    f"{WHERE[task]} pages. They are yours only: other users do not see them, and nothing is saved.")
 else:
-    st.caption("The adding-problem models are not shown on other pages: they read numbers, not pictures or text.")
+    st.caption("These models read numbers, not pictures or text, so the other pages cannot show them.")

@@ -30,6 +30,11 @@ TASKS: dict[str, str] = {
     "char": "Next character of Python source with an RNN / LSTM / GRU",
     "adding": "The adding problem (T = 50) with an RNN / LSTM / GRU",
 }
+OWN_TASKS: dict[str, str] = {  # tasks on data the user brings (passed to LabRun as `data`)
+    "images": "Your pictures (a zip of class folders) with the small VGG",
+    "char": "Your text with an RNN / LSTM / GRU",
+    "series": "Your series (next value) with an RNN / LSTM / GRU or a 1-D CNN",
+}
 OPTIMIZERS = ("sgd", "adam")
 SCHEDULES = ("constant", "step", "cosine", "onecycle")
 CELLS = ("rnn", "lstm", "gru")
@@ -38,8 +43,14 @@ AUGMENTATIONS: dict[str, tuple[str, ...]] = {
     "shapes": ("shift", "rotate", "flip", "noise"),
     "char": ("noise",),  # a few input characters replaced at random
     "adding": ("noise",),  # jitter on the values, not on the markers
+    "images": ("shift", "rotate", "flip", "noise"),
+    "series": ("noise",),
 }
-IMAGE_TASKS = ("digits", "shapes")
+IMAGE_TASKS = ("digits", "shapes", "images")
+INDEXED_TASKS = (*IMAGE_TASKS, "series")  # epochs are passes over a fixed training set
+SERIES_CELLS = (*CELLS, "cnn")
+SERIES_WINDOW = 32
+METRIC = {"adding": "accuracy (answers within 0.04)", "series": "R² (1 − MSE / variance)"}
 
 MAX_EPOCHS = 40
 MAX_BATCH = 512
@@ -47,6 +58,7 @@ MAX_STEPS = 3000  # per run
 MAX_SECONDS = 90.0  # of training compute per run
 MAX_WALL_SECONDS = 600.0  # per pair, waiting for the CPU included
 MAX_LR = 1.0
+ALL_TASKS = {**TASKS, **OWN_TASKS}
 CHAR_SEQ = 64
 CHAR_STEPS_PER_EPOCH = 40
 ADDING_LENGTH = 50
@@ -90,9 +102,9 @@ class LabConfig:
         return ", ".join(parts) + f", seed {self.seed}"
 
 
-def validate(config: LabConfig) -> LabConfig:
-    """Return `config` if the lab can train it; otherwise raise LabConfigError saying what is wrong."""
-    if config.task not in TASKS:
+def validate(config: LabConfig, data: LabData | None = None) -> LabConfig:
+    """Return `config` if the lab can train it (on `data`, for the user's own); otherwise raise LabConfigError."""
+    if config.task not in ALL_TASKS:
         raise LabConfigError(f"Unknown task {config.task!r}; choose one of {', '.join(TASKS)}.")
     if config.optimizer not in OPTIMIZERS:
         raise LabConfigError(f"Unknown optimizer {config.optimizer!r}; choose sgd or adam.")
@@ -113,15 +125,19 @@ def validate(config: LabConfig) -> LabConfig:
     if config.task not in IMAGE_TASKS and config.batch_norm:
         raise LabConfigError("Batch norm is for the image tasks: across a batch of sequences it would mix time "
                              "steps; recurrent networks use layer norm instead.")
-    if config.task not in IMAGE_TASKS and config.cell not in CELLS:
-        raise LabConfigError(f"Unknown cell {config.cell!r}; choose rnn, lstm or gru.")
+    cells = SERIES_CELLS if config.task == "series" else CELLS
+    if config.task not in IMAGE_TASKS and config.cell not in cells:
+        raise LabConfigError(f"Unknown cell {config.cell!r}; choose one of {', '.join(cells)}.")
+    if config.task in ("images", "series") and data is None:
+        raise LabConfigError("This task trains on data you bring: upload it first.")
     wrong = [a for a in config.augment if a not in AUGMENTATIONS[config.task]]
     if wrong:
         raise LabConfigError(f"{', '.join(wrong)} augmentation does not fit this task; it offers "
                              f"{', '.join(AUGMENTATIONS[config.task])}.")
-    total = config.epochs * steps_per_epoch(config)
+    per_epoch = steps_per_epoch(config, data)
+    total = config.epochs * per_epoch
     if total > MAX_STEPS:
-        raise LabConfigError(f"{config.epochs} epochs of {steps_per_epoch(config)} steps is {total} steps; one run may "
+        raise LabConfigError(f"{config.epochs} epochs of {per_epoch} steps is {total} steps; one run may "
                              f"take at most {MAX_STEPS}. Use fewer epochs or a larger batch.")
     return config
 
@@ -173,18 +189,66 @@ def task_data(task: str) -> LabData:
     raise LabConfigError(f"Unknown task {task!r}; choose one of {', '.join(TASKS)}.")
 
 
-def steps_per_epoch(config: LabConfig) -> int:
+def steps_per_epoch(config: LabConfig, data: LabData | None = None) -> int:
     """Optimisation steps in one epoch: one pass over the training set, or a fixed count for sampled tasks."""
-    if config.task == "digits":
+    if config.task == "digits" and data is None:
         return math.ceil(1347 / config.batch_size)  # the digits' training split has 1,347 scans
-    if config.task == "shapes":
+    if config.task == "shapes" and data is None:
         return math.ceil(SHAPES_TRAIN / config.batch_size)
+    if config.task in INDEXED_TASKS:
+        return math.ceil(len(data.x_train) / config.batch_size) if data is not None else 1
     return CHAR_STEPS_PER_EPOCH if config.task == "char" else ADDING_STEPS_PER_EPOCH
 
 
-def build_model(config: LabConfig) -> nn.Module:
+def images_data(images: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], seed: int = 0) -> LabData:
+    """A user's pictures (N, 64, 64, 3) uint8 as normalised tensors, a fifth of each class held out."""
+    from core.data.own import split_indices
+    from core.data.preprocess import normalise
+    from core.models.registry import get_spec
+
+    train, val = split_indices(labels, 0.2, seed)
+    x = normalise(torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0, get_spec("small_vgg"))
+    y = torch.from_numpy(labels)
+    return LabData(x[train], y[train], x[val], y[val], tuple(classes))
+
+
+def text_data(text: str) -> LabData:
+    """A user's text as character ids: the first 90% to train on, windows of the last 10% held out."""
+    from core.data.text import VOCAB, encode
+
+    ids = torch.from_numpy(encode(text, limit=10**9).ids)
+    cut = int(len(ids) * 0.9)
+    held = ids[cut:]
+    width = min(256, len(held) - 1)
+    n = max(1, min(64, (len(held) - 1) // width))
+    x_val = held[: n * width].view(n, width)
+    y_val = held[1: n * width + 1].view(n, width)
+    return LabData(ids[:cut], ids[:cut], x_val, y_val, VOCAB)
+
+
+def series_data(series: np.ndarray, window: int = SERIES_WINDOW) -> LabData:
+    """Windows of `window` values → the next value, standardised by the training part; the last fifth held out."""
+    values = torch.from_numpy(np.asarray(series, dtype=np.float32))
+    cut = int(len(values) * 0.8)
+    mean, std = values[:cut].mean(), values[:cut].std().clamp_min(1e-8)
+    z = (values - mean) / std
+    windows = z.unfold(0, window + 1, 1)  # (N, window + 1)
+    x, y = windows[:, :window, None], windows[:, window]
+    split = max(1, cut - window)
+    return LabData(x[:split].contiguous(), y[:split].contiguous(), x[split:].contiguous(), y[split:].contiguous(), ())
+
+
+def build_model(config: LabConfig, num_classes: int | None = None) -> nn.Module:
     """The task's network with the config's dropout and batch norm, initialised from the config's seed."""
     torch.manual_seed(config.seed)
+    if config.task == "images":
+        from core.models.small_vgg import SmallVGG
+
+        return SmallVGG(num_classes or 2, batch_norm=config.batch_norm, dropout=config.dropout)
+    if config.task == "series":
+        from core.models.sequence import NextValueModel
+
+        return NextValueModel(config.cell, dropout=config.dropout)
     if config.task == "digits":
         from core.models.lenet import LeNet5
 
@@ -221,6 +285,8 @@ def augment(x: torch.Tensor, names: tuple[str, ...], task: str, gen: torch.Gener
     if task == "char":
         swap = torch.rand(x.shape, generator=gen) < 0.05
         return torch.where(swap, torch.randint(0, int(x.max()) + 1, x.shape, generator=gen), x)
+    if task == "series":
+        return x + 0.05 * torch.randn(x.shape, generator=gen)
     values = x[..., 0] + 0.05 * torch.randn(x.shape[:-1], generator=gen)
     return torch.stack([values, x[..., 1]], -1)
 
@@ -280,10 +346,18 @@ class Outcome:
     mistakes: np.ndarray  # indices into the held-out set, worst first
 
 
+def format_metric(task: str, value: float) -> str:
+    """'accuracy 97.3%', or 'R² 0.968' for the series task."""
+    return f"R² {value:.3f}" if task == "series" else f"accuracy {value:.1%}"
+
+
 def _batch_metrics(task: str, out: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, float]:
     """The loss to minimise and the batch accuracy (adding problem: answers within the tolerance)."""
     if task == "adding":
         return F.mse_loss(out, y), float(((out - y).abs() < ADDING_TOLERANCE).float().mean())
+    if task == "series":
+        mse = F.mse_loss(out, y)
+        return mse, float(1 - mse.detach() / y.var(unbiased=False).clamp_min(1e-8))
     if task == "char":
         return F.cross_entropy(out.flatten(0, 1), y.flatten()), float((out.argmax(-1) == y).float().mean())
     return F.cross_entropy(out, y), float((out.argmax(1) == y).float().mean())
@@ -301,13 +375,14 @@ class LabRun:
     Histories only grow, so another thread may read them while this one trains.
     """
 
-    def __init__(self, config: LabConfig, device: torch.device | str = "cpu", label: str = "run") -> None:
-        self.config = validate(config)
+    def __init__(self, config: LabConfig, device: torch.device | str = "cpu", label: str = "run",
+                 data: LabData | None = None) -> None:
+        self.config = validate(config, data)
         self.label = label
         self.device = torch.device(device)
-        self.data = task_data(config.task)
-        self.model = build_model(config).to(self.device)
-        self.steps_per_epoch = steps_per_epoch(config)
+        self.data = data if data is not None else task_data(config.task)
+        self.model = build_model(config, len(self.data.classes) or None).to(self.device)
+        self.steps_per_epoch = steps_per_epoch(config, self.data)
         self.total_steps = config.epochs * self.steps_per_epoch
         self.opt = make_optimizer(config, self.model.parameters())
         self.sched = make_schedule(config, self.opt, self.total_steps)
@@ -331,7 +406,7 @@ class LabRun:
 
     def _next_batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
         c, d, gen = self.config, self.data, self.gen
-        if c.task in IMAGE_TASKS:
+        if c.task in INDEXED_TASKS:
             k = step % self.steps_per_epoch
             if k == 0:
                 self._order = torch.randperm(len(d.x_train), generator=gen)
@@ -405,8 +480,8 @@ class LabRun:
         else:
             self.compute_seconds += time.perf_counter() - started
         if len(self.steps) >= self.total_steps:
-            best = self.epochs[-1]
-            self._end("done", f"Finished {self.total_steps} steps: held-out accuracy {best.val_accuracy:.1%}.")
+            self._end("done", f"Finished {self.total_steps} steps: held-out "
+                              f"{format_metric(c.task, self.epochs[-1].val_accuracy)}.")
             return False
         return True
 
@@ -433,7 +508,7 @@ class LabRun:
         if self.outcome is not None:
             return self.outcome
         out, y = self.predict_val()
-        if self.config.task == "adding":
+        if self.config.task in ("adding", "series"):
             pred = out.numpy()
             err = np.abs(pred - y.numpy())
             self.outcome = Outcome(pred, y.numpy(), None, np.argsort(-err)[:12])

@@ -568,7 +568,7 @@ def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: 
 RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 
-def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None) -> go.Figure:
+def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None, metric: str = "accuracy") -> go.Figure:
     """Two or more training runs on four panels: loss, accuracy, learning rate and gradient norm against the step.
 
     Each run is a dict of arrays: 'step', 'loss', 'lr', 'grad_norm' per step (the batch's values, loss
@@ -578,7 +578,7 @@ def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None)
     from plotly.subplots import make_subplots
 
     fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.08, vertical_spacing=0.16,
-                        subplot_titles=("Loss (batch, and held-out per epoch)", "Accuracy per epoch",
+                        subplot_titles=("Loss (batch, and held-out per epoch)", f"{metric[0].upper()}{metric[1:]} per epoch",
                                         "Learning rate", "Gradient norm before clipping"))
     for k, (label, r) in enumerate(runs.items()):
         colour = RUN_COLOURS[k % len(RUN_COLOURS)]
@@ -586,8 +586,8 @@ def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None)
         panels = (
             (1, 1, r["step"], r["loss"], f"{label}: training loss", solid, "lines"),
             (1, 1, r["epoch_step"], r["val_loss"], f"{label}: held-out loss", dashed, "lines+markers"),
-            (1, 2, r["epoch_step"], r["train_accuracy"], f"{label}: training accuracy", solid, "lines+markers"),
-            (1, 2, r["epoch_step"], r["val_accuracy"], f"{label}: held-out accuracy", dashed, "lines+markers"),
+            (1, 2, r["epoch_step"], r["train_accuracy"], f"{label}: training {metric.split(' ')[0]}", solid, "lines+markers"),
+            (1, 2, r["epoch_step"], r["val_accuracy"], f"{label}: held-out {metric.split(' ')[0]}", dashed, "lines+markers"),
             (2, 1, r["step"], r["lr"], f"{label}: learning rate", solid, "lines"),
             (2, 2, r["step"], r["grad_norm"], f"{label}: gradient norm", solid, "lines"),
         )
@@ -599,7 +599,8 @@ def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None)
     for row, col in ((1, 1), (1, 2), (2, 1), (2, 2)):
         fig.update_xaxes(title="step" if row == 2 else None, row=row, col=col)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    if metric.startswith("accuracy"):
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power", row=2, col=2)
     fig = _tight(fig, 620, title)
     fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0, font=dict(size=11)), margin=dict(t=60 if title else 30))

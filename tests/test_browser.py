@@ -335,3 +335,25 @@ def test_your_resnet18_with_three_classes_in_feature_maps_and_saliency(page, app
                                ".filter(d => d && d.type === 'bar').map(d => [...d.y].sort().join(','))")
         assert labels == ["cat,dog,rabbit"], labels
         screenshot(page, f"{link.lower().replace(' ', '_')}_your_resnet18")
+
+
+def test_training_lab_on_a_zip_of_your_pictures(page, app_url, tmp_path) -> None:
+    from tests.test_own_data import shapes_zip
+
+    archive = tmp_path / "my_shapes.zip"
+    archive.write_bytes(shapes_zip())
+    page.goto(f"{app_url}/training_lab")
+    wait_for_app(page)
+    page.get_by_label("Task").first.click()
+    page.get_by_text("Your pictures (a zip of class folders)").click()
+    wait_for_app(page)
+    page.locator('input[type="file"]').set_input_files(str(archive))
+    page.get_by_text("24 pictures in 3 classes").wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Train both").click()
+    page.get_by_role("heading", name="Results").wait_for(timeout=120_000)
+    wait_for_app(page)
+    wait_for_plots(page, 3)
+    assert_no_exception(page)
+    assert "Finished" in page.evaluate(PROGRESS)
+    screenshot(page, "training_lab_your_pictures")

@@ -401,3 +401,85 @@ def test_your_models_refuses_bad_weights_with_a_reason(name: str, data: str, rea
     assert not at.exception, [e.value for e in at.exception]
     assert reason in at.error[0].value and name in at.error[0].value
     assert "own_models" not in at.session_state or not at.session_state["own_models"]
+
+
+def test_training_lab_on_your_own_pictures_then_feature_maps() -> None:
+    from tests.test_own_data import shapes_zip
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/training_lab.py").run()
+    at.selectbox(key="tl_task").set_value("own_images").run()
+    assert any("Upload your data" in i.value for i in at.info)
+    at.file_uploader(key="tl_upload_own_images").set_value(("mine.zip", shapes_zip(), "application/zip")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("24 pictures in 3 classes" in m.value for m in at.markdown)
+    for run in "AB":
+        at.number_input(key=f"tl_{run}_own_images_epochs").set_value(2)
+    at.button(key="tl_go").click().run()
+    at.session_state["tl_pair"].join(120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "held-out confusion" in chart_titles(at)
+    own = list(at.session_state["own_models"])
+    at.switch_page("app_pages/feature_maps.py").run()
+    at.selectbox(key="fm_model").set_value(own[0]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    bars = json.loads(next(c for c in at.get("plotly_chart") if "Top-5" in c.proto.spec).proto.spec)["data"][0]
+    assert sorted(bars["y"]) == ["circle", "square", "triangle"]
+
+
+def test_training_lab_on_your_series_compares_lstm_and_cnn() -> None:
+    import numpy as np
+
+    at = run_page("app_pages/training_lab.py")
+    at.selectbox(key="tl_task").set_value("own_series").run()
+    values = np.sin(np.arange(600) * 0.2) + 0.05 * np.random.default_rng(0).normal(size=600)
+    at.file_uploader(key="tl_upload_own_series").set_value(("wave.csv", ("y\n" + "\n".join(map(str, values))).encode(),
+                                                            "text/csv")).run()
+    for run in "AB":
+        at.number_input(key=f"tl_{run}_own_series_epochs").set_value(2)
+    at.button(key="tl_go").click().run()
+    at.session_state["tl_pair"].join(120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "one-step prediction" in chart_titles(at)
+    assert "held-out R²" in at.dataframe[0].value.columns
+    assert "1-D CNN" in " ".join(c.value for c in at.caption) or "CNN" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(("choice", "name", "payload", "reason"), [
+    ("own_images", "bomb.zip", "bomb", "zip bomb"),
+    ("own_text", "latin1.txt", "naïve café ".encode("latin-1") * 400, "not UTF-8"),
+    ("own_series", "bad.csv", b"1\n2\nthree\n" + b"4\n" * 200, "Line 3 is not a number"),
+])
+def test_training_lab_refuses_hostile_data_with_a_reason(choice: str, name: str, payload, reason: str) -> None:
+    from tests.test_own_data import zip_bomb
+
+    at = run_page("app_pages/training_lab.py")
+    at.selectbox(key="tl_task").set_value(choice).run()
+    at.file_uploader(key=f"tl_upload_{choice}").set_value((name, zip_bomb() if payload == "bomb" else payload,
+                                                          "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert reason in at.error[0].value and name in at.error[0].value
+
+
+def test_training_lab_on_pasted_text_then_hidden_states() -> None:
+    from core.data.text import load_corpus
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/training_lab.py").run()
+    at.selectbox(key="tl_task").set_value("own_text").run()
+    at.text_area(key="tl_paste").set_value(load_corpus()[:30_000]).run()
+    assert any("30,000 characters" in m.value for m in at.markdown)
+    for run in "AB":
+        at.number_input(key=f"tl_{run}_own_text_epochs").set_value(1)
+    at.button(key="tl_go").click().run()
+    at.session_state["tl_pair"].join(120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    _, lstm = list(at.session_state["own_models"])
+    at.switch_page("app_pages/hidden_states.py").run()
+    at.selectbox(key="hs_model").set_value(lstm).run()
+    assert not at.exception, [e.value for e in at.exception]

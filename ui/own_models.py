@@ -70,7 +70,7 @@ def adopt_lab_run(run: LabRun, label: str, device: torch.device) -> OwnModel | N
     """Register a finished lab run's model for this session's pickers (None for the adding problem,
     which no page can show, and for runs that diverged)."""
     config = run.config
-    if run.status == "diverged" or not run.epochs or config.task == "adding":
+    if run.status == "diverged" or not run.epochs or config.task in ("adding", "series"):
         return None
     accuracy = run.epochs[-1].val_accuracy
     status = WeightsStatus("own", f"Trained by you in the training lab this session ({config.describe()}); "
@@ -78,9 +78,11 @@ def adopt_lab_run(run: LabRun, label: str, device: torch.device) -> OwnModel | N
     name = new_name()
     if config.task in IMAGE_TASKS:
         base = get_spec("lenet5" if config.task == "digits" else "small_vgg")
-        spec = replace(base, name=name, title=f"{base.title}, lab run {label}",
+        classes = run.data.classes
+        title = f"{base.title}, lab run {label}" + (f" on your {len(classes)} classes" if config.task == "images" else "")
+        spec = replace(base, name=name, title=title, classes=classes,
                        summary=f"Your training-lab run: {config.describe()}.", bundled_file=None,
-                       build=partial(build_model, config))
+                       build=partial(build_model, config, len(classes)))
         return register(OwnModel(name, spec, run.model.eval(), status))
     seq = SequenceSpec(name, f"{config.cell.upper()} character model, lab run {label}", "charlm", config.cell,
                        CHARLM_HIDDEN, VOCAB, VOCAB, 32, "")

@@ -116,3 +116,36 @@ class AddingModel(nn.Module):
         out, _ = self.rnn(x)  # (B, T, H)
         last = out[:, -1] if self.drop is None else self.drop(out[:, -1])
         return self.head(last).squeeze(-1)  # (B,)
+
+
+class NextValueModel(nn.Module):
+    """(B, T, 1) → (B,): the next value of a series from a window, by a recurrent layer or a 1-D CNN.
+
+    The CNN stacks three dilated 5-wide convolutions (dilation 1, 2, 4: a receptive field of 29 steps)
+    and reads its last position; the recurrent layer reads its last state. Same head, same data.
+    """
+
+    def __init__(self, cell: str, hidden_size: int = 64, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.cell = cell
+        if cell == "cnn":
+            self.conv = nn.Sequential(
+                nn.Conv1d(1, hidden_size, 5, padding=2), nn.ReLU(),
+                nn.Conv1d(hidden_size, hidden_size, 5, padding=4, dilation=2), nn.ReLU(),
+                nn.Conv1d(hidden_size, hidden_size, 5, padding=8, dilation=4), nn.ReLU(),
+            )
+        elif cell in TORCH_CELLS:
+            self.rnn = TORCH_CELLS[cell](1, hidden_size, batch_first=True)
+        else:
+            raise ValueError(f"cell must be one of {sorted(TORCH_CELLS)} or 'cnn', not {cell!r}")
+        self.drop = nn.Dropout(dropout) if dropout else None
+        self.head = nn.Linear(hidden_size, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.cell == "cnn":
+            last = self.conv(x.transpose(1, 2))[:, :, -1]  # (B, H) at the last position
+        else:
+            last = self.rnn(x)[0][:, -1]  # (B, H)
+        if self.drop is not None:
+            last = self.drop(last)
+        return self.head(last).squeeze(-1)
