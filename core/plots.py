@@ -602,6 +602,8 @@ def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None,
     if metric.startswith("accuracy"):
         fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power", row=2, col=2)
+    top = max((float(np.nanmax(r["lr"])) for r in runs.values() if len(r["lr"])), default=1.0)
+    fig.update_yaxes(range=[0, 1.1 * top], exponentformat="power", row=2, col=1)  # a constant rate is a visible line
     fig = _tight(fig, 620, title)
     fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0, font=dict(size=11)), margin=dict(t=60 if title else 30))
     return fig
