@@ -84,8 +84,19 @@ def run_form(run: str, column) -> lab.LabConfig | None:
                           "Batch norm fits convolutional layers; recurrent networks use layer norm instead.")
     augment = c.multiselect("Augmentation", lab.AUGMENTATIONS[task], list(d["augment"]), key=f"{k}_aug",
                             format_func=AUGMENT_NAMES.get, disabled=busy)
+    layers, hidden, embed = (), d["hidden"], d["embed"]
+    built, built_rnn = st.session_state.get("tl_built"), st.session_state.get("tl_built_rnn")
+    if task in lab.IMAGE_TASKS and built and c.checkbox(
+            f"Use the network you built ({len(built)} layers)", bool(d["layers"]), key=f"{k}_built", disabled=busy,
+            help="Built on the Your models page; its dropout and batch-norm layers replace the two settings above."):
+        layers, dropout, batch_norm = tuple(built), 0.0, False
+    if task == "char" and built_rnn and c.checkbox(
+            f"Use the sizes you chose (hidden {built_rnn[1]}, embedding {built_rnn[0] or 'one-hot'})",
+            (d["hidden"], d["embed"]) == (built_rnn[1], built_rnn[0]), key=f"{k}_built_rnn", disabled=busy):
+        embed, hidden = built_rnn
     config = lab.LabConfig(task, optimizer, float(lr), schedule, int(batch), int(epochs), float(dropout),
-                           bool(batch_norm), tuple(augment), float(decay), float(clip), int(seed), cell)
+                           bool(batch_norm), tuple(augment), float(decay), float(clip), int(seed), cell, layers,
+                           int(hidden), int(embed))
     steps = lab.steps_per_epoch(config, data)
     try:
         lab.validate(config, data)

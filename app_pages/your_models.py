@@ -1,6 +1,10 @@
 """Your models: bring a state dict for one of our architectures; see every model this session owns."""
+import math
+
 import streamlit as st
 
+from core import lab
+from core.builder import CNN_KINDS, LENET_LIKE, BuildError, LayerSpec, plan_cnn, rnn_plan
 from core.data.text import VOCAB
 from core.models.registry import get_spec, model_names
 from core.models.sequence import SequenceSpec
@@ -8,6 +12,19 @@ from core.own_weights import MAX_WEIGHTS_BYTES, WeightsInputError, fit_char_mode
 from core.probes.costs import parameter_count
 from core.weights import WeightsStatus
 from ui import loaders, own_models
+
+
+
+def layers_from_rows(rows: list[dict]) -> tuple[LayerSpec, ...]:
+    """The editor's rows as layers; an empty cell takes the layer's default."""
+    def number(row: dict, key: str, default: float) -> float:
+        value = row.get(key)
+        return default if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+    return tuple(LayerSpec(str(row["kind"]), int(number(row, "size", 0)), int(number(row, "kernel", 3)),
+                           int(number(row, "stride", 1)), int(number(row, "padding", 0)), float(number(row, "p", 0.5)))
+                 for row in rows if row.get("kind"))
+
 
 CHAR_ARCHS = {"char:rnn": "Character model: RNN", "char:lstm": "Character model: LSTM", "char:gru": "Character model: GRU"}
 
@@ -77,3 +94,56 @@ else:
                    "parameters": parameter_count(own.net), "where it came from": own.status.message}
                   for own in mine.values()], hide_index=True, width="stretch")
     st.caption(f"At most {own_models.MAX_PER_SESSION} at a time: the oldest goes first. Other users never see them.")
+
+st.subheader("Build a small network")
+st.caption("Write a network as a list of layers and see, as you edit, what each layer does to the shape and what it "
+           "costs. Then train it in the Training lab; once trained it appears on the other pages like any model.")
+kind = st.radio("Kind", ["CNN", "RNN"], horizontal=True, key="ym_kind")
+if kind == "CNN":
+    inputs = {"digits": "Digits: 1×32×32 in, 10 classes", "shapes": "Shapes or your pictures: 3×64×64 in"}
+    target = st.radio("For", list(inputs), format_func=inputs.get, horizontal=True, key="ym_for")
+    size, classes = lab.INPUT_SIZE[target], 10 if target == "digits" else 6
+    rows = [{"kind": layer.kind, "size": layer.size, "kernel": layer.kernel, "stride": layer.stride,
+             "padding": layer.padding, "p": layer.p} for layer in st.session_state.get("tl_built", LENET_LIKE)]
+    edited = st.data_editor(
+        rows, num_rows="dynamic", key="ym_layers", hide_index=True, width="stretch",
+        column_config={
+            "kind": st.column_config.SelectboxColumn("layer", options=list(CNN_KINDS), required=True),
+            "size": st.column_config.NumberColumn("channels / features", min_value=0, max_value=4096, step=1),
+            "kernel": st.column_config.NumberColumn("kernel", min_value=1, max_value=11, step=1),
+            "stride": st.column_config.NumberColumn("stride", min_value=1, max_value=4, step=1),
+            "padding": st.column_config.NumberColumn("padding", min_value=0, max_value=5, step=1),
+            "p": st.column_config.NumberColumn("dropout p", min_value=0.0, max_value=0.95, step=0.05),
+        })
+    layers = layers_from_rows(edited)
+    try:
+        plan = plan_cnn(layers, size, classes)
+        broken = None
+    except BuildError as err:
+        plan, broken = (plan_cnn(layers[:err.index - 1], size, classes)[:-1] if err.index > 1 else []), err
+    st.dataframe([{"#": p.index, "layer": p.label, "output": "×".join(map(str, p.shape)), "parameters": p.params,
+                   "FLOPs": p.flops} for p in plan], hide_index=True, width="stretch")
+    if broken is not None:
+        st.error(str(broken))
+    else:
+        st.caption(f"In all: {sum(p.params for p in plan):,} parameters, {sum(p.flops for p in plan):,} FLOPs per "
+                   f"{'×'.join(map(str, size))} picture (a multiply-add counts 2).")
+        if st.button("Use in the training lab", key="ym_use_cnn"):
+            st.session_state["tl_built"] = layers
+            st.success("In the Training lab, tick **Use the network you built** on either run (digits, shapes or your "
+                       "pictures).")
+else:
+    c1, c2, c3 = st.columns(3)
+    embed = c1.select_slider("Embedding", [0, 8, 16, 32, 64], 32, key="ym_embed",
+                             format_func=lambda e: "one-hot" if e == 0 else str(e))
+    cell = c2.radio("Recurrent layer", ["rnn", "lstm", "gru"], 1, horizontal=True, format_func=str.upper, key="ym_cell")
+    hidden = c3.select_slider("Hidden size", [16, 32, 64, 128, 256, 512], 128, key="ym_hidden")
+    plan = rnn_plan(len(VOCAB), embed, cell, hidden)
+    st.dataframe([{"#": p.index, "layer": p.label, "output per step": "×".join(map(str, p.shape[1:])),
+                   "parameters": p.params, "FLOPs per character": p.flops} for p in plan], hide_index=True,
+                 width="stretch")
+    st.caption(f"In all: {sum(p.params for p in plan):,} parameters; {sum(p.flops for p in plan):,} FLOPs per character, "
+               "one step after another. One recurrent layer: the Hidden states and Gates pages trace it step by step.")
+    if st.button("Use in the training lab", key="ym_use_rnn"):
+        st.session_state["tl_built_rnn"] = (embed, hidden)
+        st.success("In the Training lab, tick **Use the sizes you chose** on a text task; each run keeps its own cell.")

@@ -24,6 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.builder import BuildError, LayerSpec, build_cnn, plan_cnn
+
 TASKS: dict[str, str] = {
     "digits": "Digits (8×8 scans) with LeNet-5",
     "shapes": "Shapes (64×64 pictures) with the small VGG",
@@ -50,6 +52,7 @@ IMAGE_TASKS = ("digits", "shapes", "images")
 INDEXED_TASKS = (*IMAGE_TASKS, "series")  # epochs are passes over a fixed training set
 SERIES_CELLS = (*CELLS, "cnn")
 SERIES_WINDOW = 32
+INPUT_SIZE = {"digits": (1, 32, 32), "shapes": (3, 64, 64), "images": (3, 64, 64)}
 METRIC = {"adding": "accuracy (answers within 0.04)", "series": "R² (1 − MSE / variance)"}
 
 MAX_EPOCHS = 40
@@ -88,6 +91,9 @@ class LabConfig:
     clip: float = 0.0
     seed: int = 0
     cell: str = "lstm"
+    layers: tuple[LayerSpec, ...] = ()  # image tasks: a network built from a list; () is the task's own
+    hidden: int = 128  # character models: hidden size and embedding width (0: one-hot)
+    embed: int = 32
 
     def describe(self) -> str:
         """The settings in one line, for tables and file metadata."""
@@ -99,6 +105,9 @@ class LabConfig:
         parts += ["augment " + "+".join(self.augment)] if self.augment else []
         parts += [f"weight decay {self.weight_decay:g}"] if self.weight_decay else []
         parts += [f"clip {self.clip:g}"] if self.clip else []
+        parts += [f"your CNN of {len(self.layers)} layers"] if self.layers else []
+        if self.task == "char" and (self.hidden, self.embed) != (128, 32):
+            parts += [f"hidden {self.hidden}, " + (f"embedding {self.embed}" if self.embed else "one-hot")]
         return ", ".join(parts) + f", seed {self.seed}"
 
 
@@ -130,6 +139,17 @@ def validate(config: LabConfig, data: LabData | None = None) -> LabConfig:
         raise LabConfigError(f"Unknown cell {config.cell!r}; choose one of {', '.join(cells)}.")
     if config.task in ("images", "series") and data is None:
         raise LabConfigError("This task trains on data you bring: upload it first.")
+    if config.layers:
+        if config.task not in IMAGE_TASKS:
+            raise LabConfigError("A network built from a layer list is for the picture tasks.")
+        if config.dropout or config.batch_norm:
+            raise LabConfigError("With your own network, put dropout and batch-norm layers in its list instead.")
+        try:
+            plan_cnn(config.layers, INPUT_SIZE[config.task], len(data.classes) if data is not None else 10)
+        except BuildError as err:
+            raise LabConfigError(f"Your network: {err}") from None
+    if config.task == "char" and not (8 <= config.hidden <= 512 and 0 <= config.embed <= 128):
+        raise LabConfigError("A character model's hidden size must be 8–512 and its embedding 0 (one-hot) to 128.")
     wrong = [a for a in config.augment if a not in AUGMENTATIONS[config.task]]
     if wrong:
         raise LabConfigError(f"{', '.join(wrong)} augmentation does not fit this task; it offers "
@@ -241,6 +261,9 @@ def series_data(series: np.ndarray, window: int = SERIES_WINDOW) -> LabData:
 def build_model(config: LabConfig, num_classes: int | None = None) -> nn.Module:
     """The task's network with the config's dropout and batch norm, initialised from the config's seed."""
     torch.manual_seed(config.seed)
+    if config.layers:
+        default = {"digits": 10, "shapes": 6}.get(config.task, 2)
+        return build_cnn(config.layers, INPUT_SIZE[config.task], num_classes or default)
     if config.task == "images":
         from core.models.small_vgg import SmallVGG
 
@@ -259,10 +282,11 @@ def build_model(config: LabConfig, num_classes: int | None = None) -> nn.Module:
 
         return SmallVGG(len(SHAPE_CLASSES), batch_norm=config.batch_norm, dropout=config.dropout)
     if config.task == "char":
-        from core.models.sequence import CHARLM_HIDDEN, CharModel
         from core.data.text import VOCAB
+        from core.models.sequence import CharModel
 
-        return CharModel(config.cell, len(VOCAB), CHARLM_HIDDEN, len(VOCAB), 32, traced=False, dropout=config.dropout)
+        return CharModel(config.cell, len(VOCAB), config.hidden, len(VOCAB), config.embed or None, traced=False,
+                         dropout=config.dropout)
     from core.models.sequence import AddingModel
 
     return AddingModel(config.cell, 64, dropout=config.dropout)

@@ -483,3 +483,55 @@ def test_training_lab_on_pasted_text_then_hidden_states() -> None:
     at.switch_page("app_pages/hidden_states.py").run()
     at.selectbox(key="hs_model").set_value(lstm).run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+def test_build_a_cnn_see_its_plan_break_it_then_train_it_in_the_lab() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/your_models.py").run()
+    plan = at.dataframe[-1].value
+    assert list(plan["output"])[-1] == "10" and "conv 5×5, 8 channels" in plan["layer"][0]
+    assert any("parameters," in c.value and "FLOPs per" in c.value for c in at.main.caption)
+    at.radio(key="ym_for").set_value("shapes").run()
+    assert list(at.dataframe[-1].value["output"])[:1] == ["8×64×64"]
+    at.button(key="ym_use_cnn").click().run()
+    assert "Use the network you built" in at.success[0].value
+    at.switch_page("app_pages/training_lab.py").run()
+    at.checkbox(key="tl_B_digits_built").check()
+    for run in "AB":
+        at.number_input(key=f"tl_{run}_digits_epochs").set_value(2)
+    at.run()
+    at.button(key="tl_go").click().run()
+    at.session_state["tl_pair"].join(120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    run_b = at.session_state["tl_pair"].runs[1]
+    assert run_b.config.layers and run_b.epochs[-1].val_accuracy > 0.6
+    titles = [own.spec.title for own in at.session_state["own_models"].values()]
+    assert "CNN you built, lab run B" in titles
+    own = list(at.session_state["own_models"])[1]
+    at.switch_page("app_pages/saliency.py").run()
+    at.selectbox(key="sal_model").set_value(own).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key=f"sal_layer_{own}").value.startswith("conv4") or "relu5" in at.selectbox(key=f"sal_layer_{own}").value
+
+
+def test_the_rnn_builder_counts_parameters() -> None:
+    at = run_page("app_pages/your_models.py")
+    at.radio(key="ym_kind").set_value("RNN").run()
+    at.select_slider(key="ym_hidden").set_value(64).run()
+    plan = at.dataframe[-1].value
+    assert "LSTM, hidden size 64" in plan["layer"][1]
+    assert int(plan["parameters"][1]) == 4 * 64 * (32 + 64 + 2)
+
+
+def test_a_broken_layer_list_is_explained_in_the_page() -> None:
+    from core.builder import LayerSpec
+
+    at = AppTest.from_file(str(ROOT / "app_pages/your_models.py"), default_timeout=TIMEOUT)
+    at.session_state["tl_built"] = (LayerSpec("conv", 8, 3), LayerSpec("relu"), LayerSpec("linear", 10))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Layer 3 (linear, 10 features) needs a vector" in at.error[0].value
+    assert len(at.dataframe[-1].value) == 2  # the layers before the break, with their shapes
+    assert all(b.key != "ym_use_cnn" for b in at.button)  # nothing broken goes to the lab

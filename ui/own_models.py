@@ -18,7 +18,7 @@ from torch import nn
 from core.data.text import VOCAB
 from core.lab import IMAGE_TASKS, LabRun, build_model
 from core.models.registry import ModelSpec, get_spec
-from core.models.sequence import CHARLM_HIDDEN, SequenceSpec
+from core.models.sequence import SequenceSpec
 from core.weights import WeightsStatus
 
 SESSION_KEY = "own_models"
@@ -79,13 +79,14 @@ def adopt_lab_run(run: LabRun, label: str, device: torch.device) -> OwnModel | N
     if config.task in IMAGE_TASKS:
         base = get_spec("lenet5" if config.task == "digits" else "small_vgg")
         classes = run.data.classes
-        title = f"{base.title}, lab run {label}" + (f" on your {len(classes)} classes" if config.task == "images" else "")
+        title = (f"{'CNN you built' if config.layers else base.title}, lab run {label}"
+                 + (f" on your {len(classes)} classes" if config.task == "images" else ""))
         spec = replace(base, name=name, title=title, classes=classes,
                        summary=f"Your training-lab run: {config.describe()}.", bundled_file=None,
                        build=partial(build_model, config, len(classes)))
         return register(OwnModel(name, spec, run.model.eval(), status))
     seq = SequenceSpec(name, f"{config.cell.upper()} character model, lab run {label}", "charlm", config.cell,
-                       CHARLM_HIDDEN, VOCAB, VOCAB, 32, "")
+                       config.hidden, VOCAB, VOCAB, config.embed or None, "")
     traced = seq.build(traced=True)
     traced.load_state_dict(run.model.state_dict())
     return register(OwnModel(name, seq, traced.to(device).eval(), status))
