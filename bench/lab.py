@@ -51,13 +51,12 @@ def lab_loop(config: LabConfig, device: torch.device) -> float:
     return time.perf_counter() - start
 
 
-def overhead(device: torch.device, repeats: int = 3) -> list[tuple[str, float, float]]:
+def overhead(device: torch.device, repeats: int = 5) -> list[tuple[str, float, float]]:
+    """Medians of `repeats` rounds; each round times ours and the reference back to back, so drifts in the
+    machine's speed hit both alike."""
     config = LabConfig("digits", epochs=6)
-    lab.task_data("digits")
-    bare = statistics.median(bare_loop(config, device) for _ in range(repeats))
-    ours = statistics.median(lab_loop(config, device) for _ in range(repeats))
     other = with_changes(config, batch_norm=True, dropout=0.3)
-    sequential = statistics.median(lab_loop(config, device) + lab_loop(other, device) for _ in range(repeats))
+    lab.task_data("digits")
 
     def paired() -> float:
         pair = LabPair([LabRun(config, device), LabRun(other, device)])
@@ -65,9 +64,11 @@ def overhead(device: torch.device, repeats: int = 3) -> list[tuple[str, float, f
         pair.start().join()
         return time.perf_counter() - start
 
-    interleaved = statistics.median(paired() for _ in range(repeats))
+    rounds = [(lab_loop(config, device), bare_loop(config, device), paired(),
+               lab_loop(config, device) + lab_loop(other, device)) for _ in range(repeats)]
+    ours, bare, interleaved, sequential = (statistics.median(r[i] for r in rounds) for i in range(4))
     return [("LabRun.step vs bare loop (LeNet-5, 132 steps)", ours, bare),
-            ("two runs interleaved vs one after the other", interleaved, sequential)]
+            ("two runs interleaved on the lab's thread vs one after the other", interleaved, sequential)]
 
 
 COMPARISONS: list[tuple[str, LabConfig, list[tuple[str, dict]], int]] = [
