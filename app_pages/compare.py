@@ -4,9 +4,9 @@ import streamlit as st
 from core import plots
 from core.models.registry import get_spec, model_names
 from core.probes.saliency import SaliencyError, default_cam_layer
-from ui import loaders
+from ui import loaders, own_models
 from ui.charts import chart
-from ui.widgets import picture_picker, predict
+from ui.widgets import model_label, picture_picker, predict
 
 st.title("Compare architectures")
 st.caption(
@@ -17,9 +17,12 @@ st.caption(
 device = loaders.device_choice().kind
 left, right = st.columns([1, 2], gap="large")
 with left:
+    options = model_names() + own_models.session_names("image")  # yours (★) last
+    if "cmp_models" in st.session_state:  # a model of yours that has gone drops out of the choice
+        st.session_state["cmp_models"] = [n for n in st.session_state["cmp_models"] if n in options]
     chosen = st.multiselect(
-        "Models (two to four)", model_names(), default=["small_vgg", "alexnet", "resnet18"], max_selections=4,
-        key="cmp_models", format_func=lambda n: f"{get_spec(n).title} ({get_spec(n).year})",
+        "Models (two to four)", options, default=["small_vgg", "alexnet", "resnet18"], max_selections=4,
+        key="cmp_models", format_func=model_label,
     )
     picture = picture_picker("imagenet", "cmp")
 with right:
@@ -39,7 +42,7 @@ if picture is None:
 alpha = st.slider("Grad-CAM opacity", 0.0, 1.0, 0.5, 0.05, key="cmp_alpha")
 columns = st.columns(len(chosen))
 for column, name in zip(columns, chosen):
-    spec = get_spec(name)
+    spec = loaders.spec_of(name)
     with column:
         st.subheader(f"{spec.title}")
         st.caption(f"{spec.year}: {spec.summary}")

@@ -4,13 +4,13 @@ import streamlit as st
 
 from core import plots
 from core.data.preprocess import prepare_image
-from core.models.registry import get_spec, model_names
+from core.models.registry import model_names
 from core.probes import convolution as conv
 from core.probes.saliency import default_cam_layer
 from core.probes.translation import ShiftError
-from ui import loaders
+from ui import loaders, own_models
 from ui.charts import chart
-from ui.widgets import picture_picker
+from ui.widgets import model_label, picture_picker
 
 PARTS = ["Convolution", "Pooling", "Weight sharing", "Receptive field", "Translation"]
 DEFAULT_MATRIX = np.array([[0, 0, 0, 0, 0, 0, 0],
@@ -190,10 +190,12 @@ elif part == "Receptive field":
                 "widens it, and strides multiply how fast it grows, until late layers see the whole picture. The "
                 "*effective* field — where the gradient of one unit actually lands — is much smaller and "
                 "concentrated in the middle (Luo et al. 2016).")
-    names = model_names()
+    names = model_names() + own_models.session_names("image")
+    if st.session_state.get("cl_rf_model") not in (None, *names):
+        del st.session_state["cl_rf_model"]
     name = st.selectbox("Model", names, index=names.index("small_vgg"), key="cl_rf_model",
-                        format_func=lambda n: f"{get_spec(n).title} ({get_spec(n).year})")
-    spec = get_spec(name)
+                        format_func=model_label)
+    spec = loaders.spec_of(name)
     table = [f for f in loaders.fields(name) if f.op in ("Conv2d", "MaxPool2d", "AvgPool2d", "add", "cat")
              or f.op.startswith("Adaptive")]
     chart(st, plots.field_chart, [f.name for f in table], [f.r for f in table], [f.j for f in table],
@@ -236,8 +238,11 @@ else:
                 "of a layer's stride; strides and pooling break it in between (Azulay & Weiss 2019).")
     left, right = st.columns([1, 2], gap="large")
     with left:
-        chosen = st.multiselect("Models (two or more)", model_names(), default=["lenet5", "small_vgg"],
-                                key="cl_tr_models", format_func=lambda n: get_spec(n).title)
+        options = model_names() + own_models.session_names("image")
+        if "cl_tr_models" in st.session_state:
+            st.session_state["cl_tr_models"] = [n for n in st.session_state["cl_tr_models"] if n in options]
+        chosen = st.multiselect("Models (two or more)", options, default=["lenet5", "small_vgg"],
+                                key="cl_tr_models", format_func=model_label)
         picture = picture_picker("shapes", "cl_tr")
         span = st.slider("Sweep up to ± (% of the width)", 5, 45, 25, 5, key="cl_tr_span")
         dx = st.slider("Show the picture shifted by (% of the width)", -45, 45, 10, key="cl_tr_dx")
@@ -248,7 +253,7 @@ else:
     with right:
         cols = st.columns(len(chosen))
         for col, name in zip(cols, chosen):
-            spec = get_spec(name)
+            spec = loaders.spec_of(name)
             weights = loaders.weights_key(name)
             _, status = loaders.model(name, weights)
             prepared = prepare_image(picture.pixels, spec)

@@ -18,7 +18,9 @@ st.caption(
 left, right = st.columns([1, 2], gap="large")
 with left:
     spec = sequence_model_picker("hs_model")
+    own = loaders.sequence_model(spec.name)[1].source == "own"
     st.caption(
+        "Your character model: it predicts the next character of the text it was trained on." if own else
         {"charlm": "Trained to predict the next character of Python source code (CPython's standard library).",
          "brackets": "Trained to output, after each character, how deeply nested in brackets we are.",
          "quotes": "Trained to output, after each character, whether we are inside a quoted string."}[spec.task]

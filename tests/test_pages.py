@@ -535,3 +535,24 @@ def test_a_broken_layer_list_is_explained_in_the_page() -> None:
     assert "Layer 3 (linear, 10 features) needs a vector" in at.error[0].value
     assert len(at.dataframe[-1].value) == 2  # the layers before the break, with their shapes
     assert all(b.key != "ym_use_cnn" for b in at.button)  # nothing broken goes to the lab
+
+
+def test_your_model_is_in_compare_and_the_convolution_lab() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/your_models.py").run()
+    at.selectbox(key="ym_arch").set_value("resnet18").run()
+    at.file_uploader(key="ym_weights").set_value(("pets.safetensors", resnet18_three_classes(), "application/octet-stream"))
+    at.file_uploader(key="ym_names").set_value(("pets.txt", b"cat\ndog\nrabbit\n", "text/plain")).run()
+    at.button(key="ym_load").click().run()
+    own = list(at.session_state["own_models"])[0]
+    at.switch_page("app_pages/compare.py").run()
+    at.multiselect(key="cmp_models").set_value(["small_vgg", own]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "★ Yours: ResNet-18: pets.safetensors" in [s.value for s in at.subheader] or any(
+        "pets.safetensors" in s.value for s in at.subheader)
+    assert any(m.label == "Parameters" and m.value == "11.18 M" for m in at.metric)
+    at.switch_page("app_pages/convolution.py").run()
+    at.segmented_control(key="cl_part").set_value("Receptive field").run()
+    at.selectbox(key="cl_rf_model").set_value(own).run()
+    assert not at.exception, [e.value for e in at.exception]

@@ -57,6 +57,8 @@ def traced(spec: SequenceSpec, text: str) -> tuple[EncodedText, SequenceRun] | N
     _, status = loaders.sequence_model(spec.name)
     if not status.is_trained:
         st.warning(status.message)
+    elif status.source == "own":
+        st.caption(f"★ {status.message}")
     try:
         with st.spinner(f"Running {spec.title} …"):
             encoded, run = loaders.sequence_run(spec.name, text)
