@@ -429,3 +429,41 @@ def test_paste_a_text_train_a_character_lstm_and_inspect_it(page, app_url) -> No
     wait_for_plots(page, 3)
     assert_no_exception(page)
     screenshot(page, "hidden_states_your_lstm")
+
+
+def test_hostile_weights_and_data_through_the_file_chooser(page, app_url, tmp_path) -> None:
+    import io
+    import os
+
+    import torch
+
+    from tests.test_own_data import zip_bomb
+
+    class Payload:
+        def __reduce__(self):
+            return os.system, (f"touch {tmp_path / 'ran'}",)
+
+    buf = io.BytesIO()
+    torch.save({"fc.weight": torch.zeros(3, 512), "x": Payload()}, buf)
+    evil, bomb = tmp_path / "evil.pt", tmp_path / "bomb.zip"
+    evil.write_bytes(buf.getvalue())
+    bomb.write_bytes(zip_bomb())
+    page.goto(f"{app_url}/your_models")
+    wait_for_app(page)
+    page.locator('input[type="file"]').first.set_input_files(str(evil))
+    page.get_by_text("evil.pt").first.wait_for()
+    wait_for_app(page)
+    page.get_by_role("button", name="Load", exact=True).click()
+    page.get_by_text("Refused: the file holds Python objects").wait_for(timeout=60_000)
+    assert_no_exception(page)
+    assert not (tmp_path / "ran").exists()
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Training lab").click()
+    wait_for_app(page)
+    page.get_by_label("Task").first.click()
+    page.get_by_text("Your pictures (a zip of class folders)").click()
+    wait_for_app(page)
+    page.locator('input[type="file"]').set_input_files(str(bomb))
+    page.get_by_text("that is a zip bomb").wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    screenshot(page, "training_lab_zip_bomb")
