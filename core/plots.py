@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 from typing import Sequence
 
 import numpy as np
@@ -16,6 +17,14 @@ from plotly.colors import get_colorscale, unlabel_rgb
 
 MAX_TILE = 32
 GRID_GAP = 1
+# plotly checks every property as it is set; our figures are fixed code, so the app skips the checks
+# (the same JSON, two to three times faster to build) and the tests turn them back on to catch mistakes.
+VALIDATE = os.environ.get("EXPLORER_VALIDATE_FIGURES") == "1"
+
+
+def _figure(data: object = None) -> go.Figure:
+    """An empty or trace-holding figure, checked by plotly only when EXPLORER_VALIDATE_FIGURES=1."""
+    return go.Figure(data, _validate=VALIDATE)
 
 
 def colormap_lut(name: str = "Inferno") -> np.ndarray:
@@ -94,16 +103,15 @@ def _tight(fig: go.Figure, height: int, title: str | None) -> go.Figure:
             marker.colorscale = _rgb_scale(marker.colorscale)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)  # long tick labels (10⁻¹⁸, class names) push the margin out, never get cut
-    fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        title=dict(text=title) if title else None,
-    )
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    if title:
+        fig.update_layout(title=dict(text=title))
     return fig
 
 
 def image_figure(rgb: np.ndarray, title: str | None = None, height: int = 320) -> go.Figure:
     """A picture (H, W, 3) uint8 as a plotly figure, sent as one PNG, pixels kept square and sharp."""
-    fig = go.Figure(go.Image(source=png_data_uri(rgb), hoverinfo="x+y"))
+    fig = _figure(go.Image(source=png_data_uri(rgb), hoverinfo="x+y"))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     return _tight(fig, height, title)
@@ -116,7 +124,7 @@ def top_k_bar(classes: Sequence[str], probs: np.ndarray, k: int = 5, title: str 
     order = np.argsort(-probs)[:k]
     labels = [classes[i] for i in order][::-1]
     values = probs[order][::-1]
-    fig = go.Figure(go.Bar(
+    fig = _figure(go.Bar(
         x=values, y=labels, orientation="h", text=[f"{v:.1%}" for v in values], textposition="outside",
         cliponaxis=False, marker_color="#4c78a8", hovertemplate="%{y}: %{x:.2%}<extra></extra>",
     ))
@@ -169,7 +177,7 @@ def feature_grid(
         zmin, zmax, bar_title = float(tiles.min()), float(tiles.max()), "activation"
     cols = cols or int(np.ceil(np.sqrt(len(channels) * 1.6)))
     grid = mosaic(tiles, cols)
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(go.Heatmap(
         z=grid[::-1], zmin=zmin, zmax=zmax, colorscale="Inferno", hoverongaps=False,
         colorbar=dict(title=dict(text=bar_title), thickness=12),
         hovertemplate="value %{z:.3f}<extra></extra>",
@@ -192,7 +200,7 @@ def feature_grid(
 
 def channel_heatmap(values: np.ndarray, title: str | None = None, height: int = 340) -> go.Figure:
     """One activation map (h, w) with its raw values on hover and a colour bar."""
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(go.Heatmap(
         z=np.asarray(values, dtype=np.float32)[::-1], colorscale="Inferno",
         colorbar=dict(thickness=12), hovertemplate="row %{customdata}<br>value %{z:.4f}<extra></extra>",
         customdata=np.repeat(np.arange(values.shape[0])[::-1, None], values.shape[1], axis=1),
@@ -222,7 +230,7 @@ def kernel_grid(weights: np.ndarray, title: str | None = None) -> go.Figure:
     mean_kernels = weights.mean(axis=1)
     grid = mosaic(mean_kernels, cols)
     bound = float(np.nanmax(np.abs(grid))) or 1.0
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(go.Heatmap(
         z=grid[::-1], zmin=-bound, zmax=bound, colorscale="RdBu", reversescale=True, hoverongaps=False,
         colorbar=dict(thickness=12, title=dict(text="weight")), hovertemplate="weight %{z:.3f}<extra></extra>",
     ))
@@ -238,7 +246,7 @@ def zoo_scatter(rows: Sequence[dict], device: str) -> go.Figure:
     latency = [max(r[latency_key], 1e-3) for r in rows]
     params = np.array([r["parameters (M)"] for r in rows], dtype=np.float64)
     size = 10 + 40 * np.sqrt(params / max(params.max(), 1e-9))
-    fig = go.Figure(go.Scatter(
+    fig = _figure(go.Scatter(
         x=flops, y=latency, mode="markers+text", text=[f"{r['model']} ({r['year']})" for r in rows],
         textposition="top center", marker=dict(size=size, color=[r["year"] for r in rows], colorscale="Viridis",
                                                showscale=True, colorbar=dict(title=dict(text="year"), thickness=12)),
@@ -268,7 +276,7 @@ def state_heatmap(
     order = np.arange(units) if order is None else np.asarray(order)
     z = values[:, order].T  # (H, T)
     labels = [f"{t}: {c}" for t, c in enumerate(_axis_chars(chars))]  # unique, so each step is its own category
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(go.Heatmap(
         z=z, x=labels, y=[str(u) for u in order], colorscale=colorscale, reversescale=reversescale,
         zmid=zmid if zrange is None else None, zmin=None if zrange is None else zrange[0],
         zmax=None if zrange is None else zrange[1], colorbar=dict(thickness=12),
@@ -297,7 +305,7 @@ def text_heatmap(
     text = np.full((rows, width), "", dtype=object)
     z.flat[:n] = values[:n]
     text.flat[:n] = ["·" if c == " " else c for c in chars]
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(go.Heatmap(
         z=z[::-1], text=text[::-1], texttemplate="%{text}", textfont=dict(family="monospace", size=12),
         colorscale=colorscale, reversescale=reversescale, zmid=zmid if zrange is None else None,
         zmin=None if zrange is None else zrange[0], zmax=None if zrange is None else zrange[1],
@@ -317,13 +325,13 @@ def trajectory(points: np.ndarray, chars: Sequence[str], explained: np.ndarray, 
                   colorbar=dict(title=dict(text="step"), thickness=12))
     axis = [f"PC{i + 1} ({e:.0%})" for i, e in enumerate(explained)]
     if k >= 3:
-        fig = go.Figure(go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="lines+markers",
+        fig = _figure(go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="lines+markers",
                                      marker=marker, line=dict(color="rgba(120,120,120,0.4)"), text=labels,
                                      hovertemplate="%{text}<extra></extra>"))
         fig.update_layout(scene=dict(xaxis_title=axis[0], yaxis_title=axis[1], zaxis_title=axis[2]))
     else:
         y = points[:, 1] if k > 1 else np.zeros(steps)
-        fig = go.Figure(go.Scatter(x=points[:, 0], y=y, mode="lines+markers", marker=marker,
+        fig = _figure(go.Scatter(x=points[:, 0], y=y, mode="lines+markers", marker=marker,
                                    line=dict(color="rgba(120,120,120,0.4)"), text=labels,
                                    hovertemplate="%{text}<extra></extra>"))
         fig.update_xaxes(title=axis[0])
@@ -333,7 +341,7 @@ def trajectory(points: np.ndarray, chars: Sequence[str], explained: np.ndarray, 
 
 def gate_histograms(gates: dict[str, np.ndarray], title: str | None = None) -> go.Figure:
     """Overlaid histograms of each gate's values in [0, 1]: saturated gates pile up at 0 or 1."""
-    fig = go.Figure()
+    fig = _figure()
     for name, values in gates.items():
         fig.add_trace(go.Histogram(x=np.asarray(values).ravel(), name=name, xbins=dict(start=0, end=1, size=0.025),
                                    opacity=0.6, histnorm="probability"))
@@ -346,7 +354,7 @@ def gate_histograms(gates: dict[str, np.ndarray], title: str | None = None) -> g
 def line_chart(series: dict[str, np.ndarray], x_title: str, y_title: str, title: str | None = None,
                log_y: bool = False) -> go.Figure:
     """Several named (T,) series against their index."""
-    fig = go.Figure([go.Scatter(y=np.asarray(v), mode="lines", name=k) for k, v in series.items()])
+    fig = _figure([go.Scatter(y=np.asarray(v), mode="lines", name=k) for k, v in series.items()])
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title, type="log" if log_y else "linear")
     return _tight(fig, 320, title)
@@ -368,7 +376,7 @@ def matrix_heatmap(
         text=np.vectorize(lambda v: format(v, fmt))(values) if annotate else None,
         texttemplate="%{text}" if annotate else None, textfont=dict(size=11),
     )
-    fig = go.Figure(heat)
+    fig = _figure(heat)
     for r, c in cells:
         fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
                       line=dict(color="#1f77b4", width=3))
@@ -385,7 +393,7 @@ def field_chart(names: Sequence[str], fields: Sequence[float], jumps: Sequence[f
     """Theoretical receptive field and jump of each layer against depth, with the input's side for scale."""
     depth = list(range(1, len(names) + 1))
     finite = [f if np.isfinite(f) else None for f in fields]
-    fig = go.Figure([
+    fig = _figure([
         go.Scatter(x=depth, y=finite, mode="lines+markers", name="receptive field (pixels)", text=list(names),
                    hovertemplate="%{text}<br>field %{y} px<extra></extra>"),
         go.Scatter(x=depth, y=list(jumps), mode="lines", name="jump (stride in pixels)", text=list(names),
@@ -400,7 +408,7 @@ def field_chart(names: Sequence[str], fields: Sequence[float], jumps: Sequence[f
 
 def field_map(grad: np.ndarray, box: tuple[float, float, float, float] | None, title: str | None = None) -> go.Figure:
     """An effective receptive field (H, W) gradient map, with the theoretical field drawn as a box."""
-    fig = go.Figure(go.Heatmap(z=np.asarray(grad, dtype=np.float32), colorscale="Inferno", colorbar=dict(thickness=10),
+    fig = _figure(go.Heatmap(z=np.asarray(grad, dtype=np.float32), colorscale="Inferno", colorbar=dict(thickness=10),
                                hovertemplate="row %{y}, col %{x}: %{z:.3g}<extra></extra>"))
     if box is not None:
         x0, y0, x1, y1 = box
@@ -413,7 +421,7 @@ def field_map(grad: np.ndarray, box: tuple[float, float, float, float] | None, t
 def shift_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None,
                 y_range: tuple[float, float] | None = (0, 1.02)) -> go.Figure:
     """Named (x, y) curves against the shift in percent of the picture's width."""
-    fig = go.Figure([go.Scatter(x=x, y=y, mode="lines+markers", name=k) for k, (x, y) in series.items()])
+    fig = _figure([go.Scatter(x=x, y=y, mode="lines+markers", name=k) for k, (x, y) in series.items()])
     fig.update_xaxes(title="horizontal shift (% of the model's input width)", zeroline=True)
     fig.update_yaxes(title=y_title, range=list(y_range) if y_range else None)
     return _tight(fig, 340, title)
@@ -421,7 +429,7 @@ def shift_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, 
 
 def counts_bar(labels: Sequence[str], counts: Sequence[int], title: str | None = None) -> go.Figure:
     """Parameter counts on a log axis, each bar labelled with its number."""
-    fig = go.Figure(go.Bar(x=list(labels), y=list(counts), text=[f"{c:,}" for c in counts], textposition="outside",
+    fig = _figure(go.Bar(x=list(labels), y=list(counts), text=[f"{c:,}" for c in counts], textposition="outside",
                            cliponaxis=False, marker_color=["#4c78a8", "#f58518", "#e45756"][: len(counts)]))
     fig.update_yaxes(type="log", title="parameters (log)")
     return _tight(fig, 340, title)
@@ -432,7 +440,7 @@ def grad_norm_chart(series: dict[str, np.ndarray], bound: np.ndarray | None = No
 
     Non-finite values are not drawn; the caller says where the gradient exploded.
     """
-    fig = go.Figure()
+    fig = _figure()
     for name, norms in series.items():
         norms = np.asarray(norms, dtype=np.float64)
         shown = np.where(np.isfinite(norms) & (norms > 0), norms, np.nan)
@@ -449,7 +457,7 @@ def grad_norm_chart(series: dict[str, np.ndarray], bound: np.ndarray | None = No
 def training_curves(runs: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, baseline: float | None = None,
                     title: str | None = None, log_y: bool = True) -> go.Figure:
     """Named (step, value) curves, with an optional horizontal baseline."""
-    fig = go.Figure([go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines", name=k) for k, (x, y) in runs.items()])
+    fig = _figure([go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines", name=k) for k, (x, y) in runs.items()])
     if baseline is not None:
         xs = [min((float(np.min(x)) for x, _ in runs.values() if len(x)), default=0),
               max((float(np.max(x)) for x, _ in runs.values() if len(x)), default=1)]
@@ -465,7 +473,7 @@ def sequence_samples(xs: np.ndarray, ys: np.ndarray, classes: Sequence[str], tit
     from plotly.subplots import make_subplots
 
     picks = [int(np.flatnonzero(ys == c)[0]) for c in range(len(classes)) if np.any(ys == c)]
-    fig = make_subplots(rows=1, cols=len(picks), shared_yaxes=True, horizontal_spacing=0.01,
+    fig = make_subplots(figure=_figure(), rows=1, cols=len(picks), shared_yaxes=True, horizontal_spacing=0.01,
                         subplot_titles=[f"“{classes[int(ys[i])]}”" for i in picks])
     for k, i in enumerate(picks, start=1):
         fig.add_trace(go.Scatter(y=xs[i], mode="lines", line=dict(width=1.5, color="#4c78a8"), showlegend=False,
@@ -484,7 +492,7 @@ def sequence_saliency(x: np.ndarray, maps: dict[str, np.ndarray], labels: dict[s
 
     names = list(maps)
     rows = np.stack([maps[n] / (np.abs(maps[n]).max() or 1.0) for n in names])
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.3, 0.7], vertical_spacing=0.04)
+    fig = make_subplots(figure=_figure(), rows=2, cols=1, shared_xaxes=True, row_heights=[0.3, 0.7], vertical_spacing=0.04)
     fig.add_trace(go.Scatter(y=x, mode="lines+markers", marker=dict(size=4), line=dict(color="#333"),
                              showlegend=False, hovertemplate="position %{x}: %{y:.2f}<extra></extra>"), row=1, col=1)
     fig.add_trace(go.Heatmap(z=rows, y=[labels[n] for n in names], colorscale=_rgb_scale(
@@ -508,7 +516,7 @@ def attention_heads(weights: np.ndarray, query_labels: Sequence[str], key_labels
     from plotly.subplots import make_subplots
 
     heads = weights.shape[0]
-    fig = make_subplots(rows=1, cols=heads, horizontal_spacing=0.03, subplot_titles=list(head_titles))
+    fig = make_subplots(figure=_figure(), rows=1, cols=heads, horizontal_spacing=0.03, subplot_titles=list(head_titles))
     queries = [f"{i}: {c}" for i, c in enumerate(query_labels)]
     keys = [f"{j}: {c}" for j, c in enumerate(key_labels)]
     for h in range(heads):
@@ -533,7 +541,7 @@ def attention_map(weights: np.ndarray, output_labels: Sequence[str], input_label
     """Attention of each output step (rows) over the input steps (columns); each row sums to 1."""
     customdata = np.array([[f"output {i} “{o}”, input {j} “{c}”" for j, c in enumerate(input_labels)]
                            for i, o in enumerate(output_labels)], dtype=object)
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(go.Heatmap(
         z=weights, zmin=0, zmax=1, colorscale="Viridis", customdata=customdata,
         colorbar=dict(thickness=12, title=dict(text="weight")),
         hovertemplate="%{customdata}<br>weight %{z:.2f}<extra></extra>"))
@@ -549,7 +557,7 @@ def attention_map(weights: np.ndarray, output_labels: Sequence[str], input_label
 
 def scaling_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None) -> go.Figure:
     """Named (sequence length, value) curves on log–log axes."""
-    fig = go.Figure([go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k)
+    fig = _figure([go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k)
                      for k, (x, y) in series.items()])
     fig.update_xaxes(type="log", title="sequence length T", exponentformat="power")
     fig.update_yaxes(type="log", title=y_title, exponentformat="power")
@@ -558,7 +566,7 @@ def scaling_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str
 
 def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str | None = None) -> go.Figure:
     """Named (input length, exact-match accuracy) curves."""
-    fig = go.Figure([go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k)
+    fig = _figure([go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k)
                      for k, (x, y) in series.items()])
     fig.update_xaxes(title="input length (characters)")
     fig.update_yaxes(title="exact-match accuracy", range=[0, 1.02], tickformat=".0%")
@@ -577,7 +585,7 @@ def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None,
     """
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.08, vertical_spacing=0.16,
+    fig = make_subplots(figure=_figure(), rows=2, cols=2, horizontal_spacing=0.08, vertical_spacing=0.16,
                         subplot_titles=("Loss (batch, and held-out per epoch)", f"{metric[0].upper()}{metric[1:]} per epoch",
                                         "Learning rate", "Gradient norm before clipping"))
     for k, (label, r) in enumerate(runs.items()):
@@ -616,7 +624,7 @@ def confusion_matrix(counts: np.ndarray, classes: Sequence[str], title: str | No
     heat = go.Heatmap(z=counts, x=labels, y=labels, colorscale="Blues", showscale=False, xgap=1, ygap=1,
                       text=counts.astype(str), texttemplate="%{text}", textfont=dict(size=11),
                       hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>")
-    fig = go.Figure(heat)
+    fig = _figure(heat)
     fig.update_xaxes(title="predicted", type="category", side="bottom")
     fig.update_yaxes(title="true", type="category", autorange="reversed")
     return _tight(fig, int(min(560, 120 + 30 * len(labels))), title)

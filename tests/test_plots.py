@@ -58,3 +58,25 @@ def test_kernel_grid_draws_colour_and_gray_kernels() -> None:
 def test_image_figure_sends_one_png() -> None:
     fig = plots.image_figure(np.zeros((224, 224, 3), dtype=np.uint8))
     assert len(fig.to_json()) < 20_000
+
+
+def test_figures_built_without_plotly_checks_are_the_same_figures(monkeypatch) -> None:
+    """The app builds figures with plotly's validation off (faster); the JSON sent must not change."""
+    import json
+
+    rng = np.random.default_rng(0)
+    builders = [
+        lambda: plots.feature_grid(rng.random((16, 12, 12)), range(16), title="grid"),
+        lambda: plots.image_figure((rng.random((20, 30, 3)) * 255).astype(np.uint8), "picture"),
+        lambda: plots.top_k_bar([f"class {i}" for i in range(10)], rng.random(10), 5, "top"),
+        lambda: plots.confusion_matrix(rng.integers(0, 9, (3, 3)), ["a", "b", "c"], "confusion"),
+        lambda: plots.lab_curves({"run A": {k: rng.random(5) for k in ("step", "loss", "lr", "grad_norm", "epoch_step",
+                                                                          "val_loss", "train_accuracy", "val_accuracy")}}),
+    ]
+    for build in builders:
+        state = rng.bit_generator.state
+        monkeypatch.setattr(plots, "VALIDATE", True)
+        checked = json.loads(build().to_json())
+        rng.bit_generator.state = state
+        monkeypatch.setattr(plots, "VALIDATE", False)
+        assert json.loads(build().to_json()) == checked
