@@ -258,6 +258,21 @@ def test_attention_page(page, app_url) -> None:
     screenshot(page, "attention")
 
 
+def pick_lab_task(page, task: str) -> None:
+    """Choose a task in the training lab's select box."""
+    page.get_by_label("Task").first.click()
+    page.get_by_text(task).click()
+    wait_for_app(page)
+
+
+def lab_task_with_file(page, task: str, path, ready: str) -> None:
+    """Choose an own-data task in the training lab, upload `path` through the file chooser, wait for `ready`."""
+    pick_lab_task(page, task)
+    page.locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_text(ready).wait_for(timeout=60_000)
+    wait_for_app(page)
+
+
 PROGRESS = ("() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
             ".map(p => p.innerText).join(' | ')")
 
@@ -344,12 +359,7 @@ def test_training_lab_on_a_zip_of_your_pictures(page, app_url, tmp_path) -> None
     archive.write_bytes(shapes_zip())
     page.goto(f"{app_url}/training_lab")
     wait_for_app(page)
-    page.get_by_label("Task").first.click()
-    page.get_by_text("Your pictures (a zip of class folders)").click()
-    wait_for_app(page)
-    page.locator('input[type="file"]').set_input_files(str(archive))
-    page.get_by_text("24 pictures in 3 classes").wait_for(timeout=60_000)
-    wait_for_app(page)
+    lab_task_with_file(page, "Your pictures (a zip of class folders)", archive, "24 pictures in 3 classes")
     page.get_by_role("button", name="Train both").click()
     page.get_by_role("heading", name="Results").wait_for(timeout=120_000)
     wait_for_app(page)
@@ -374,12 +384,7 @@ def test_build_a_cnn_train_it_on_your_zip_and_inspect_it(page, app_url, tmp_path
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.get_by_role("link", name="Training lab").click()
     wait_for_app(page)
-    page.get_by_label("Task").first.click()
-    page.get_by_text("Your pictures (a zip of class folders)").click()
-    wait_for_app(page)
-    page.locator('input[type="file"]').set_input_files(str(archive))
-    page.get_by_text("24 pictures in 3 classes").wait_for(timeout=60_000)
-    wait_for_app(page)
+    lab_task_with_file(page, "Your pictures (a zip of class folders)", archive, "24 pictures in 3 classes")
     page.get_by_text("Use the network you built (9 layers)").nth(1).click()
     wait_for_app(page)
     page.get_by_role("button", name="Train both").click()
@@ -404,9 +409,7 @@ def test_paste_a_text_train_a_character_lstm_and_inspect_it(page, app_url) -> No
 
     page.goto(f"{app_url}/training_lab")
     wait_for_app(page)
-    page.get_by_label("Task").first.click()
-    page.get_by_text("Your text with an RNN / LSTM / GRU").click()
-    wait_for_app(page)
+    pick_lab_task(page, "Your text with an RNN / LSTM / GRU")
     box = page.get_by_label("…or paste a text")
     box.fill(load_corpus()[:20_000])
     box.press("Control+Enter")
@@ -459,11 +462,6 @@ def test_hostile_weights_and_data_through_the_file_chooser(page, app_url, tmp_pa
     assert not (tmp_path / "ran").exists()
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Training lab").click()
     wait_for_app(page)
-    page.get_by_label("Task").first.click()
-    page.get_by_text("Your pictures (a zip of class folders)").click()
-    wait_for_app(page)
-    page.locator('input[type="file"]').set_input_files(str(bomb))
-    page.get_by_text("that is a zip bomb").wait_for(timeout=60_000)
-    wait_for_app(page)
+    lab_task_with_file(page, "Your pictures (a zip of class folders)", bomb, "that is a zip bomb")
     assert_no_exception(page)
     screenshot(page, "training_lab_zip_bomb")

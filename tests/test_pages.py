@@ -265,8 +265,14 @@ def train_in_lab(at: AppTest, task: str, epochs: int = 2) -> None:
     """Open the training lab in `at`, train both runs of `task` for `epochs` and wait for the results."""
     at.switch_page("app_pages/training_lab.py").run()
     at.selectbox(key="tl_task").set_value(task).run()
+    train_both(at, task, epochs)
+
+
+def train_both(at: AppTest, task: str, epochs: int) -> None:
+    """On the lab page already showing `task`: set both runs' epochs, train, wait, and show the results."""
     for run in "AB":
         at.number_input(key=f"tl_{run}_{task}_epochs").set_value(epochs)
+    at.run()
     at.button(key="tl_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     pair = at.session_state["tl_pair"]
@@ -414,12 +420,7 @@ def test_training_lab_on_your_own_pictures_then_feature_maps() -> None:
     at.file_uploader(key="tl_upload_own_images").set_value(("mine.zip", shapes_zip(), "application/zip")).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("24 pictures in 3 classes" in m.value for m in at.markdown)
-    for run in "AB":
-        at.number_input(key=f"tl_{run}_own_images_epochs").set_value(2)
-    at.button(key="tl_go").click().run()
-    at.session_state["tl_pair"].join(120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    train_both(at, "own_images", 2)
     assert "held-out confusion" in chart_titles(at)
     own = list(at.session_state["own_models"])
     at.switch_page("app_pages/feature_maps.py").run()
@@ -437,12 +438,7 @@ def test_training_lab_on_your_series_compares_lstm_and_cnn() -> None:
     values = np.sin(np.arange(600) * 0.2) + 0.05 * np.random.default_rng(0).normal(size=600)
     at.file_uploader(key="tl_upload_own_series").set_value(("wave.csv", ("y\n" + "\n".join(map(str, values))).encode(),
                                                             "text/csv")).run()
-    for run in "AB":
-        at.number_input(key=f"tl_{run}_own_series_epochs").set_value(2)
-    at.button(key="tl_go").click().run()
-    at.session_state["tl_pair"].join(120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    train_both(at, "own_series", 2)
     assert "one-step prediction" in chart_titles(at)
     assert "held-out R²" in at.dataframe[0].value.columns
     assert "1-D CNN" in " ".join(c.value for c in at.caption) or "CNN" in " ".join(c.value for c in at.caption)
@@ -473,12 +469,7 @@ def test_training_lab_on_pasted_text_then_hidden_states() -> None:
     at.selectbox(key="tl_task").set_value("own_text").run()
     at.text_area(key="tl_paste").set_value(load_corpus()[:30_000]).run()
     assert any("30,000 characters" in m.value for m in at.markdown)
-    for run in "AB":
-        at.number_input(key=f"tl_{run}_own_text_epochs").set_value(1)
-    at.button(key="tl_go").click().run()
-    at.session_state["tl_pair"].join(120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    train_both(at, "own_text", 1)
     _, lstm = list(at.session_state["own_models"])
     at.switch_page("app_pages/hidden_states.py").run()
     at.selectbox(key="hs_model").set_value(lstm).run()
@@ -498,13 +489,7 @@ def test_build_a_cnn_see_its_plan_break_it_then_train_it_in_the_lab() -> None:
     assert "Use the network you built" in at.success[0].value
     at.switch_page("app_pages/training_lab.py").run()
     at.checkbox(key="tl_B_digits_built").check()
-    for run in "AB":
-        at.number_input(key=f"tl_{run}_digits_epochs").set_value(2)
-    at.run()
-    at.button(key="tl_go").click().run()
-    at.session_state["tl_pair"].join(120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    train_both(at, "digits", 2)
     run_b = at.session_state["tl_pair"].runs[1]
     assert run_b.config.layers and run_b.epochs[-1].val_accuracy > 0.6
     titles = [own.spec.title for own in at.session_state["own_models"].values()]

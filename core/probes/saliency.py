@@ -35,19 +35,17 @@ class SpatialModule:
     has_conv: bool
 
 
-def spatial_modules(model: nn.Module, input_size: tuple[int, int, int]) -> list[SpatialModule]:
-    """Modules with a spatial output (H·W > 1), each called once per forward, in the order they finish.
-
-    Found by one forward pass with hooks that are removed before returning.
-    """
+def _module_outputs(model: nn.Module, input_size: tuple[int, int, int]) -> list[tuple[str, int, tuple[int, ...]]]:
+    """(name, calls, output shape without the batch) of every module that returns a tensor, in the order they
+    finish, from one forward pass with hooks that are removed before returning."""
     seen: dict[str, tuple[int, tuple[int, ...]]] = {}
     order: list[str] = []
 
     def record(name: str):
         def hook(_module: nn.Module, _inputs: object, output: object) -> None:
             if isinstance(output, torch.Tensor):
-                count, _ = seen.get(name, (0, ()))
-                seen[name] = (count + 1, tuple(output.shape[1:]))
+                count, shape = seen.get(name, (0, tuple(output.shape[1:])))
+                seen[name] = (count + 1, shape)
                 if count == 0:
                     order.append(name)
         return hook
@@ -61,9 +59,13 @@ def spatial_modules(model: nn.Module, input_size: tuple[int, int, int]) -> list[
         finally:
             for h in handles:
                 h.remove()
+    return [(name, *seen[name]) for name in order]
+
+
+def spatial_modules(model: nn.Module, input_size: tuple[int, int, int]) -> list[SpatialModule]:
+    """Modules with a spatial output (H·W > 1), each called once per forward, in the order they finish."""
     result = []
-    for name in order:
-        count, shape = seen[name]
+    for name, count, shape in _module_outputs(model, input_size):
         if count == 1 and len(shape) == 3 and shape[1] * shape[2] > 1:
             module = model.get_submodule(name)
             has_conv = any(isinstance(m, nn.Conv2d) for m in module.modules())
@@ -101,30 +103,8 @@ def cam_layer_notes(model: nn.Module, input_size: tuple[int, int, int]) -> list[
     Grad-CAM weights the channels of a (C, H, W) map by their gradients and keeps the map's layout, so a
     layer qualifies when its output has a spatial layout larger than 1×1 and it runs once per forward pass.
     """
-    seen: dict[str, tuple[int, tuple[int, ...]]] = {}
-    order: list[str] = []
-
-    def record(name: str):
-        def hook(_module: nn.Module, _inputs: object, output: object) -> None:
-            if isinstance(output, torch.Tensor):
-                count, shape = seen.get(name, (0, tuple(output.shape[1:])))
-                seen[name] = (count + 1, shape)
-                if count == 0:
-                    order.append(name)
-        return hook
-
-    device = next(model.parameters()).device
-    with _HOOK_LOCK:
-        handles = [m.register_forward_hook(record(n)) for n, m in model.named_modules() if n]
-        try:
-            with torch.inference_mode():
-                model(torch.zeros(1, *input_size, device=device))
-        finally:
-            for h in handles:
-                h.remove()
     notes = []
-    for name in order:
-        count, shape = seen[name]
+    for name, count, shape in _module_outputs(model, input_size):
         op = type(model.get_submodule(name)).__name__
         if count > 1:
             note = LayerNote(name, op, shape, False, f"runs {count} times per forward pass, so its gradient mixes "
