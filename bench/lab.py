@@ -41,6 +41,8 @@ def bare_loop(config: LabConfig, device: torch.device) -> float:
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
     return time.perf_counter() - start
 
 

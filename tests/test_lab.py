@@ -192,3 +192,13 @@ def test_a_pair_stops_at_its_wall_cap() -> None:
     pair = LabPair([LabRun(LabConfig("digits", epochs=10))], max_wall_s=0.0).start()
     pair.join(30)
     assert pair.runs[0].status == "stopped" and len(pair.runs[0].steps) <= 1
+
+
+def test_a_lab_run_trains_on_the_chosen_device() -> None:
+    """The lab trains where the app runs: on CUDA under bench/gpu.sh, here on the CPU; nothing stays behind."""
+    from core.device import choose_device
+
+    device = choose_device("").device
+    run = lab.train(LabRun(LabConfig("digits", epochs=1, batch_norm=True, augment=("shift",)), device))
+    assert run.status == "done" and {p.device.type for p in run.model.parameters()} == {device.type}
+    assert run.finish().confusion.sum() == len(run.data.y_val)
