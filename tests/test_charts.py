@@ -25,3 +25,21 @@ def test_only_core_plots_builders() -> None:
 
     with pytest.raises(ValueError, match="not a figure builder"):
         charts.figure(homemade)
+
+
+def test_shared_per_picture_results_are_read_only() -> None:
+    """Pictures, prepared inputs and results are shared by every session without a copy: none may change them."""
+    import numpy as np
+    import pytest
+
+    from core.data.samples import samples_for
+    from ui import loaders
+
+    first = samples_for("digit")[0]
+    picture = loaders.sample(first, first.file)
+    prepared = loaders.model_input("lenet5", picture, picture.digest)
+    probs = loaders.probabilities("lenet5", picture.digest, "bundled", prepared.tensor)
+    for array in (picture.pixels, prepared.display, probs):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 0
+    assert np.isclose(probs.sum(), 1.0, atol=1e-5)

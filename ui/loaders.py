@@ -152,38 +152,54 @@ def layers(name: str, weights: str) -> list[activations.LayerInfo]:
         return activations.list_layers(net, spec_of(name).input_size)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def frozen(array: np.ndarray) -> np.ndarray:
+    """`array`, made read-only: results below are shared by every session without a copy, so none may change them."""
+    array.setflags(write=False)
+    return array
+
+
+# Pictures and per-picture results are read on every rerun of the CNN pages. As st.cache_resource they are
+# handed out as they are (st.cache_data would unpickle a fresh copy per read: milliseconds per photo, per
+# model, per rerun); their arrays are read-only, so sharing them is safe.
+
+@st.cache_resource(show_spinner=False, max_entries=64)
 def sample(_sample: Sample, file: str) -> DecodedImage:
     """A bundled sample picture, decoded once."""
-    return load_sample(_sample)
+    picture = load_sample(_sample)
+    frozen(picture.pixels)
+    return picture
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def upload(data: bytes) -> DecodedImage:
     """An uploaded file, decoded once (raises core.data.images.ImageInputError)."""
-    return decode_image(data)
+    picture = decode_image(data)
+    frozen(picture.pixels)
+    return picture
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def model_input(name: str, _picture: DecodedImage, digest: str) -> ModelInput:
-    """The picture prepared for model `name`."""
-    return prepare_image(_picture.pixels, spec_of(name))
+    """The picture prepared for model `name` (the tensor is only ever read by models)."""
+    prepared = prepare_image(_picture.pixels, spec_of(name))
+    frozen(prepared.display)
+    return prepared
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def probabilities(name: str, digest: str, weights: str, _x: torch.Tensor) -> np.ndarray:
     """Class probabilities of model `name` for the prepared picture `digest`."""
     net, _ = model(name, weights)
     with _HEAVY:
-        return activations.predict(net, _x).numpy()
+        return frozen(activations.predict(net, _x).numpy())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def layer_maps(name: str, layer: str, digest: str, weights: str, _x: torch.Tensor) -> np.ndarray:
     """The output of `layer` for the prepared picture `digest`, without the batch axis."""
     graph = extractor(name, layer, weights)
     with _HEAVY:
-        return activations.feature_maps(graph, _x)[layer][0].numpy()
+        return frozen(activations.feature_maps(graph, _x)[layer][0].numpy())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -202,13 +218,13 @@ def cam_notes(name: str, weights: str) -> list[saliency.LayerNote]:
         return saliency.cam_layer_notes(net, spec_of(name).input_size)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def attribution(name: str, weights: str, digest: str, method: str, target: int,
                 params: tuple[tuple[str, object], ...], _x: torch.Tensor) -> np.ndarray:
     """The (H, W) map of `method` for class `target` (raises core.probes.saliency.SaliencyError)."""
     net, _ = model(name, weights)
     with _HEAVY:
-        return saliency.METHODS[method](net, _x, target, **dict(params))
+        return frozen(saliency.METHODS[method](net, _x, target, **dict(params)))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
