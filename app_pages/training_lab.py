@@ -178,7 +178,13 @@ if runs[0].config.task != task or choice != st.session_state.get("tl_choice", ch
 st.subheader("Results")
 rows = []
 metric = "R²" if task == "series" else "accuracy"
-shown = (lambda v: f"{v:.3f}") if task == "series" else (lambda v: f"{v:.1%}")  # noqa: E731
+
+
+def shown(value: float) -> str:
+    """A held-out score as the table shows it: R² to three places, accuracy in percent."""
+    return f"{value:.3f}" if task == "series" else f"{value:.1%}"
+
+
 for run in runs:
     last = run.epochs[-1] if run.epochs else None
     rows.append({
@@ -195,6 +201,13 @@ if task == "adding":
                "loss (MSE) of about 0.167.")
 
 data = runs[0].data
+
+
+def char_label(index: int) -> str:
+    """A vocabulary symbol as a table can show it (newline, space and tab made visible)."""
+    return {"\n": "↵", " ": "␣", "\t": "⇥"}.get(data.classes[index], data.classes[index])
+
+
 if task == "series":
     n = min(300, len(data.y_val))
     chart(st, plots.line_chart, {"actual": data.y_val.numpy()[-n:],
@@ -223,10 +236,9 @@ for col, run in zip(cols, runs):
         counts = outcome.confusion.copy()
         np.fill_diagonal(counts, 0)
         top = np.argsort(-counts, axis=None)[:10]
-        shown = lambda i: {"\n": "↵", " ": "␣", "\t": "⇥"}.get(data.classes[i], data.classes[i])  # noqa: E731
         col.caption(f"Next-character accuracy {np.mean(outcome.predictions == outcome.targets):.1%} on "
                     f"{outcome.targets.size:,} held-out characters. The commonest mistakes:")
-        col.dataframe([{"true": shown(t // counts.shape[0]), "predicted": shown(t % counts.shape[0]),
+        col.dataframe([{"true": char_label(t // counts.shape[0]), "predicted": char_label(t % counts.shape[0]),
                         "times": int(counts.flat[t])} for t in top if counts.flat[t]], hide_index=True)
     elif task == "adding":
         col.caption("The worst answers on held-out sequences:")
