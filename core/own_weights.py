@@ -153,10 +153,9 @@ def read_class_names(data: bytes | None, num_classes: int) -> tuple[str, ...]:
         return tuple(f"class {i}" for i in range(num_classes))
     if len(data) > MAX_CLASS_FILE_BYTES:
         raise WeightsInputError(f"The class-names file is over {MAX_CLASS_FILE_BYTES // 2**20} MB.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise WeightsInputError(f"The class-names file is not UTF-8 text (byte {err.start} is not valid).") from None
+    from core.data.own import decode_utf8
+
+    text = decode_utf8(data, "The class-names file", WeightsInputError)
     names = tuple(line.strip()[:80] for line in text.splitlines() if line.strip())
     if len(names) != num_classes:
         raise WeightsInputError(f"The weights have {num_classes} classes, but the file names {len(names)}: "

@@ -141,15 +141,20 @@ def split_indices(labels: np.ndarray, held_out: float, seed: int) -> tuple[np.nd
     return np.sort(np.array(train)), np.sort(np.array(val))
 
 
+def decode_utf8(data: bytes, what: str, error: type[ValueError] = DataInputError) -> str:
+    """`data` as UTF-8 text (a BOM is fine); otherwise `error` saying which byte of `what` is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise error(f"{what} is not UTF-8 text: byte {err.start} (0x{data[err.start]:02x}) cannot start a "
+                    "character. Save the file as UTF-8.") from None
+
+
 def read_text(data: bytes) -> str:
     """UTF-8 text (a BOM is fine) of at least MIN_TEXT_CHARS characters and at most MAX_TEXT_BYTES."""
     if len(data) > MAX_TEXT_BYTES:
         raise DataInputError(f"The text is {len(data) / 2**20:.1f} MB; at most {MAX_TEXT_BYTES // 2**20} MB here.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise DataInputError(f"This is not UTF-8 text: byte {err.start} (0x{data[err.start]:02x}) cannot start a "
-                             "character. Save the file as UTF-8.") from None
+    text = decode_utf8(data, "This")
     if "\x00" in text:
         raise DataInputError("The text contains NUL bytes: it looks like a binary file, not text.")
     if len(text) < MIN_TEXT_CHARS:
@@ -162,10 +167,7 @@ def read_series(data: bytes) -> np.ndarray:
     """One column of numbers (an optional header line, blank lines skipped) as float32, checked line by line."""
     if len(data) > MAX_TEXT_BYTES:
         raise DataInputError(f"The file is {len(data) / 2**20:.1f} MB; at most {MAX_TEXT_BYTES // 2**20} MB here.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise DataInputError(f"This is not UTF-8 text (byte {err.start} is not valid).") from None
+    text = decode_utf8(data, "This")
     values: list[float] = []
     for number, line in enumerate(text.splitlines(), 1):
         cell = line.strip()
