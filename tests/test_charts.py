@@ -43,3 +43,64 @@ def test_shared_per_picture_results_are_read_only() -> None:
         with pytest.raises(ValueError, match="read-only"):
             array[0] = 0
     assert np.isclose(probs.sum(), 1.0, atol=1e-5)
+
+
+def test_large_arrays_are_keyed_by_every_value() -> None:
+    """Streamlit's own hash samples arrays from 500,000 values up; a change anywhere must still give a new figure."""
+    charts._figure.clear()
+    big = np.zeros((1, 800, 800), dtype=np.float32)
+    first = charts.figure(plots.feature_grid, big, [0])
+    for i in range(0, 640_000, 64_007):
+        changed = big.copy()
+        changed.flat[i] = 1.0
+        assert charts.figure(plots.feature_grid, changed, [0]) is not first
+
+
+def test_arrays_inside_containers_are_keyed_by_content() -> None:
+    charts._figure.clear()
+    gates = {"input": np.full((5, 3), 0.2), "forget": np.full((5, 3), 0.9)}
+    first = charts.figure(plots.gate_histograms, gates)
+    assert charts.figure(plots.gate_histograms, {k: v.copy() for k, v in gates.items()}) is first
+    moved = {"input": gates["input"], "forget": gates["forget"] - 0.5}
+    assert charts.figure(plots.gate_histograms, moved) is not first
+
+
+def test_read_only_arrays_are_hashed_once_and_forgotten_with_them(monkeypatch) -> None:
+    """The loaders' shared results are read-only: a rerun reuses their digest instead of hashing megabytes again."""
+    import gc
+
+    charts._figure.clear()
+    maps = np.random.default_rng(1).random((8, 16, 16)).astype(np.float32)
+    maps.setflags(write=False)
+    before = len(charts._digests)
+    charts.figure(plots.feature_grid, maps, [0, 1])
+    assert len(charts._digests) == before + 1
+    hashed, md5 = [], charts.hashlib.md5
+    monkeypatch.setattr(charts.hashlib, "md5", lambda *a, **k: hashed.append(1) or md5(*a, **k))
+    charts.figure(plots.feature_grid, maps, [0, 1])
+    assert len(hashed) == 1  # the arguments' digest, not the array again
+    del maps
+    gc.collect()
+    assert len(charts._digests) == before
+
+
+def test_the_chart_sends_the_figure_it_built() -> None:
+    """`chart` hands Streamlit a figure whose dict was made once; what reaches the browser is that figure."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    def page() -> None:
+        import numpy as np
+        import streamlit as st
+
+        from core import plots
+        from ui.charts import chart
+
+        chart(st, plots.top_k_bar, ["cat", "dog", "fox"], np.array([0.2, 0.5, 0.3]), 2, "top", key="c")
+
+    at = AppTest.from_function(page, default_timeout=60).run()
+    sent = json.loads(at.get("plotly_chart")[0].proto.spec)
+    built = json.loads(plots.top_k_bar(["cat", "dog", "fox"], np.array([0.2, 0.5, 0.3]), 2, "top").to_json())
+    assert sent["data"] == built["data"] and sent["layout"]["title"] == built["layout"]["title"]
+    assert list(sent["data"][0]["y"]) == ["fox", "dog"]
