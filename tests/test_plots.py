@@ -36,6 +36,20 @@ def test_feature_grid_scales_each_map_and_labels_channels() -> None:
     assert shared.data[0].zmax > 5
 
 
+def test_maps_are_shrunk_and_scaled_together_as_one_at_a_time() -> None:
+    """The grid resizes and scales all maps at once; the numbers are those of PIL's bilinear resize and
+    `scale_01`, map by map, growing or shrinking, a constant map included."""
+    rng = np.random.default_rng(3)
+    for shape, size in (((5, 112, 112), (32, 32)), ((3, 100, 37), (32, 12)), ((2, 7, 7), (20, 20)), ((2, 13, 200), (2, 32))):
+        maps = rng.normal(size=shape).astype(np.float32)
+        together = plots.resize_stack(maps, *size)
+        alone = np.stack([plots.resize_map(m, *size) for m in maps])
+        assert together.shape == alone.shape and np.abs(together - alone).max() < 1e-5
+    tiles = rng.normal(size=(4, 6, 6))
+    tiles[2] = 3.0
+    assert np.allclose(plots._scale_each(tiles), np.stack([plots.scale_01(t) for t in tiles]))
+
+
 def test_feature_grid_rejects_flat_outputs() -> None:
     with pytest.raises(ValueError, match="C, H, W"):
         plots.feature_grid(np.zeros((10,)), [0])
