@@ -176,7 +176,7 @@ def top_k_bar(classes: Sequence[str], probs: np.ndarray, k: int = 5, title: str 
     values = probs[order][::-1]
     bar = go.Bar(
         x=values, y=labels, orientation="h", text=[f"{v:.1%}" for v in values], textposition="outside",
-        cliponaxis=False, marker_color="#4c78a8", hovertemplate="%{y}: %{x:.2%}<extra></extra>",
+        cliponaxis=False, marker=dict(color="#4c78a8"), hovertemplate="%{y}: %{x:.2%}<extra></extra>",
     )
     return _panel(bar, 60 + 36 * k, title,
                   xaxis=dict(range=[0, 1.18], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", title=_title("probability")),
@@ -498,7 +498,7 @@ def shift_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, 
 def counts_bar(labels: Sequence[str], counts: Sequence[int], title: str | None = None) -> go.Figure:
     """Parameter counts on a log axis, each bar labelled with its number."""
     bars = go.Bar(x=list(labels), y=list(counts), text=[f"{c:,}" for c in counts], textposition="outside",
-                  cliponaxis=False, marker_color=["#4c78a8", "#f58518", "#e45756"][: len(counts)])
+                  cliponaxis=False, marker=dict(color=["#4c78a8", "#f58518", "#e45756"][: len(counts)]))
     return _panel(bars, 340, title, yaxis=dict(type="log", title=_title("parameters (log)")))
 
 

@@ -56,7 +56,7 @@ class _Serialised(go.Figure):
     """A figure that answers `to_dict` with a dict made once, for `st.plotly_chart` (it calls `to_dict` on every rerun)."""
 
     def __init__(self, spec: dict) -> None:
-        super().__init__(_validate=False)
+        super().__init__(layout={"template": {}}, _validate=False)  # the spec has the template; applying it costs 0.8 ms
         self._spec = spec
 
     def to_dict(self) -> dict:
