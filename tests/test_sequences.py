@@ -108,6 +108,27 @@ def test_probe_helpers() -> None:
     assert list(recurrent.unit_order(states, "variance")) == [0, 1]
     points, explained = recurrent.pca(np.random.default_rng(0).normal(size=(30, 5)), 2)
     assert points.shape == (30, 2) and 0 < explained.sum() <= 1
+
+
+@pytest.mark.parametrize("shape", [(200, 16), (6, 40), (1, 8)])
+def test_pca_matches_the_svd_of_the_centred_states(shape: tuple[int, int]) -> None:
+    """Principal components from the scatter matrix: the same projections (up to sign) and variance
+    fractions as an SVD of the centred trace, short traces (fewer steps than units) included."""
+    states = np.random.default_rng(1).normal(size=shape) * np.linspace(3, 0.1, shape[1])
+    points, explained = recurrent.pca(states, 3)
+    centred = states - states.mean(axis=0)
+    u, s, vt = np.linalg.svd(centred, full_matrices=False)
+    k = min(3, *shape)
+    assert points.shape == (shape[0], k)
+    reference = centred @ vt[:k].T
+    total = (s ** 2).sum()
+    if total > 0:
+        assert np.allclose(explained, s[:k] ** 2 / total, atol=1e-9)
+        for j in range(k):
+            if s[j] > 1e-9 * s[0]:
+                assert np.allclose(np.abs(points[:, j]), np.abs(reference[:, j]), atol=1e-8)
+    else:
+        assert np.allclose(points, 0.0)
     signals = recurrent.rule_signals('f("a")\n  x')
     assert list(signals["inside quotes"][:6]) == [0, 0, 1, 1, 1, 0]
     assert list(signals["bracket depth"][:6]) == [0, 1, 1, 1, 1, 0]
