@@ -282,14 +282,13 @@ def feature_grid(
 
 
 def channel_heatmap(values: np.ndarray, title: str | None = None, height: int = 340) -> go.Figure:
-    """One activation map (h, w) with its raw values on hover and a colour bar."""
+    """One activation map (h, w), row 0 on top, with its raw values, row and column on hover and a colour bar."""
     heat = go.Heatmap(
-        z=np.asarray(values, dtype=np.float32)[::-1], colorscale="Inferno",
-        colorbar=dict(thickness=12), hovertemplate="row %{customdata}<br>value %{z:.4f}<extra></extra>",
-        customdata=np.repeat(np.arange(values.shape[0])[::-1, None], values.shape[1], axis=1),
+        z=np.asarray(values, dtype=np.float32), colorscale="Inferno", colorbar=dict(thickness=12),
+        hovertemplate="row %{y}, column %{x}<br>value %{z:.4f}<extra></extra>",
     )
     return _panel(heat, height, title, xaxis=dict(visible=False, constrain="domain"),
-                  yaxis=dict(visible=False, scaleanchor="x", constrain="domain"))
+                  yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", constrain="domain"))
 
 
 def kernel_grid(weights: np.ndarray, title: str | None = None) -> go.Figure:

@@ -55,6 +55,14 @@ def test_feature_grid_rejects_flat_outputs() -> None:
         plots.feature_grid(np.zeros((10,)), [0])
 
 
+def test_channel_heatmap_keeps_row_zero_on_top_without_a_row_index_array() -> None:
+    values = np.arange(12, dtype=np.float32).reshape(3, 4)
+    fig = plots.channel_heatmap(values, "one map")
+    assert np.array_equal(np.asarray(fig.data[0].z), values) and fig.layout.yaxis.autorange == "reversed"
+    assert fig.data[0].customdata is None and "row %{y}" in fig.data[0].hovertemplate
+    assert len(plots.channel_heatmap(np.zeros((224, 224))).to_json()) < 300_000  # was 410 kB with a row-index array
+
+
 def test_top_k_bar_puts_the_most_probable_on_top() -> None:
     fig = plots.top_k_bar(["a", "b", "c", "d"], np.array([0.1, 0.6, 0.05, 0.25]), k=3)
     assert list(fig.data[0].y) == ["a", "d", "b"]  # plotly draws the last bar on top
