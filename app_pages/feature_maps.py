@@ -1,5 +1,4 @@
 """Feature maps: a picture goes through a CNN; see the prediction, every layer's shape and its activation maps."""
-import numpy as np
 import streamlit as st
 
 from core import plots
@@ -32,11 +31,7 @@ with right:
 table = loaders.layers(spec.name, weights)
 spatial = [layer for layer in table if layer.is_spatial and min(layer.shape[1:]) >= 1]
 with st.expander(f"All {len(table)} layers and their output shapes", expanded=False):
-    st.dataframe(
-        [{"#": i, "layer": layer.name, "operation": layer.op, "output shape": " × ".join(map(str, layer.shape)),
-          "values": int(np.prod(layer.shape))} for i, layer in enumerate(table)],
-        hide_index=True, width="stretch",
-    )
+    st.dataframe(loaders.layer_table(spec.name, weights), hide_index=True, width="stretch")
 
 st.subheader("Activation maps")
 conv = first_conv_kernels(net)

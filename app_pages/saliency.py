@@ -87,9 +87,7 @@ if method in ("Grad-CAM", "Guided Grad-CAM"):
         notes = loaders.cam_notes(spec.name, p.weights)
         st.caption(f"{sum(n.usable for n in notes)} of {len(notes)} modules qualify: Grad-CAM needs a map with a "
                    "layout (height × width above 1×1) from a module that runs once per forward pass.")
-        st.dataframe([{"layer": n.name, "operation": n.op, "output": " × ".join(map(str, n.shape)),
-                       "Grad-CAM": ("✓ suggested" if n.name == default else "✓") if n.usable else "✗", "why": n.why}
-                      for n in notes], hide_index=True, width="stretch")
+        st.dataframe(loaders.cam_notes_table(spec.name, p.weights, default), hide_index=True, width="stretch")
 
 c1, c2 = st.columns(2)
 chart(c1, plots.channel_heatmap, heat, f"{method} map for “{spec.classes[target]}” (scaled to 0–1)", key="sal_map")

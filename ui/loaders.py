@@ -11,6 +11,7 @@ import threading
 from typing import Callable, ParamSpec, TypeVar
 
 import numpy as np
+import pyarrow as pa
 import streamlit as st
 import torch
 from torch import nn
@@ -150,6 +151,33 @@ def layers(name: str, weights: str) -> list[activations.LayerInfo]:
     net, _ = model(name, weights)
     with _HEAVY:
         return activations.list_layers(net, spec_of(name).input_size)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def layer_table(name: str, weights: str) -> pa.Table:
+    """`layers(name, weights)` as the Arrow table the page shows, made once: st.dataframe sends an Arrow
+    table as it is (0.4 ms) but takes a list of rows through pandas on every rerun (3 ms)."""
+    rows = layers(name, weights)
+    return pa.table({
+        "#": list(range(len(rows))),
+        "layer": [layer.name for layer in rows],
+        "operation": [layer.op for layer in rows],
+        "output shape": [" × ".join(map(str, layer.shape)) for layer in rows],
+        "values": [int(np.prod(layer.shape)) for layer in rows],
+    })
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def cam_notes_table(name: str, weights: str, suggested: str) -> pa.Table:
+    """`cam_notes(name, weights)` as the Arrow table the saliency page shows, `suggested` marked (see `layer_table`)."""
+    notes = cam_notes(name, weights)
+    return pa.table({
+        "layer": [n.name for n in notes],
+        "operation": [n.op for n in notes],
+        "output": [" × ".join(map(str, n.shape)) for n in notes],
+        "Grad-CAM": [("✓ suggested" if n.name == suggested else "✓") if n.usable else "✗" for n in notes],
+        "why": [n.why for n in notes],
+    })
 
 
 def frozen(array: np.ndarray) -> np.ndarray:
