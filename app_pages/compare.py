@@ -74,8 +74,9 @@ for column, name in zip(columns, chosen):
 st.subheader("The whole zoo, measured on this machine")
 with st.spinner(f"Measuring all {len(model_names())} architectures on {device} (once per server) …"):
     rows = []
+    zoo = loaders.zoo_costs(device)
     for name in model_names():
-        spec, cost = get_spec(name), loaders.costs(name, device)
+        spec, cost = get_spec(name), zoo[name]
         rows.append({
             "year": spec.year, "model": spec.title, "input": "×".join(map(str, spec.input_size)),
             "weight layers": cost["weight_layers"], "parameters (M)": round(cost["params"] / 1e6, 3),

@@ -230,12 +230,13 @@ def layer_maps(name: str, layer: str, digest: str, weights: str, _x: torch.Tenso
         return frozen(activations.feature_maps(graph, _x)[layer][0].numpy())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def cam_layers(name: str, weights: str) -> list[saliency.SpatialModule]:
-    """Modules of model `name` with a spatial output: the layers Grad-CAM can read."""
+@st.cache_resource(show_spinner=False, max_entries=16)
+def cam_layers(name: str, weights: str) -> tuple[saliency.SpatialModule, ...]:
+    """Modules of model `name` with a spatial output: the layers Grad-CAM can read. Shared, not copied per
+    read (frozen records in a tuple: nobody can change them), since four pages read it on every rerun."""
     net, _ = model(name, weights)
     with _HEAVY:
-        return saliency.spatial_modules(net, spec_of(name).input_size)
+        return tuple(saliency.spatial_modules(net, spec_of(name).input_size))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -270,6 +271,15 @@ def costs(name: str, device: str) -> dict[str, float]:
         "flops": measured.forward_flops(net, spec.input_size),
         "latency_s": measured.forward_latency(net, spec.input_size, repeats=3),
     }
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def zoo_costs(device: str) -> dict[str, dict[str, float]]:
+    """`costs` of every registry architecture on `device`, as one cached value: the compare page reads the
+    whole zoo on every rerun, and one cache lookup is cheaper than seven."""
+    from core.models.registry import model_names
+
+    return {name: costs(name, device) for name in model_names()}
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -11,6 +11,7 @@ import threading
 import warnings
 import weakref
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -73,7 +74,7 @@ def spatial_modules(model: nn.Module, input_size: tuple[int, int, int]) -> list[
     return result
 
 
-def default_cam_layer(layers: list[SpatialModule]) -> str:
+def default_cam_layer(layers: Sequence[SpatialModule]) -> str:
     """Where Grad-CAM is usually read: the last module whose map is as fine as the last convolution's.
 
     That is the last conv layer's activation (VGG, AlexNet: the ReLU after it) or the last block that
@@ -120,7 +121,7 @@ def cam_layer_notes(model: nn.Module, input_size: tuple[int, int, int]) -> list[
     return notes
 
 
-def suggestion(layers: list[SpatialModule]) -> tuple[str, str]:
+def suggestion(layers: Sequence[SpatialModule]) -> tuple[str, str]:
     """The layer to start Grad-CAM (or a look at features) from, and one sentence saying why."""
     name = default_cam_layer(layers)
     layer = next(layer for layer in layers if layer.name == name)
