@@ -6,7 +6,7 @@ from core.models.registry import get_spec, model_names
 from core.probes.saliency import SaliencyError, default_cam_layer
 from ui import loaders, own_models
 from ui.charts import chart
-from ui.widgets import model_label, picture_picker, predict
+from ui.widgets import model_label, picture_picker, predict, table
 
 st.title("Compare architectures")
 st.caption(
@@ -83,5 +83,5 @@ with st.spinner(f"Measuring all {len(model_names())} architectures on {device} (
             "forward GFLOPs": round(cost["flops"] / 1e9, 3), f"latency on {device} (ms)": round(cost["latency_s"] * 1000, 1),
             "what it introduced": spec.summary,
         })
-st.dataframe(rows, hide_index=True, width="stretch")
+table(st, rows)
 chart(st, plots.zoo_scatter, rows, device, key="cmp_zoo")

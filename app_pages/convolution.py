@@ -10,7 +10,7 @@ from core.probes.saliency import default_cam_layer
 from core.probes.translation import ShiftError
 from ui import loaders, own_models
 from ui.charts import chart
-from ui.widgets import model_label, picture_picker
+from ui.widgets import model_label, picture_picker, table
 
 PARTS = ["Convolution", "Pooling", "Weight sharing", "Receptive field", "Translation"]
 DEFAULT_MATRIX = np.array([[0, 0, 0, 0, 0, 0, 0],
@@ -196,14 +196,14 @@ elif part == "Receptive field":
     name = st.selectbox("Model", names, index=names.index("small_vgg"), key="cl_rf_model",
                         format_func=model_label)
     spec = loaders.spec_of(name)
-    table = [f for f in loaders.fields(name) if f.op in ("Conv2d", "MaxPool2d", "AvgPool2d", "add", "cat")
+    kept = [f for f in loaders.fields(name) if f.op in ("Conv2d", "MaxPool2d", "AvgPool2d", "add", "cat")
              or f.op.startswith("Adaptive")]
-    chart(st, plots.field_chart, [f.name for f in table], [f.r for f in table], [f.j for f in table],
+    chart(st, plots.field_chart, [f.name for f in kept], [f.r for f in kept], [f.j for f in kept],
           spec.input_size[1], f"{spec.title}: theoretical field and jump after each conv/pool/merge",
           key="cl_rf_chart")
     with st.expander("Every layer: field r, jump j and the centre of the first unit (start), in input pixels"):
-        st.dataframe([{"layer": f.name, "op": f.op, "field r": "global" if not np.isfinite(f.r) else str(int(f.r)),
-                       "jump j": f.j, "start": f.start} for f in loaders.fields(name)], hide_index=True, width="stretch")
+        table(st, [{"layer": f.name, "op": f.op, "field r": "global" if not np.isfinite(f.r) else str(int(f.r)),
+                    "jump j": f.j, "start": f.start} for f in loaders.fields(name)])
     weights = loaders.weights_key(name)
     spatial = loaders.cam_layers(name, weights)
     layer_names = [layer.name for layer in spatial]

@@ -6,6 +6,7 @@ from core import plots
 from core.probes import recurrent
 from ui.charts import chart
 from ui.sequences import sequence_model_picker, text_input, traced
+from ui.widgets import table
 
 GATED = ["char_lstm", "char_gru", "brackets_lstm", "quotes_lstm"]
 MEANING = {
@@ -62,8 +63,7 @@ sat = recurrent.saturation(run.trace)
 c1, c2 = st.columns([2, 1])
 chart(c1, plots.gate_histograms, {g: run.trace[g] for g in sat}, "Values of every gate, all steps and units",
       key="gt_hist")
-c2.dataframe([{"gate": f"{g}_t", "closed (< 0.1)": f"{lo:.1%}", "open (> 0.9)": f"{hi:.1%}"} for g, (lo, hi) in sat.items()],
-             hide_index=True, width="stretch")
+table(c2, [{"gate": f"{g}_t", "closed (< 0.1)": f"{lo:.1%}", "open (> 0.9)": f"{hi:.1%}"} for g, (lo, hi) in sat.items()])
 c2.caption("A saturated gate acts as a switch: 0 blocks, 1 passes. A forget gate that is mostly open is how "
            "information survives many steps.")
 
@@ -88,8 +88,7 @@ def pattern_search() -> None:
         st.info(f"“{label}” is constant on this text, so nothing can correlate with it; pick another rule or span.")
         return
     matches = recurrent.best_units(run.trace, signal, k=10)
-    st.dataframe([{"state or gate": f"{m.field}_t", "unit": m.unit, "correlation r": round(m.r, 3)} for m in matches],
-                 hide_index=True, width="stretch")
+    table(st, [{"state or gate": f"{m.field}_t", "unit": m.unit, "correlation r": round(m.r, 3)} for m in matches])
     pick = st.selectbox("Show over the text", range(len(matches)), key="gt_pick",
                         format_func=lambda i: f"{matches[i].field}_t unit {matches[i].unit} (r = {matches[i].r:+.2f})")
     m = matches[pick]

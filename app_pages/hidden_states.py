@@ -8,6 +8,7 @@ from core.probes import recurrent
 from ui import loaders
 from ui.charts import chart
 from ui.sequences import sequence_model_picker, text_input, traced
+from ui.widgets import table
 
 st.title("Hidden states")
 st.caption(
@@ -92,8 +93,7 @@ else:
     v = {term.symbol: term.value for term in terms}
     st.latex(rf"h_{{{t}}} = (1-z)\,n + z\,h_{{t-1}} = (1-{v['z_t']:.3f})\times{v['n_t']:.3f} + {v['z_t']:.3f}\times{v['h_(t−1)']:.3f}"
              rf" = {v['h_t']:.3f}")
-st.dataframe([{"term": term.symbol, "value": round(term.value, 4), "what it is": term.meaning} for term in terms],
-             hide_index=True, width="stretch")
+table(st, [{"term": term.symbol, "value": round(term.value, 4), "what it is": term.meaning} for term in terms])
 if spec.task == "charlm":
     top = recurrent.top_k(run.probs[t:t + 1], spec.outputs, 5)[0]
     following = f"; the text continues with “{chars[t + 1]}”" if t + 1 < steps else ""

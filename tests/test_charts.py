@@ -104,3 +104,25 @@ def test_the_chart_sends_the_figure_it_built() -> None:
     built = json.loads(plots.top_k_bar(["cat", "dog", "fox"], np.array([0.2, 0.5, 0.3]), 2, "top").to_json())
     assert sent["data"] == built["data"] and sent["layout"]["title"] == built["layout"]["title"]
     assert list(sent["data"][0]["y"]) == ["fox", "dog"]
+
+
+def test_tables_go_as_arrow_and_keep_every_value() -> None:
+    """`widgets.table` sends rows as an Arrow table; rows Arrow cannot type, or with differing keys, still show whole."""
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    def page() -> None:
+        import streamlit as st
+
+        from ui.widgets import table
+
+        table(st, [{"term": "i_t", "value": 0.25}, {"term": "f_t", "value": 0.75}])
+        table(st, [{"field r": 3, "unit": "px"}, {"field r": "global", "unit": "px"}])  # numbers and text in a column
+        table(st, [{"a": 1}, {"a": 2, "b": 3}])  # keys differ: nothing may be dropped
+
+    at = AppTest.from_function(page, default_timeout=60).run()
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    pd.testing.assert_frame_equal(frames[0], pd.DataFrame({"term": ["i_t", "f_t"], "value": [0.25, 0.75]}))
+    assert [str(v) for v in frames[1]["field r"]] == ["3", "global"]
+    assert list(frames[2].columns) == ["a", "b"] and frames[2]["b"].iloc[1] == 3
