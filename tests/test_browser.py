@@ -273,6 +273,14 @@ def lab_task_with_file(page, task: str, path, ready: str) -> None:
     wait_for_app(page)
 
 
+def set_lab_epochs(page, epochs: int) -> None:
+    """Type the same number of epochs into both run forms of the training lab."""
+    for box in (page.get_by_label("Epochs").nth(0), page.get_by_label("Epochs").nth(1)):
+        box.fill(str(epochs))
+        box.press("Enter")
+        wait_for_app(page)
+
+
 PROGRESS = ("() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
             ".map(p => p.innerText).join(' | ')")
 
@@ -281,10 +289,7 @@ def test_training_lab_two_runs_live_stop_and_own_model(page, app_url) -> None:
     page.goto(f"{app_url}/training_lab")
     wait_for_app(page)
     assert_no_exception(page)
-    for box in (page.get_by_label("Epochs").nth(0), page.get_by_label("Epochs").nth(1)):
-        box.fill("40")
-        box.press("Enter")
-        wait_for_app(page)
+    set_lab_epochs(page, 40)
     page.get_by_role("button", name="Train both").click()
     page.get_by_text("step ", exact=False).first.wait_for(timeout=60_000)
     wait_for_plots(page, 1)
@@ -415,10 +420,7 @@ def test_paste_a_text_train_a_character_lstm_and_inspect_it(page, app_url) -> No
     box.press("Control+Enter")
     page.get_by_text("20,000 characters").wait_for(timeout=60_000)
     wait_for_app(page)
-    for epochs in (page.get_by_label("Epochs").nth(0), page.get_by_label("Epochs").nth(1)):
-        epochs.fill("2")
-        epochs.press("Enter")
-        wait_for_app(page)
+    set_lab_epochs(page, 2)
     page.get_by_role("button", name="Train both").click()
     page.get_by_role("heading", name="Results").wait_for(timeout=120_000)
     wait_for_app(page)
