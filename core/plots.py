@@ -82,9 +82,8 @@ def scale_01(values: np.ndarray) -> np.ndarray:
 
 
 def resize_map(values: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Bilinear resize of a 2-D float map to (height, width)."""
-    img = Image.fromarray(np.asarray(values, dtype=np.float32), mode="F")
-    return np.asarray(img.resize((width, height), Image.Resampling.BILINEAR), dtype=np.float32)
+    """Bilinear resize of a 2-D float map to (height, width) (see `resize_stack`)."""
+    return resize_stack(np.asarray(values)[None], height, width)[0]
 
 
 def blend_heatmap(picture: np.ndarray, heat: np.ndarray, alpha: float, colormap: str = "Inferno") -> np.ndarray:
@@ -186,7 +185,7 @@ def top_k_bar(classes: Sequence[str], probs: np.ndarray, k: int = 5, title: str 
 @functools.lru_cache(maxsize=64)
 def _resample_weights(n_in: int, n_out: int) -> np.ndarray:
     """PIL's bilinear resampling along one axis as an (n_out, n_in) matrix: a triangle filter widened by the
-    scale when shrinking, so every input pixel counts (the same numbers as `resize_map`, to 1e-7)."""
+    scale when shrinking, so every input pixel counts (the same numbers as PIL's resize, to 1e-7)."""
     scale = n_in / n_out
     support = max(scale, 1.0)
     weights = np.zeros((n_out, n_in), dtype=np.float32)
