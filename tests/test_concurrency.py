@@ -34,3 +34,25 @@ def test_two_threads_on_one_shared_model_get_their_own_maps() -> None:
                 assert np.allclose(cam, expected_cams[k % 8], atol=1e-5)
     assert all(p.grad is None for p in model.parameters())
     assert not any(m._forward_hooks or m._backward_hooks for m in model.modules())
+
+
+def test_start_up_warm_up_hides_the_imported_libraries_from_the_garbage_collector() -> None:
+    """Streamlit runs a full collection after every script run, holding the GIL; the warm-up freezes what
+    the imports made, so that collection no longer walks torch's, plotly's and captum's objects each time."""
+    import gc
+
+    import plotly.graph_objects as go
+
+    from ui import sidebar
+
+    try:
+        sidebar._import_heavy()
+        assert sidebar.heavy_ready()
+        assert gc.get_freeze_count() > 100_000
+        walked = {id(o) for o in gc.get_objects()}
+        for library_object in (torch.nn.functional.conv2d, torch.nn.Module.__call__, go.Figure.__init__, grad_cam):
+            assert id(library_object) not in walked
+        made_later = [[]]
+        assert id(made_later) in {id(o) for o in gc.get_objects()}
+    finally:
+        gc.unfreeze()  # the other tests count on collections seeing everything again
