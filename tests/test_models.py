@@ -50,6 +50,21 @@ def test_layer_shapes_match_the_extracted_maps(name: str) -> None:
     assert maps[layers[-1].name].allclose(model(x), atol=1e-5)
 
 
+def test_a_graph_that_runs_past_a_layer_returns_it_before_later_in_place_work() -> None:
+    """ResNet's bn1 feeds ReLU(inplace=True), and a block's bn2 gets the shortcut added in place."""
+    model = get_spec("resnet18").build().eval()
+    x = torch.randn(1, 3, 224, 224)
+    maps = feature_maps(make_extractor(model, ["bn1", "layer1.0.bn2", "fc"]), x)
+    with torch.no_grad():
+        bn1 = model.bn1(model.conv1(x))
+        block = model.layer1[0]
+        h = model.maxpool(model.relu(bn1.clone()))
+        bn2 = block.bn2(block.conv2(block.relu(block.bn1(block.conv1(h)))))
+    assert (maps["bn1"] < 0).any()
+    assert maps["bn1"].allclose(bn1, atol=1e-5) and maps["layer1.0.bn2"].allclose(bn2, atol=1e-5)
+    assert maps["fc"].allclose(model(x), atol=1e-5)
+
+
 def test_lenet_layers_follow_the_1998_layout() -> None:
     shapes = {layer.name: layer.shape for layer in list_layers(LeNet5().eval(), (1, 32, 32))}
     assert shapes["c1"] == (6, 28, 28) and shapes["s2"] == (6, 14, 14)

@@ -137,3 +137,27 @@ def test_grad_cam_on_resnet_matches_autograd_by_hand() -> None:
     cam = F.interpolate(cam, size=(224, 224), mode="bilinear", align_corners=False)[0, 0].detach().numpy()
     expected = (cam - cam.min()) / (cam.max() - cam.min())
     assert np.allclose(ours, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["lenet5", "small_vgg", "resnet18", "googlenet", "vgg16"])
+def test_grad_cam_equals_captums_layer_grad_cam(name: str) -> None:
+    """Ours reads the layer from a feature-extraction graph instead of hooking the model; the maps must not move."""
+    from captum.attr import LayerGradCam
+
+    torch.manual_seed(1)
+    spec = get_spec(name)
+    model = spec.build().eval()
+    x = torch.randn(1, *spec.input_size)
+    layers = saliency.spatial_modules(model, spec.input_size)
+    if len(layers) > 12:  # each layer is a graph to trace: the first two (ResNet's bn1 feeds an in-place
+        # ReLU), one in the middle and the suggested one are enough for the ImageNet models
+        suggested = saliency.default_cam_layer(layers)
+        layers = [*layers[:2], layers[len(layers) // 2], next(la for la in layers if la.name == suggested)]
+    for k, layer in enumerate(layers):
+        target = (3 * k + 1) % spec.num_classes
+        ours = saliency.grad_cam(model, x, target, layer.name)
+        attr = LayerGradCam(model, model.get_submodule(layer.name)).attribute(
+            x.clone().requires_grad_(True), target=target, relu_attributions=True)
+        expected = saliency._finish(attr, tuple(x.shape[-2:]))  # the same scaling to [0, 1] as before
+        assert np.allclose(ours, expected, atol=1e-4), (name, layer.name)
+    assert not any(m._forward_hooks or m._backward_hooks for m in model.modules())

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch import nn
+from torch import fx, nn
 from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
 
 
@@ -43,7 +43,28 @@ def graph_nodes(model: nn.Module) -> list[str]:
 def make_extractor(model: nn.Module, layers: list[str]) -> nn.Module:
     """An eval-mode module returning {layer: tensor} for `layers`; shares the model's weights."""
     extractor = create_feature_extractor(model, return_nodes={n: n for n in layers})
+    _keep_returned_values(extractor)
     return extractor.eval()
+
+
+def _keep_returned_values(graph_module: fx.GraphModule) -> None:
+    """Hand the operations after a returned node a copy of its value, as captum's layer hooks do.
+
+    A graph that returns a layer and also runs on past it would otherwise return the value after later
+    in-place work on it: ResNet's bn1 comes back through ReLU(inplace=True), all its negatives gone, and a
+    block's last BatchNorm comes back with the shortcut added (`out += identity`). Nodes that nothing runs
+    on (the graph ends there) are returned as they are, at no cost.
+    """
+    graph = graph_module.graph
+    output = next(node for node in graph.nodes if node.op == "output")
+    for node in dict.fromkeys(output.args[0].values()):
+        if all(user is output for user in node.users):
+            continue
+        with graph.inserting_after(node):
+            copy = graph.call_method("clone", (node,))
+        node.replace_all_uses_with(copy, delete_user_cb=lambda user, copy=copy: user is not output and user is not copy)
+    graph.lint()
+    graph_module.recompile()
 
 
 def list_layers(model: nn.Module, input_size: tuple[int, int, int]) -> list[LayerInfo]:

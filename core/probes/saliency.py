@@ -1,9 +1,11 @@
 """Attribution maps: which pixels (or which places of a layer) made the model say `target`.
 
 Every method has the same shape of signature, `method(model, image, target, ...) -> (H, W)` float
-map in [0, 1], computed with captum. Captum registers hooks on the model for the length of one
-call and removes them in `finally`; since our models are shared by every session, calls that hook
-a model are serialised by one lock, so no session ever sees another's hooks.
+map in [0, 1]. Grad-CAM, the one a page asks for most, reads its layer from a feature-extraction graph
+and needs no hook, so sessions run it side by side; it equals captum's LayerGradCam (tested). The
+others are captum's: captum registers hooks on the model for the length of one call and removes them
+in `finally`; since our models are shared by every session, calls that hook a model are serialised by
+one lock, so no session ever sees another's hooks.
 """
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from typing import Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from captum.attr import GuidedGradCam, IntegratedGradients, LayerAttribution, LayerGradCam, Occlusion, Saliency
+from captum.attr import GuidedGradCam, IntegratedGradients, LayerAttribution, Occlusion, Saliency
 from torch import nn
+
+from core.probes import activations
 
 _HOOK_LOCK = threading.RLock()
 
@@ -208,17 +212,43 @@ def _layer_output_is_spatial(model: nn.Module, module: nn.Module, image: torch.T
         )
 
 
+def _module_name(model: nn.Module, module: nn.Module) -> str:
+    return next(name for name, m in model.named_modules() if m is module)
+
+
+def _cam_graph(model: nn.Module, layer: str) -> tuple[nn.Module, str]:
+    """A feature-extraction graph returning {layer: its output, last: the model's output}, made once per
+    model and layer. It shares the model's weights and registers nothing on it."""
+    def build() -> tuple[nn.Module, str]:
+        last = activations.graph_nodes(model)[-1]
+        return activations.make_extractor(model, list(dict.fromkeys([layer, last]))), last
+
+    return _fact(model, ("cam graph", layer), build)  # type: ignore[return-value]
+
+
 def grad_cam(model: nn.Module, image: torch.Tensor, target: int, layer: str | nn.Module) -> np.ndarray:
     """Grad-CAM (Selvaraju et al. 2017) of class `target` at `layer`: ReLU(Σ_k mean(∂y/∂A_k)·A_k), upsampled.
 
-    `image` is (1, 3, H, W), already normalised for the model. The gradient flows only down to `layer`.
+    `image` is (1, 3, H, W), already normalised for the model. Computed as captum's LayerGradCam computes
+    it (a test holds the two equal), but from a feature-extraction graph that returns the layer's output
+    beside the class scores, so no hook touches the shared model and sessions need not take turns: the
+    gradient flows from the score down to the layer only.
     """
     module = resolve_layer(model, layer)
+    name = layer if isinstance(layer, str) else _module_name(model, module)
     x, target = _check(model, image, target)
-    with _HOOK_LOCK:
-        _layer_output_is_spatial(model, module, x)
-        attr = LayerGradCam(model, module).attribute(x, target=target, relu_attributions=True)
-    return _finish(attr, tuple(x.shape[-2:]))
+    graph, last = _cam_graph(model, name)
+    with torch.enable_grad():
+        outputs = graph(x)
+        acts, scores = outputs[name], outputs[last]
+        if not isinstance(acts, torch.Tensor) or acts.ndim != 4 or acts.shape[2] * acts.shape[3] <= 1:
+            shape = tuple(acts.shape[1:]) if isinstance(acts, torch.Tensor) else ()
+            text = "×".join(map(str, shape)) if shape else "nothing"
+            raise SaliencyError(f"Grad-CAM needs a layer with a spatial (C×H×W) output; this one gives {text}. "
+                                "Pick a convolution or pooling layer.")
+        (grads,) = torch.autograd.grad(scores[0, target], acts)
+    cam = F.relu((grads.mean(dim=(2, 3), keepdim=True) * acts.detach()).sum(dim=1, keepdim=True))
+    return _finish(cam, tuple(x.shape[-2:]))
 
 
 def guided_grad_cam(model: nn.Module, image: torch.Tensor, target: int, layer: str | nn.Module) -> np.ndarray:
