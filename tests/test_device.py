@@ -47,3 +47,15 @@ def test_models_land_on_the_gpu_when_there_is_one() -> None:
     assert choice.kind == expected
     net, _ = load_model("lenet5", choice.device)
     assert {p.device.type for p in net.parameters()} == {expected}
+
+
+def test_threads_share_the_cores_among_jobs_that_run_at_once(monkeypatch) -> None:
+    from core.device import THREADS_ENV, threads_per_job
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    assert threads_per_job(2, cores=2) == 1  # two slots on two cores: one thread each, no oversubscription
+    assert threads_per_job(2, cores=16) == 8
+    assert threads_per_job(1, cores=2) == 2
+    assert threads_per_job(4, cores=2) == 1  # never zero
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert threads_per_job(2, cores=2) == 3

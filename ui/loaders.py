@@ -49,7 +49,8 @@ class HeavySlots:
     """
 
     def __init__(self, slots: int) -> None:
-        self._semaphore = threading.BoundedSemaphore(max(1, slots))
+        self.slots = max(1, slots)
+        self._semaphore = threading.BoundedSemaphore(self.slots)
         self._depth = threading.local()
 
     def __enter__(self) -> "HeavySlots":
@@ -85,8 +86,9 @@ def heavy_slot() -> HeavySlots:
 
 @st.cache_resource(show_spinner=False)
 def device_choice() -> DeviceChoice:
-    """The one device of this server process (thread count fixed at the same time)."""
-    configure_threads()
+    """The one device of this server process (thread count fixed at the same time: the cores shared out
+    among the heavy-work slots, so jobs that run side by side never oversubscribe the CPU)."""
+    configure_threads(_HEAVY.slots)
     return choose_device()
 
 
