@@ -70,12 +70,11 @@ elif part == "Clipping":
         runs = {}
         bar = st.progress(0.0, "waiting for a free slot …")
         for k, (label, clip) in enumerate((("no clipping", None), (f"clipped at {threshold}", threshold))):
-            with loaders.heavy_slot():
-                runs[label] = train_adding(
-                    "rnn", length, hidden=64, steps=steps, lr=0.05, clip=clip, rho=rho, optimizer="sgd",
-                    eval_every=steps, time_budget_s=MAX_SECONDS / 2,
-                    on_step=lambda r, k=k: bar.progress((k + r.step / steps) / 2, f"run {k + 1} of 2, step {r.step}"),
-                )
+            runs[label] = train_adding(
+                "rnn", length, hidden=64, steps=steps, lr=0.05, clip=clip, rho=rho, optimizer="sgd",
+                eval_every=steps, time_budget_s=MAX_SECONDS / 2, step_guard=loaders.heavy_slot,
+                on_step=lambda r, k=k: bar.progress((k + r.step / steps) / 2, f"run {k + 1} of 2, step {r.step}"),
+            )
         bar.empty()
         st.session_state["gl_clip_runs"] = runs
     runs = st.session_state.get("gl_clip_runs")
@@ -125,9 +124,9 @@ elif part == "Long lag":
             bar.progress((k + r.step / steps) / len(cells), f"{cells[k].upper()}: step {r.step}")
 
         for k, cell in enumerate(cells):
-            with loaders.heavy_slot():
-                train_adding(cell, length, hidden=64, steps=steps, lr=1e-3, clip=1.0, eval_every=25,
-                             time_budget_s=MAX_SECONDS / len(cells), on_step=lambda r, k=k: record(r, k))
+            train_adding(cell, length, hidden=64, steps=steps, lr=1e-3, clip=1.0, eval_every=25,
+                         time_budget_s=MAX_SECONDS / len(cells), step_guard=loaders.heavy_slot,
+                         on_step=lambda r, k=k: record(r, k))
         bar.empty()
     if "gl_lag_runs" in st.session_state:
         length, results = st.session_state["gl_lag_runs"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Callable
 
@@ -305,12 +306,14 @@ def train_adding(
     cell: str, length: int, *, hidden: int = 128, steps: int = 4000, lr: float = 1e-3, clip: float | None = 1.0,
     batch_size: int = 50, seed: int = 0, rho: float | None = None, eval_every: int = 100, optimizer: str = "rmsprop",
     time_budget_s: float | None = None, on_step: Callable[[AddingStep], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    should_stop: Callable[[], bool] | None = None, step_guard: Callable[[], AbstractContextManager] = nullcontext,
 ) -> list[AddingStep]:
     """Train a recurrent model on the adding problem at sequence length `length`; one record per step.
 
     Stops early when `should_stop()` turns true, when `time_budget_s` runs out, or when the loss or
-    gradient stops being finite (the last record then says so: the gradient exploded).
+    gradient stops being finite (the last record then says so: the gradient exploded). Each step runs
+    inside `step_guard()`: the app passes its heavy-work slot, so another session's Grad-CAM waits for
+    one step of a training run, not for the whole run.
     """
     from core.data.sequences import make_adding
     from core.models.sequence import AddingModel
@@ -324,20 +327,21 @@ def train_adding(
     history: list[AddingStep] = []
     start = time.perf_counter()
     for step in range(1, steps + 1):
-        xb, yb = (torch.from_numpy(a) for a in make_adding(batch_size, length, seed=rng_seed * 1_000_003 + step))
-        model.train()
-        loss = F.mse_loss(model(xb), yb)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip if clip else float("inf"))
-        finite = bool(torch.isfinite(loss)) and bool(torch.isfinite(norm))
-        if finite:
-            opt.step()
-        val = float("nan")
-        if step % eval_every == 0 or step == 1 or not finite:
-            model.eval()
-            with torch.no_grad():
-                val = float(F.mse_loss(model(x_val), y_val))
+        with step_guard():
+            xb, yb = (torch.from_numpy(a) for a in make_adding(batch_size, length, seed=rng_seed * 1_000_003 + step))
+            model.train()
+            loss = F.mse_loss(model(xb), yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip if clip else float("inf"))
+            finite = bool(torch.isfinite(loss)) and bool(torch.isfinite(norm))
+            if finite:
+                opt.step()
+            val = float("nan")
+            if step % eval_every == 0 or step == 1 or not finite:
+                model.eval()
+                with torch.no_grad():
+                    val = float(F.mse_loss(model(x_val), y_val))
         record = AddingStep(step, loss.item(), float(norm), val, time.perf_counter() - start)
         history.append(record)
         if on_step is not None:

@@ -93,3 +93,31 @@ def test_bundled_depth_curves_cover_the_three_networks() -> None:
     assert all(len(v) == curves["steps"] and all(np.isfinite(v)) for v in curves["loss"].values())
     tail = {k: float(np.mean(v[-20:])) for k, v in curves["loss"].items()}
     assert tail["plain-56"] > tail["plain-20"]  # the deeper plain network trains worse on the same budget
+
+
+def test_adding_training_takes_its_guard_around_every_step_and_stops_on_explosion() -> None:
+    """The app passes its heavy-work slot as the guard: held for one step at a time, never across steps."""
+    from contextlib import contextmanager
+
+    from core.train import train_adding
+
+    held, entries = [False], [0]
+
+    @contextmanager
+    def guard():
+        assert not held[0]
+        held[0], entries[0] = True, entries[0] + 1
+        try:
+            yield
+        finally:
+            held[0] = False
+
+    def on_step(_record) -> None:
+        assert not held[0]  # progress is reported outside the slot
+
+    history = train_adding("rnn", 10, hidden=8, steps=12, eval_every=6, step_guard=guard, on_step=on_step)
+    assert len(history) == 12 and entries[0] == 12
+    exploded = train_adding("rnn", 30, hidden=16, steps=200, lr=50.0, clip=None, rho=3.0, optimizer="sgd",
+                            step_guard=guard)
+    assert not np.isfinite(exploded[-1].loss) or not np.isfinite(exploded[-1].grad_norm)
+    assert entries[0] == 12 + len(exploded) < 12 + 200
