@@ -26,3 +26,35 @@ def test_slots_bound_concurrency_and_nest_without_deadlock() -> None:
         t.join(timeout=10)
     assert not any(t.is_alive() for t in threads)
     assert peak[0] == 2
+
+
+def test_a_released_slot_goes_to_the_longest_waiter() -> None:
+    """A trainer that takes the slot step by step must not starve a session that asked in between."""
+    slots = HeavySlots(1)
+    log: list[str] = []
+    asked = threading.Event()
+
+    def trainer() -> None:
+        for step in range(200):
+            with slots:
+                log.append("step")
+                if step == 10:
+                    asked.wait(timeout=10)  # the other session is queued before this step ends
+                time.sleep(0.001)
+
+    def session() -> None:
+        with slots:
+            log.append("grad-cam")
+
+    training = threading.Thread(target=trainer)
+    training.start()
+    while len(log) < 11:
+        time.sleep(0.001)
+    waiting = threading.Thread(target=session)
+    waiting.start()
+    while not slots._waiters:  # queued behind the trainer's current step
+        time.sleep(0.001)
+    asked.set()
+    training.join(timeout=20)
+    waiting.join(timeout=20)
+    assert log.index("grad-cam") == 11  # right after the step it was queued behind

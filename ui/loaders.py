@@ -5,6 +5,7 @@ Models are `st.cache_resource` (one shared, read-only copy in eval mode); result
 """
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import threading
@@ -42,7 +43,12 @@ R = TypeVar("R")
 
 
 class HeavySlots:
-    """A few server-wide slots for model work ($EXPLORER_HEAVY_SLOTS, default 2), re-entrant per thread.
+    """A few server-wide slots for model work ($EXPLORER_HEAVY_SLOTS, default 2), re-entrant per thread,
+    handed out first come, first served.
+
+    Fair order matters because training takes a slot per step: a plain semaphore lets the thread that
+    just released a slot take it straight back, so a training run could keep another session's Grad-CAM
+    waiting for the whole run. Here a released slot goes to the longest waiter.
 
     Functions here fetch what they need from other caches *before* taking a slot, so no thread
     waits on a cache's per-key lock while holding a slot; re-entrancy is a second guard.
@@ -50,20 +56,34 @@ class HeavySlots:
 
     def __init__(self, slots: int) -> None:
         self.slots = max(1, slots)
-        self._semaphore = threading.BoundedSemaphore(self.slots)
+        self._free = self.slots
+        self._lock = threading.Lock()
+        self._waiters: collections.deque[threading.Event] = collections.deque()
         self._depth = threading.local()
 
     def __enter__(self) -> "HeavySlots":
         depth = getattr(self._depth, "n", 0)
         if depth == 0:
-            self._semaphore.acquire()
+            with self._lock:
+                turn = None
+                if self._free > 0 and not self._waiters:
+                    self._free -= 1
+                else:
+                    turn = threading.Event()
+                    self._waiters.append(turn)
+            if turn is not None:
+                turn.wait()  # set by the release that hands this thread its slot
         self._depth.n = depth + 1
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._depth.n -= 1
         if self._depth.n == 0:
-            self._semaphore.release()
+            with self._lock:
+                if self._waiters:
+                    self._waiters.popleft().set()
+                else:
+                    self._free += 1
 
 
 _HEAVY = HeavySlots(int(os.environ.get(HEAVY_SLOTS_ENV, "2") or 2))
