@@ -141,7 +141,7 @@ async def timed(wave: Wave, step: str, page, action) -> None:
     found = SERVER_TIME.search(await page.locator('[data-testid="stSidebar"]').inner_text())
     if found:
         wave.server[step].append(float(found.group(1)))
-    log(f"N={wave.n} {step} {wave.times[step][-1]:.2f} s")
+    log(f"N={wave.n} {step} {wave.times[step][-1]:.2f} s (server {found.group(1) if found else '?'} s)")
 
 
 async def session(browser, url: str, wave: Wave, seed: int) -> None:
