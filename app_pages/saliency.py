@@ -25,7 +25,8 @@ EXPLAIN = {
 BASELINES = {"zeros": "dataset mean (zeros after normalisation)", "min": "darkest value (black)", "blur": "a blurred copy"}
 
 st.title("Saliency")
-st.caption("Which parts of the picture made the model say this class? Five ways of asking, computed with captum.")
+st.caption("Which parts of the picture made the model say this class? Five ways of asking, computed with captum "
+           "(Grad-CAM from the layer's own output and gradient, checked equal to captum's).")
 
 left, right = st.columns([1, 2], gap="large")
 with left:
