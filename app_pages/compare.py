@@ -63,7 +63,7 @@ for column, name in zip(columns, chosen):
             st.error(str(err))
         else:
             chart(st, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha),
-                  f"Grad-CAM at {layer}: “{spec.classes[top1]}”", height=300, key=f"cmp_cam_{name}")
+                  f"Grad-CAM at {layer}<br>“{spec.classes[top1]}”", height=300, key=f"cmp_cam_{name}")
         with st.spinner(f"Measuring {spec.title} on {device} …"):
             cost = loaders.costs(name, device)
         st.metric("Weight layers", cost["weight_layers"])

@@ -43,7 +43,7 @@ def _panel(data: object, height: int, title: str | None, *, xaxis: dict | None =
     """
     full = dict(
         xaxis=dict(xaxis or {}, automargin=True), yaxis=dict(yaxis or {}, automargin=True), height=height,
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10), **layout,
+        margin=dict(l=10, r=10, t=(40 + 18 * title.count("<br>")) if title else 10, b=10), **layout,
     )
     if title:
         full["title"] = dict(text=title)
