@@ -161,3 +161,18 @@ def test_grad_cam_equals_captums_layer_grad_cam(name: str) -> None:
         expected = saliency._finish(attr, tuple(x.shape[-2:]))  # the same scaling to [0, 1] as before
         assert np.allclose(ours, expected, atol=1e-4), (name, layer.name)
     assert not any(m._forward_hooks or m._backward_hooks for m in model.modules())
+
+
+def test_the_grad_cam_graph_kept_per_model_does_not_keep_the_model_alive() -> None:
+    """A session's own model must go with its session: the graph cached for it may not hold on to it."""
+    import gc
+    import weakref
+
+    spec = get_spec("small_vgg")
+    model = spec.build().eval()
+    saliency.grad_cam(model, torch.randn(1, *spec.input_size), 1, "features.2.5")
+    alive = weakref.ref(model)
+    assert model in saliency._FACTS
+    del model
+    gc.collect()
+    assert alive() is None
