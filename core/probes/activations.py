@@ -70,7 +70,8 @@ def _keep_returned_values(graph_module: fx.GraphModule) -> None:
 def list_layers(model: nn.Module, input_size: tuple[int, int, int]) -> list[LayerInfo]:
     """Every graph node with its output shape, found by one forward pass of zeros of `input_size` (C, H, W)."""
     nodes = graph_nodes(model)
-    extractor = make_extractor(model, nodes)
+    # Only shapes are read here, and in-place work does not change a shape: no copies of every node needed.
+    extractor = create_feature_extractor(model, return_nodes={n: n for n in nodes}).eval()
     device = next(model.parameters()).device
     with torch.inference_mode():
         outputs = extractor(torch.zeros(1, *input_size, device=device))
