@@ -102,6 +102,6 @@ if spec.task == "charlm":
 
 st.subheader("The path of h_t")
 dims = st.radio("Projection", ["2-D", "3-D"], horizontal=True, key="hs_dims")
-points, explained = recurrent.pca(h, 3 if dims == "3-D" else 2)
+points, explained = loaders.sequence_pca(spec.name, text, 3 if dims == "3-D" else 2)
 chart(st, plots.trajectory, points, chars, explained, "h_t projected on its principal components, coloured by time",
       key="hs_pca")

@@ -9,10 +9,11 @@ import base64
 import functools
 import io
 import os
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 import numpy as np
 import plotly.graph_objects as go
+from _plotly_utils.basevalidators import ColorscaleValidator
 from PIL import Image
 from plotly.colors import get_colorscale, unlabel_rgb
 
@@ -22,11 +23,38 @@ LOSSY_FROM = 128 * 128  # pixels from which a picture is sent as JPEG rather tha
 # plotly checks every property as it is set; our figures are fixed code, so the app skips the checks
 # (the same JSON, two to three times faster to build) and the tests turn them back on to catch mistakes.
 VALIDATE = os.environ.get("EXPLORER_VALIDATE_FIGURES") == "1"
+T = TypeVar("T")
 
 
 def _figure(data: object = None, layout: dict | None = None) -> go.Figure:
     """An empty or trace-holding figure, checked by plotly only when EXPLORER_VALIDATE_FIGURES=1."""
     return go.Figure(data, layout=layout, _validate=VALIDATE)
+
+
+@functools.lru_cache(maxsize=32)
+def _named_scale(name: str) -> tuple:
+    """A colour scale name as the colour stops plotly's own check turns it into (the same numbers, to the bit)."""
+    return ColorscaleValidator("colorscale", "heatmap").validate_coerce(name)
+
+
+def _scale(scale: object) -> object:
+    """A colour scale, given by name or as stops, as stops with rgb() colours (see `_rgb_scale`)."""
+    return _rgb_scale(_named_scale(scale) if isinstance(scale, str) else scale)
+
+
+def _trace(kind: Callable[..., T], **props: object) -> T:
+    """A trace of type `kind` (go.Heatmap, go.Scatter, ...), checked by plotly only when EXPLORER_VALIDATE_FIGURES=1.
+
+    The checks cost about 2 ms a trace with 1,000 labels or a 128 × 1,000 map, and a new text builds three such.
+    Colour scales go in as rgb() stops (`_scale`): unchecked, a name would stay a name, and plotly.js knows
+    only some of plotly's names (not Inferno); setting them after construction re-checks the whole marker.
+    """
+    if props.get("colorscale") is not None:
+        props["colorscale"] = _scale(props["colorscale"])
+    marker = props.get("marker")
+    if isinstance(marker, dict) and marker.get("colorscale") is not None:
+        props["marker"] = dict(marker, colorscale=_scale(marker["colorscale"]))
+    return kind(_validate=VALIDATE, **props)
 
 
 def _title(text: str | None) -> dict:
@@ -47,9 +75,7 @@ def _panel(data: object, height: int, title: str | None, *, xaxis: dict | None =
     )
     if title:
         full["title"] = dict(text=title)
-    fig = _figure(data, full)
-    _rgb_scales(fig)
-    return fig
+    return _figure(data, full)
 
 
 @functools.lru_cache(maxsize=16)
@@ -140,18 +166,8 @@ def _rgb_scale(scale: object) -> object:
     return [[stop, f"rgb{_hex_to_rgb(c)}" if isinstance(c, str) and c.startswith("#") else c] for stop, c in scale]
 
 
-def _rgb_scales(fig: go.Figure) -> None:
-    for trace in fig.data:
-        if getattr(trace, "colorscale", None):
-            trace.colorscale = _rgb_scale(trace.colorscale)
-        marker = getattr(trace, "marker", None)
-        if marker is not None and getattr(marker, "colorscale", None):
-            marker.colorscale = _rgb_scale(marker.colorscale)
-
-
 def _tight(fig: go.Figure, height: int, title: str | None) -> go.Figure:
     """Tight margins and self-sizing axes on every panel of a figure with subplots (one panel: `_panel`)."""
-    _rgb_scales(fig)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)  # long tick labels (10⁻¹⁸, class names) push the margin out, never get cut
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10))
@@ -162,7 +178,7 @@ def _tight(fig: go.Figure, height: int, title: str | None) -> go.Figure:
 
 def image_figure(rgb: np.ndarray, title: str | None = None, height: int = 320, lossy: bool | None = None) -> go.Figure:
     """A picture (H, W, 3) uint8 as a plotly figure, sent as one image (see `picture_data_uri`), pixels kept square."""
-    return _panel(go.Image(source=picture_data_uri(rgb, lossy), hoverinfo="x+y"), height, title,
+    return _panel(_trace(go.Image, source=picture_data_uri(rgb, lossy), hoverinfo="x+y"), height, title,
                   xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"))
 
 
@@ -173,7 +189,7 @@ def top_k_bar(classes: Sequence[str], probs: np.ndarray, k: int = 5, title: str 
     order = np.argsort(-probs)[:k]
     labels = [classes[i] for i in order][::-1]
     values = probs[order][::-1]
-    bar = go.Bar(
+    bar = _trace(go.Bar,
         x=values, y=labels, orientation="h", text=[f"{v:.1%}" for v in values], textposition="outside",
         cliponaxis=False, marker=dict(color="#4c78a8"), hovertemplate="%{y}: %{x:.2%}<extra></extra>",
     )
@@ -200,6 +216,8 @@ def _resample_weights(n_in: int, n_out: int) -> np.ndarray:
 def resize_stack(maps: np.ndarray, height: int, width: int) -> np.ndarray:
     """Bilinear resize of (N, h, w) maps to (N, height, width) in two matrix products (64 ResNet maps:
     0.7 ms, against 4 ms one map at a time through PIL)."""
+    if maps.shape[1:] == (height, width):  # the weights would be the identity: 3 ms of matrix products for a copy
+        return np.array(maps, dtype=np.float32)
     rows = _resample_weights(maps.shape[1], height)
     cols = _resample_weights(maps.shape[2], width)
     return rows @ np.asarray(maps, dtype=np.float32) @ cols.T
@@ -259,7 +277,7 @@ def feature_grid(
         zmin, zmax, bar_title = float(tiles.min()), float(tiles.max()), "activation"
     cols = cols or int(np.ceil(np.sqrt(len(channels) * 1.6)))
     grid = mosaic(tiles, cols)
-    heat = go.Heatmap(
+    heat = _trace(go.Heatmap,
         z=grid[::-1], zmin=zmin, zmax=zmax, colorscale="Inferno", hoverongaps=False,
         colorbar=dict(title=dict(text=bar_title), thickness=12),
         hovertemplate="value %{z:.3f}<extra></extra>",
@@ -282,7 +300,7 @@ def feature_grid(
 
 def channel_heatmap(values: np.ndarray, title: str | None = None, height: int = 340) -> go.Figure:
     """One activation map (h, w), row 0 on top, with its raw values, row and column on hover and a colour bar."""
-    heat = go.Heatmap(
+    heat = _trace(go.Heatmap,
         z=np.asarray(values, dtype=np.float32), colorscale="Inferno", colorbar=dict(thickness=12),
         hovertemplate="row %{y}, column %{x}<br>value %{z:.4f}<extra></extra>",
     )
@@ -311,7 +329,7 @@ def kernel_grid(weights: np.ndarray, title: str | None = None) -> go.Figure:
     mean_kernels = weights.mean(axis=1)
     grid = mosaic(mean_kernels, cols)
     bound = float(np.nanmax(np.abs(grid))) or 1.0
-    heat = go.Heatmap(
+    heat = _trace(go.Heatmap,
         z=grid[::-1], zmin=-bound, zmax=bound, colorscale="RdBu", reversescale=True, hoverongaps=False,
         colorbar=dict(thickness=12, title=dict(text="weight")), hovertemplate="weight %{z:.3f}<extra></extra>",
     )
@@ -326,7 +344,7 @@ def zoo_scatter(rows: Sequence[dict], device: str) -> go.Figure:
     latency = [max(r[latency_key], 1e-3) for r in rows]
     params = np.array([r["parameters (M)"] for r in rows], dtype=np.float64)
     size = 10 + 40 * np.sqrt(params / max(params.max(), 1e-9))
-    points = go.Scatter(
+    points = _trace(go.Scatter,
         x=flops, y=latency, mode="markers+text", text=[f"{r['model']} ({r['year']})" for r in rows],
         textposition="top center", marker=dict(size=size, color=[r["year"] for r in rows], colorscale="Viridis",
                                                showscale=True, colorbar=dict(title=dict(text="year"), thickness=12)),
@@ -356,7 +374,7 @@ def state_heatmap(
     order = np.arange(units) if order is None else np.asarray(order)
     z = values[:, order].T  # (H, T)
     labels = [f"{t}: {c}" for t, c in enumerate(_axis_chars(chars))]  # unique, so each step is its own category
-    heat = go.Heatmap(
+    heat = _trace(go.Heatmap,
         z=z, x=labels, y=[str(u) for u in order], colorscale=colorscale, reversescale=reversescale,
         zmid=zmid if zrange is None else None, zmin=None if zrange is None else zrange[0],
         zmax=None if zrange is None else zrange[1], colorbar=dict(thickness=12),
@@ -383,8 +401,8 @@ def text_heatmap(
     text = np.full((rows, width), "", dtype=object)
     z.flat[:n] = values[:n]
     text.flat[:n] = ["·" if c == " " else c for c in chars]
-    heat = go.Heatmap(
-        z=z[::-1], text=text[::-1], texttemplate="%{text}", textfont=dict(family="monospace", size=12),
+    heat = _trace(go.Heatmap,
+        z=z[::-1], text=text[::-1].tolist(), texttemplate="%{text}", textfont=dict(family="monospace", size=12),
         colorscale=colorscale, reversescale=reversescale, zmid=zmid if zrange is None else None,
         zmin=None if zrange is None else zrange[0], zmax=None if zrange is None else zrange[1],
         hoverongaps=False, xgap=1, ygap=1, colorbar=dict(thickness=12, title=dict(text=label)),
@@ -401,21 +419,21 @@ def trajectory(points: np.ndarray, chars: Sequence[str], explained: np.ndarray, 
                   colorbar=dict(title=dict(text="step"), thickness=12))
     axis = [f"PC{i + 1} ({e:.0%})" for i, e in enumerate(explained)]
     if k >= 3:
-        path = go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="lines+markers",
+        path = _trace(go.Scatter3d, x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="lines+markers",
                             marker=marker, line=dict(color="rgba(120,120,120,0.4)"), text=labels,
                             hovertemplate="%{text}<extra></extra>")
         scene = dict(xaxis=dict(title=_title(axis[0])), yaxis=dict(title=_title(axis[1])),
                      zaxis=dict(title=_title(axis[2])))
         return _panel(path, 460, title, scene=scene)
     y = points[:, 1] if k > 1 else np.zeros(steps)
-    path = go.Scatter(x=points[:, 0], y=y, mode="lines+markers", marker=marker,
+    path = _trace(go.Scatter, x=points[:, 0], y=y, mode="lines+markers", marker=marker,
                       line=dict(color="rgba(120,120,120,0.4)"), text=labels, hovertemplate="%{text}<extra></extra>")
     return _panel(path, 460, title, xaxis=dict(title=_title(axis[0])), yaxis=dict(title=_title(axis[1] if k > 1 else "")))
 
 
 def gate_histograms(gates: dict[str, np.ndarray], title: str | None = None) -> go.Figure:
     """Overlaid histograms of each gate's values in [0, 1]: saturated gates pile up at 0 or 1."""
-    bars = [go.Histogram(x=np.asarray(values).ravel(), name=name, xbins=dict(start=0, end=1, size=0.025),
+    bars = [_trace(go.Histogram, x=np.asarray(values).ravel(), name=name, xbins=dict(start=0, end=1, size=0.025),
                          opacity=0.6, histnorm="probability") for name, values in gates.items()]
     return _panel(bars, 320, title, barmode="overlay", xaxis=dict(range=[0, 1], title=_title("gate value")),
                   yaxis=dict(title=_title("fraction of (step, unit) values")))
@@ -424,7 +442,7 @@ def gate_histograms(gates: dict[str, np.ndarray], title: str | None = None) -> g
 def line_chart(series: dict[str, np.ndarray], x_title: str, y_title: str, title: str | None = None,
                log_y: bool = False) -> go.Figure:
     """Several named (T,) series against their index."""
-    return _panel([go.Scatter(y=np.asarray(v), mode="lines", name=k) for k, v in series.items()], 320, title,
+    return _panel([_trace(go.Scatter, y=np.asarray(v), mode="lines", name=k) for k, v in series.items()], 320, title,
                   xaxis=dict(title=_title(x_title)), yaxis=dict(title=_title(y_title), type="log" if log_y else "linear"))
 
 
@@ -438,7 +456,7 @@ def matrix_heatmap(
     values = np.asarray(values, dtype=np.float64)
     rows, cols = values.shape
     annotate = (rows * cols <= 256) if annotate is None else annotate
-    heat = go.Heatmap(
+    heat = _trace(go.Heatmap,
         z=values, colorscale=colorscale, reversescale=reversescale, zmid=zmid, colorbar=dict(thickness=10),
         hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>", xgap=1 if annotate else 0, ygap=1 if annotate else 0,
         text=np.vectorize(lambda v: format(v, fmt))(values) if annotate else None,
@@ -460,11 +478,11 @@ def field_chart(names: Sequence[str], fields: Sequence[float], jumps: Sequence[f
     depth = list(range(1, len(names) + 1))
     finite = [f if np.isfinite(f) else None for f in fields]
     lines = [
-        go.Scatter(x=depth, y=finite, mode="lines+markers", name="receptive field (pixels)", text=list(names),
+        _trace(go.Scatter, x=depth, y=finite, mode="lines+markers", name="receptive field (pixels)", text=list(names),
                    hovertemplate="%{text}<br>field %{y} px<extra></extra>"),
-        go.Scatter(x=depth, y=list(jumps), mode="lines", name="jump (stride in pixels)", text=list(names),
+        _trace(go.Scatter, x=depth, y=list(jumps), mode="lines", name="jump (stride in pixels)", text=list(names),
                    line=dict(dash="dot"), hovertemplate="%{text}<br>jump %{y} px<extra></extra>"),
-        go.Scatter(x=[depth[0], depth[-1]] if depth else [], y=[input_side, input_side], mode="lines",
+        _trace(go.Scatter, x=[depth[0], depth[-1]] if depth else [], y=[input_side, input_side], mode="lines",
                    name=f"input side ({input_side} px)", line=dict(color="grey", dash="dash")),
     ]
     return _panel(lines, 380, title, xaxis=dict(title=_title("layer (graph order)")),
@@ -473,7 +491,7 @@ def field_chart(names: Sequence[str], fields: Sequence[float], jumps: Sequence[f
 
 def field_map(grad: np.ndarray, box: tuple[float, float, float, float] | None, title: str | None = None) -> go.Figure:
     """An effective receptive field (H, W) gradient map, with the theoretical field drawn as a box."""
-    heat = go.Heatmap(z=np.asarray(grad, dtype=np.float32), colorscale="Inferno", colorbar=dict(thickness=10),
+    heat = _trace(go.Heatmap, z=np.asarray(grad, dtype=np.float32), colorscale="Inferno", colorbar=dict(thickness=10),
                       hovertemplate="row %{y}, col %{x}: %{z:.3g}<extra></extra>")
     extra = {}
     if box is not None:
@@ -488,14 +506,14 @@ def field_map(grad: np.ndarray, box: tuple[float, float, float, float] | None, t
 def shift_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None,
                 y_range: tuple[float, float] | None = (0, 1.02)) -> go.Figure:
     """Named (x, y) curves against the shift in percent of the picture's width."""
-    return _panel([go.Scatter(x=x, y=y, mode="lines+markers", name=k) for k, (x, y) in series.items()], 340, title,
+    return _panel([_trace(go.Scatter, x=x, y=y, mode="lines+markers", name=k) for k, (x, y) in series.items()], 340, title,
                   xaxis=dict(title=_title("horizontal shift (% of the model's input width)"), zeroline=True),
                   yaxis=dict(title=_title(y_title), **({"range": list(y_range)} if y_range else {})))
 
 
 def counts_bar(labels: Sequence[str], counts: Sequence[int], title: str | None = None) -> go.Figure:
     """Parameter counts on a log axis, each bar labelled with its number."""
-    bars = go.Bar(x=list(labels), y=list(counts), text=[f"{c:,}" for c in counts], textposition="outside",
+    bars = _trace(go.Bar, x=list(labels), y=list(counts), text=[f"{c:,}" for c in counts], textposition="outside",
                   cliponaxis=False, marker=dict(color=["#4c78a8", "#f58518", "#e45756"][: len(counts)]))
     return _panel(bars, 340, title, yaxis=dict(type="log", title=_title("parameters (log)")))
 
@@ -509,10 +527,10 @@ def grad_norm_chart(series: dict[str, np.ndarray], bound: np.ndarray | None = No
     for name, norms in series.items():
         norms = np.asarray(norms, dtype=np.float64)
         shown = np.where(np.isfinite(norms) & (norms > 0), norms, np.nan)
-        lines.append(go.Scatter(y=shown, mode="lines", name=name, hovertemplate="t=%{x}: %{y:.3g}<extra></extra>"))
+        lines.append(_trace(go.Scatter, y=shown, mode="lines", name=name, hovertemplate="t=%{x}: %{y:.3g}<extra></extra>"))
     if bound is not None:
         b = np.where(np.isfinite(bound) & (bound > 0) & (bound < 1e300), bound, np.nan)
-        lines.append(go.Scatter(y=b, mode="lines", name="RNN bound (γ·σ_max)^(T−t)", line=dict(dash="dash", color="grey")))
+        lines.append(_trace(go.Scatter, y=b, mode="lines", name="RNN bound (γ·σ_max)^(T−t)", line=dict(dash="dash", color="grey")))
     return _panel(lines, 380, title, xaxis=dict(title=_title("time step t (the loss is at the last step)")),
                   yaxis=dict(title=_title("‖∂L/∂h_t‖ (log)"), type="log", exponentformat="power"))
 
@@ -520,11 +538,11 @@ def grad_norm_chart(series: dict[str, np.ndarray], bound: np.ndarray | None = No
 def training_curves(runs: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, baseline: float | None = None,
                     title: str | None = None, log_y: bool = True) -> go.Figure:
     """Named (step, value) curves, with an optional horizontal baseline."""
-    lines = [go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines", name=k) for k, (x, y) in runs.items()]
+    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines", name=k) for k, (x, y) in runs.items()]
     if baseline is not None:
         xs = [min((float(np.min(x)) for x, _ in runs.values() if len(x)), default=0),
               max((float(np.max(x)) for x, _ in runs.values() if len(x)), default=1)]
-        lines.append(go.Scatter(x=xs, y=[baseline, baseline], mode="lines", name=f"always answer 1: MSE {baseline:.3f}",
+        lines.append(_trace(go.Scatter, x=xs, y=[baseline, baseline], mode="lines", name=f"always answer 1: MSE {baseline:.3f}",
                                 line=dict(dash="dash", color="grey")))
     return _panel(lines, 360, title, xaxis=dict(title=_title("training step")),
                   yaxis=dict(title=_title(y_title), type="log" if log_y else "linear", exponentformat="power"))
@@ -538,7 +556,7 @@ def sequence_samples(xs: np.ndarray, ys: np.ndarray, classes: Sequence[str], tit
     fig = make_subplots(figure=_figure(), rows=1, cols=len(picks), shared_yaxes=True, horizontal_spacing=0.01,
                         subplot_titles=[f"“{classes[int(ys[i])]}”" for i in picks])
     for k, i in enumerate(picks, start=1):
-        fig.add_trace(go.Scatter(y=xs[i], mode="lines", line=dict(width=1.5, color="#4c78a8"), showlegend=False,
+        fig.add_trace(_trace(go.Scatter, y=xs[i], mode="lines", line=dict(width=1.5, color="#4c78a8"), showlegend=False,
                                  hovertemplate="position %{x}: %{y:.2f}<extra></extra>"), row=1, col=k)
     fig.update_xaxes(showticklabels=False)
     fig = _tight(fig, 220, title)
@@ -555,10 +573,10 @@ def sequence_saliency(x: np.ndarray, maps: dict[str, np.ndarray], labels: dict[s
     names = list(maps)
     rows = np.stack([maps[n] / (np.abs(maps[n]).max() or 1.0) for n in names])
     fig = make_subplots(figure=_figure(), rows=2, cols=1, shared_xaxes=True, row_heights=[0.3, 0.7], vertical_spacing=0.04)
-    fig.add_trace(go.Scatter(y=x, mode="lines+markers", marker=dict(size=4), line=dict(color="#333"),
+    fig.add_trace(_trace(go.Scatter, y=x, mode="lines+markers", marker=dict(size=4), line=dict(color="#333"),
                              showlegend=False, hovertemplate="position %{x}: %{y:.2f}<extra></extra>"), row=1, col=1)
-    fig.add_trace(go.Heatmap(z=rows, y=[labels[n] for n in names], colorscale=_rgb_scale(
-        [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]]), zmin=-1, zmax=1,
+    fig.add_trace(_trace(go.Heatmap, z=rows, y=[labels[n] for n in names], colorscale=[[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]],
+        zmin=-1, zmax=1,
         colorbar=dict(thickness=12, title=dict(text="grad × input<br>(row-scaled)")),
         hovertemplate="%{y}<br>position %{x}: %{z:.2f}<extra></extra>"), row=2, col=1)
     fig.update_yaxes(type="category", automargin=True, row=2, col=1)
@@ -582,9 +600,8 @@ def attention_heads(weights: np.ndarray, query_labels: Sequence[str], key_labels
     queries = [f"{i}: {c}" for i, c in enumerate(query_labels)]
     keys = [f"{j}: {c}" for j, c in enumerate(key_labels)]
     for h in range(heads):
-        fig.add_trace(go.Heatmap(
-            z=weights[h], zmin=0, zmax=1, colorscale="Viridis", customdata=np.array(
-                [[f"{q} → {k}" for k in keys] for q in queries], dtype=object),
+        fig.add_trace(_trace(go.Heatmap,
+            z=weights[h], zmin=0, zmax=1, colorscale="Viridis", customdata=[[f"{q} → {k}" for k in keys] for q in queries],
             showscale=h == heads - 1, colorbar=dict(thickness=12, title=dict(text="weight")),
             hovertemplate="%{customdata}: %{z:.2f}<extra></extra>"), row=1, col=h + 1)
     fig.update_xaxes(**_step_axis(key_labels, len(key_labels) <= 30), tickangle=0)
@@ -601,9 +618,9 @@ def attention_heads(weights: np.ndarray, query_labels: Sequence[str], key_labels
 def attention_map(weights: np.ndarray, output_labels: Sequence[str], input_labels: Sequence[str],
                   title: str | None = None) -> go.Figure:
     """Attention of each output step (rows) over the input steps (columns); each row sums to 1."""
-    customdata = np.array([[f"output {i} “{o}”, input {j} “{c}”" for j, c in enumerate(input_labels)]
-                           for i, o in enumerate(output_labels)], dtype=object)
-    fig = _figure(go.Heatmap(
+    customdata = [[f"output {i} “{o}”, input {j} “{c}”" for j, c in enumerate(input_labels)]
+                  for i, o in enumerate(output_labels)]
+    fig = _figure(_trace(go.Heatmap,
         z=weights, zmin=0, zmax=1, colorscale="Viridis", customdata=customdata,
         colorbar=dict(thickness=12, title=dict(text="weight")),
         hovertemplate="%{customdata}<br>weight %{z:.2f}<extra></extra>"))
@@ -619,14 +636,14 @@ def attention_map(weights: np.ndarray, output_labels: Sequence[str], input_label
 
 def scaling_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None) -> go.Figure:
     """Named (sequence length, value) curves on log–log axes."""
-    lines = [go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k) for k, (x, y) in series.items()]
+    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k) for k, (x, y) in series.items()]
     return _panel(lines, 360, title, xaxis=dict(type="log", title=_title("sequence length T"), exponentformat="power"),
                   yaxis=dict(type="log", title=_title(y_title), exponentformat="power"))
 
 
 def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str | None = None) -> go.Figure:
     """Named (input length, exact-match accuracy) curves."""
-    lines = [go.Scatter(x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k) for k, (x, y) in series.items()]
+    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k) for k, (x, y) in series.items()]
     return _panel(lines, 340, title, xaxis=dict(title=_title("input length (characters)")),
                   yaxis=dict(title=_title("exact-match accuracy"), range=[0, 1.02], tickformat=".0%"))
 
@@ -659,7 +676,7 @@ def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None,
         )
         for row, col, x, y, name, line, mode in panels:
             y = np.asarray(y, dtype=np.float64)
-            fig.add_trace(go.Scatter(x=np.asarray(x), y=np.where(np.isfinite(y), y, np.nan), name=name, mode=mode,
+            fig.add_trace(_trace(go.Scatter, x=np.asarray(x), y=np.where(np.isfinite(y), y, np.nan), name=name, mode=mode,
                                      line=line, marker=dict(size=5), legendgroup=label,
                                      showlegend=(row, col) in ((1, 1), (1, 2))), row=row, col=col)
     for row, col in ((1, 1), (1, 2), (2, 1), (2, 2)):
@@ -679,7 +696,7 @@ def confusion_matrix(counts: np.ndarray, classes: Sequence[str], title: str | No
     """Counts of (true class row, predicted class column), written in the cells; the diagonal is right."""
     counts = np.asarray(counts)
     labels = [str(c) for c in classes]
-    heat = go.Heatmap(z=counts, x=labels, y=labels, colorscale="Blues", showscale=False, xgap=1, ygap=1,
+    heat = _trace(go.Heatmap, z=counts, x=labels, y=labels, colorscale="Blues", showscale=False, xgap=1, ygap=1,
                       text=counts.astype(str), texttemplate="%{text}", textfont=dict(size=11),
                       hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>")
     return _panel(heat, int(min(560, 120 + 30 * len(labels))), title,

@@ -126,3 +126,55 @@ def test_tables_go_as_arrow_and_keep_every_value() -> None:
     pd.testing.assert_frame_equal(frames[0], pd.DataFrame({"term": ["i_t", "f_t"], "value": [0.25, 0.75]}))
     assert [str(v) for v in frames[1]["field r"]] == ["3", "global"]
     assert list(frames[2].columns) == ["a", "b"] and frames[2]["b"].iloc[1] == 3
+
+
+def test_figure_json_is_plotlys_json_in_ascii_and_made_once() -> None:
+    """`chart` hands Streamlit the figure's JSON made when the figure was built: the same figure as plotly's own
+    `to_json`, but ASCII only (a non-ASCII title or axis label makes every later pass over the text slower)."""
+    import json
+
+    import orjson
+    import plotly.io as pio
+
+    h = np.random.default_rng(0).normal(size=(40, 8)).astype(np.float32)
+    chars = list("def f(x):\n    return “x” × 2 ↵ 😀 </script>" * 2)[:40]
+    fig = plots.state_heatmap(h, chars, title="h_t — “quoted” <b>bold</b>")
+    serialised = charts._Serialised(fig)
+    sent = pio.to_json(serialised, validate=False)
+    assert sent.isascii() and "</" not in sent
+    assert json.loads(sent) == json.loads(pio.to_json(fig, validate=False))
+    assert sent == charts.figure_json(fig)
+    assert isinstance(serialised.to_dict().to_plotly_json(), orjson.Fragment)  # a rerun sends it as it is
+    cells = go.Figure(go.Heatmap(z=np.eye(2), text=np.array([["a", "“b”"], ["c", "d"]], dtype=object)))
+    assert json.loads(charts.figure_json(cells)) == json.loads(cells.to_json())  # orjson alone cannot write objects
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_every_figure_goes_out_as_plotly_would_send_it(monkeypatch, validate: bool) -> None:
+    """`figure_json` reads a figure's data and layout without plotly's `to_dict` (a deep copy, then a call per
+    list item): for every builder, checked by plotly or not, the JSON means what plotly's own does."""
+    import json
+
+    from tests.test_plots import figure_builders
+
+    monkeypatch.setattr(plots, "VALIDATE", validate)
+    for build in figure_builders(np.random.default_rng(0)):
+        fig = build()
+        assert json.loads(charts.figure_json(fig)) == json.loads(fig.to_json())
+
+
+def test_named_arrays_are_keyed_by_their_name_not_their_bytes() -> None:
+    """A loader names its read-only result by its cache key, and the figure cache then keys it by that name: equal
+    names give one figure whatever the bytes, other names another; a writable array cannot be named."""
+    a, b = np.zeros((64, 56, 56), dtype=np.float32), np.ones((64, 56, 56), dtype=np.float32)
+    for array in (a, b):
+        array.setflags(write=False)
+    charts.name_array(a, "layer_maps", "resnet18", "conv1", "picture")
+    charts.name_array(b, "layer_maps", "resnet18", "conv1", "picture")
+    assert charts._array_key(a) == charts._array_key(b)
+    c = np.zeros((64, 56, 56), dtype=np.float32)
+    c.setflags(write=False)
+    charts.name_array(c, "layer_maps", "resnet18", "conv1", "another picture")
+    assert charts._array_key(c) != charts._array_key(a)
+    with pytest.raises(ValueError, match="read-only"):
+        charts.name_array(np.zeros(3), "x")

@@ -38,14 +38,15 @@ def test_feature_grid_scales_each_map_and_labels_channels() -> None:
 
 def test_maps_are_shrunk_and_scaled_together_as_one_at_a_time() -> None:
     """The grid resizes and scales all maps at once; the numbers are those of PIL's bilinear resize and
-    `scale_01`, map by map, growing or shrinking, a constant map included."""
+    `scale_01`, map by map, growing, shrinking or keeping the size, a constant map included."""
     from PIL import Image
 
     def pil(m: np.ndarray, height: int, width: int) -> np.ndarray:
         return np.asarray(Image.fromarray(m, mode="F").resize((width, height), Image.Resampling.BILINEAR))
 
     rng = np.random.default_rng(3)
-    for shape, size in (((5, 112, 112), (32, 32)), ((3, 100, 37), (32, 12)), ((2, 7, 7), (20, 20)), ((2, 13, 200), (2, 32))):
+    for shape, size in (((5, 112, 112), (32, 32)), ((3, 100, 37), (32, 12)), ((2, 7, 7), (20, 20)), ((2, 13, 200), (2, 32)),
+                        ((2, 24, 24), (24, 24))):
         maps = rng.normal(size=shape).astype(np.float32)
         together = plots.resize_stack(maps, *size)
         alone = np.stack([pil(m, *size) for m in maps])
@@ -107,12 +108,9 @@ def test_photos_go_as_one_jpeg_and_small_pictures_as_exact_png() -> None:
     assert plots.image_figure(photo, lossy=False).data[0].source.startswith("data:image/png;base64,")
 
 
-def test_figures_built_without_plotly_checks_are_the_same_figures(monkeypatch) -> None:
-    """The app builds figures with plotly's validation off (faster); the JSON sent must not change."""
-    import json
-
-    rng = np.random.default_rng(0)
-    builders = [
+def figure_builders(rng: np.random.Generator) -> list:
+    """One call of every figure builder of core.plots (some twice, in their other form), drawing from `rng`."""
+    return [
         lambda: plots.feature_grid(rng.random((16, 12, 12)), range(16), title="grid"),
         lambda: plots.image_figure((rng.random((20, 30, 3)) * 255).astype(np.uint8), "picture"),
         lambda: plots.top_k_bar([f"class {i}" for i in range(10)], rng.random(10), 5, "top"),
@@ -124,7 +122,38 @@ def test_figures_built_without_plotly_checks_are_the_same_figures(monkeypatch) -
         lambda: plots.trajectory(rng.random((6, 3)), list("abcdef"), np.array([0.5, 0.2, 0.1]), "path"),
         lambda: plots.shift_chart({"a": (rng.random(4), rng.random(4))}, "p", y_range=None),
         lambda: plots.field_map(rng.random((8, 8)), (1, 1, 4, 4)),
+        lambda: plots.channel_heatmap(rng.random((7, 9)), "map “x”"),
+        lambda: plots.kernel_grid(rng.normal(size=(6, 3, 3, 3)), "kernels"),
+        lambda: plots.kernel_grid(rng.normal(size=(4, 8, 5, 5))),
+        lambda: plots.zoo_scatter([{"model": m, "year": 1998 + i, "forward GFLOPs": 0.1 * (i + 1),
+                                    "latency on cpu (ms)": 2.0 + i, "parameters (M)": 1.0 + i}
+                                   for i, m in enumerate(["a", "b", "c"])], "cpu"),
+        lambda: plots.text_heatmap(list("a ‘b’\n😀"), rng.random(7), colorscale="Reds", reversescale=False, zmid=None,
+                                   zrange=(0, 8), label="bits"),
+        lambda: plots.text_heatmap(list("abcdef"), rng.random(6) - 0.5, width=4),
+        lambda: plots.trajectory(rng.random((6, 2)), list("ab\ncd "), np.array([0.5, 0.2]), "flat path"),
+        lambda: plots.gate_histograms({"i": rng.random((5, 3)), "f": rng.random((5, 3))}, "gates"),
+        lambda: plots.field_chart(["conv1", "pool"], [3.0, 4.0], [1.0, 2.0], 28, "fields"),
+        lambda: plots.counts_bar(["RNN", "LSTM", "GRU"], [100, 400, 300], "counts"),
+        lambda: plots.grad_norm_chart({"RNN": rng.random(8), "LSTM": rng.random(8)}, rng.random(8), "norms"),
+        lambda: plots.training_curves({"a": (np.arange(4.0), rng.random(4))}, "MSE", baseline=0.2, title="t"),
+        lambda: plots.sequence_saliency(rng.random(10), {"a": rng.random(10)}, {"a": "class a"}, "saliency"),
+        lambda: plots.attention_heads(rng.random((2, 3, 4)), list("abc"), list("wxyz"), ["head 1", "head 2"], "heads"),
+        lambda: plots.attention_map(rng.random((3, 4)), list("abc"), list("wxyz"), "attention"),
+        lambda: plots.scaling_chart({"LSTM": (np.array([10.0, 100.0]), rng.random(2))}, "ms"),
+        lambda: plots.accuracy_by_length({"LSTM": (np.array([3.0, 6.0]), rng.random(2))}, "accuracy"),
+        lambda: plots.line_chart({"a": rng.random(5), "b": rng.random(5)}, "step", "value", "lines", log_y=True),
+        lambda: plots.sequence_samples(rng.random((6, 12)), np.array([0, 1, 2, 0, 1, 2]), ["x", "y", "z"], "samples"),
     ]
+
+
+def test_figures_built_without_plotly_checks_are_the_same_figures(monkeypatch) -> None:
+    """The app builds figures and their traces with plotly's validation off (faster); the JSON sent must not
+    change. Colour scales given by name are the case to watch: unchecked, only `_trace` expands them."""
+    import json
+
+    rng = np.random.default_rng(0)
+    builders = figure_builders(rng)
     for build in builders:
         state = rng.bit_generator.state
         monkeypatch.setattr(plots, "VALIDATE", True)
@@ -132,6 +161,24 @@ def test_figures_built_without_plotly_checks_are_the_same_figures(monkeypatch) -
         rng.bit_generator.state = state
         monkeypatch.setattr(plots, "VALIDATE", False)
         assert json.loads(build().to_json()) == checked
+
+
+def test_colour_scales_go_out_as_rgb_stops() -> None:
+    """Every colour scale reaches the browser as stops with rgb() colours: a name stays a name without plotly's
+    checks (plotly.js lacks Inferno), and Streamlit repaints hex colours like Inferno's #000004 in its theme."""
+    import json
+
+    def scales(node: object) -> list:
+        if isinstance(node, dict):
+            return [v for k, v in node.items() if k == "colorscale"] + [s for v in node.values() for s in scales(v)]
+        return [s for v in node for s in scales(v)] if isinstance(node, list) else []
+
+    found = 0
+    for build in figure_builders(np.random.default_rng(0)):
+        for scale in scales(json.loads(build().to_json())["data"]):
+            found += 1
+            assert isinstance(scale, list) and all(colour.startswith("rgb(") for _, colour in scale), scale
+    assert found >= 15
 
 
 def test_axis_titles_are_objects() -> None:

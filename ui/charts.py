@@ -1,15 +1,19 @@
 """Draw a `core.plots` figure, built and serialised once per distinct input and reused on every rerun that repeats it.
 
 Streamlit reruns a page top to bottom on every click. Building a plotly figure costs milliseconds, and
-`st.plotly_chart` asks the figure for its dict on every call, which deep-copies it and base64-encodes its
-arrays again. `chart` keys each figure by its builder and arguments (numpy arrays by all of their bytes),
-keeps the figure together with its dict, so a slider move rebuilds only the figures that depend on it
-and serialises the others from the dict already made.
+`st.plotly_chart` turns the figure into JSON on every call: a deep copy, base64 of every array, orjson,
+then plotly's escaping pass over the whole text. `chart` keys each figure by its builder and arguments
+(numpy arrays by all of their bytes) and keeps the figure together with its JSON, made once, so a slider
+move rebuilds only the figures that depend on it and hands Streamlit the others' JSON as it is.
 """
 from __future__ import annotations
 
+import array
+import codecs
+import copy
 import hashlib
 import io
+import json
 import pickle
 import threading
 import weakref
@@ -17,8 +21,12 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+import orjson
 import plotly.graph_objects as go
 import streamlit as st
+from _plotly_utils.basevalidators import is_homogeneous_array
+from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
+from plotly.io.json import to_json_plotly
 
 from core import plots
 
@@ -52,12 +60,121 @@ def _array_key(array: np.ndarray) -> bytes:
     return key
 
 
-class _Serialised(go.Figure):
-    """A figure that answers `to_dict` with a dict made once, for `st.plotly_chart` (it calls `to_dict` on every rerun)."""
+def name_array(array: np.ndarray, *name: object) -> np.ndarray:
+    """Give a read-only `array` a key made from `name` instead of from its bytes, for as long as it lives.
 
-    def __init__(self, spec: dict) -> None:
+    For the loaders' results: `name` is the loader and its cache key, which fixes the array's content as
+    surely as its bytes do, so a figure of a new picture's 3.2 MB of ResNet maps does not first hash them
+    (3 ms). Equal names must mean equal content; unequal names for equal content only cost a rebuilt figure.
+    """
+    if array.flags.writeable:
+        raise ValueError("only a read-only array can be named: its content must not change under its name")
+    key = f"{array.shape}{array.dtype.str}named".encode() + hashlib.sha256(repr(name).encode()).digest()
+    ident = id(array)
+    with _digests_lock:
+        _digests[ident] = (weakref.ref(array, lambda _, i=ident: _digests.pop(i, None)), key)
+    return array
+
+
+def _json_escapes(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: characters outside ASCII as JSON's \\uXXXX escapes (UTF-16 pairs above U+FFFF)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    units = array.array("H", error.object[error.start:error.end].encode("utf-16-le"))
+    return "".join(f"\\u{unit:04x}" for unit in units), error.end
+
+
+codecs.register_error("explorer_json_escapes", _json_escapes)
+
+
+_PLAIN = {int, float, bool, type(None)}
+
+
+def _ready(value: object) -> object:
+    """`value` as plotly's `to_dict` leaves it for JSON (numeric arrays as base64 typed arrays, except under the
+    keys plotly skips), built anew instead of deep-copied and converted in place, and without a call per
+    item of every list: a 1,000-label axis costs a scan, not 1,000 calls.
+
+    Text outside ASCII goes in already written as JSON with \\u escapes (an `orjson.Fragment`), a list of
+    labels at once: escaping it here costs a fraction of escaping the whole figure's text afterwards.
+    """
+    if isinstance(value, dict):
+        return {k: v if is_skipped_key(k) else to_typed_array_spec(v) if is_homogeneous_array(v) else _ready(v)
+                for k, v in value.items()}
+    if isinstance(value, str):
+        return value if value.isascii() else orjson.Fragment(json.dumps(value))
+    if isinstance(value, (list, tuple)):
+        kinds = set(map(type, value))  # one pass in C: most lists are all numbers or all labels
+        if kinds <= _PLAIN:
+            return value
+        if kinds == {str}:
+            return value if "".join(value).isascii() else orjson.Fragment(json.dumps(list(value)))
+        return [_ready(v) for v in value]
+    return value
+
+
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+_templates: list[tuple[dict, orjson.Fragment]] = []
+
+
+def _template(template: dict) -> orjson.Fragment:
+    """A layout template as JSON, made once: every figure carries a copy of the same one (about 200 nested
+    values, a third of `_ready`'s walk over a 1,000-step heatmap)."""
+    for known, text in _templates:
+        if known == template:
+            return text
+    text = orjson.Fragment(orjson.dumps(_ready(template), option=_JSON_OPTIONS))
+    _templates[:] = [(copy.deepcopy(template), text)] + _templates[:3]
+    return text
+
+
+def figure_json(fig: go.Figure) -> str:
+    """`fig` as the JSON `plotly.io.to_json` makes ('<', '>' and '/' escaped), but ASCII only.
+
+    Characters outside ASCII (a title's “quotes”, a × or ↵ along an axis) are written as \\u escapes, which
+    JSON reads back as the same text. Otherwise one such character makes Python hold the whole text at two
+    or four bytes a character, and every pass over it costs several times more: plotly's escaping, and
+    Streamlit's element id and message hash, both of which encode it to UTF-8 again on every rerun.
+    Nothing is left for plotly's escaping pass to replace, so on a rerun it only scans the text.
+    """
+    layout = dict(fig._layout)  # what to_dict deep-copies: read here, never changed
+    if isinstance(layout.get("template"), dict):
+        layout["template"] = _template(layout["template"])
+    spec = {"data": fig._data, "layout": layout}
+    if fig._frame_objs:
+        spec["frames"] = [frame._props for frame in fig._frame_objs]
+    try:
+        raw = orjson.dumps(_ready(spec), option=_JSON_OPTIONS)
+    except TypeError:  # what orjson cannot write alone (an array of objects): plotly's own path, as to_json does
+        raw = to_json_plotly(fig.to_dict(), engine="orjson").encode()
+    if not raw.isascii():  # text `_ready` does not reach (none in our figures): escaped over the whole JSON
+        raw = raw.decode().encode("ascii", "explorer_json_escapes")
+    for unsafe, safe in ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"/", b"\\u002f")):
+        raw = raw.replace(unsafe, safe)
+    return raw.decode("ascii")
+
+
+class _Spec(dict):
+    """The figure's data and layout, which also answers plotly's `to_plotly_json` with its JSON, made once.
+
+    `plotly.io.to_json` asks a figure for its dict, then asks that for `to_plotly_json` and hands orjson
+    the answer: an `orjson.Fragment` goes out as it is, so a rerun does not serialise the figure again.
+    """
+
+    def __init__(self, fig: go.Figure) -> None:
+        super().__init__(data=fig._data, layout=fig._layout)
+        self.fragment = orjson.Fragment(figure_json(fig))
+
+    def to_plotly_json(self) -> orjson.Fragment:
+        return self.fragment
+
+
+class _Serialised(go.Figure):
+    """A figure that answers `to_dict` with a `_Spec` made once, for `st.plotly_chart` (it calls `to_dict` on every rerun)."""
+
+    def __init__(self, fig: go.Figure) -> None:
         super().__init__(layout={"template": {}}, _validate=False)  # the spec has the template; applying it costs 0.8 ms
-        self._spec = spec
+        self._spec = _Spec(fig)
 
     def to_dict(self) -> dict:
         return self._spec
@@ -94,7 +211,7 @@ def _figure(builder: str, key: str, _args: tuple, _kwargs: dict) -> _Drawn:
     """Shared between sessions and never mutated (plotly's `to_json` only pops trace uids, which we have none of).
     `key` stands for the arguments, which are not hashed again."""
     fig = getattr(plots, builder)(*_args, **_kwargs)
-    return _Drawn(fig, _Serialised(fig.to_dict()))
+    return _Drawn(fig, _Serialised(fig))
 
 
 def _drawn(builder: Callable[..., go.Figure], args: tuple, kwargs: dict) -> _Drawn:

@@ -9,6 +9,7 @@ import collections
 import functools
 import os
 import threading
+import types
 from typing import Callable, ParamSpec, TypeVar
 
 import numpy as np
@@ -34,7 +35,7 @@ from core.train_attention import load_bundled as load_reverser
 from core.train_mnist1d import costs as mnist1d_measure
 from core.train_mnist1d import load_bundled as load_mnist1d_model
 from core.weights import WeightsStatus, imagenet_cache_path, load_model, load_sequence_model
-from ui import own_models
+from ui import charts, own_models
 
 
 HEAVY_SLOTS_ENV = "EXPLORER_HEAVY_SLOTS"
@@ -232,7 +233,7 @@ def upload(data: bytes) -> DecodedImage:
 def model_input(name: str, _picture: DecodedImage, digest: str) -> ModelInput:
     """The picture prepared for model `name` (the tensor is only ever read by models)."""
     prepared = prepare_image(_picture.pixels, spec_of(name))
-    frozen(prepared.display)
+    charts.name_array(frozen(prepared.display), "model_input", name, digest)
     return prepared
 
 
@@ -249,7 +250,8 @@ def layer_maps(name: str, layer: str, digest: str, weights: str, _x: torch.Tenso
     """The output of `layer` for the prepared picture `digest`, without the batch axis."""
     graph = extractor(name, layer, weights)
     with _HEAVY:
-        return frozen(activations.feature_maps(graph, _x)[layer][0].numpy())
+        maps = activations.feature_maps(graph, _x)[layer][0].numpy()
+    return charts.name_array(frozen(maps), "layer_maps", name, layer, digest, weights)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -275,7 +277,8 @@ def attribution(name: str, weights: str, digest: str, method: str, target: int,
     """The (H, W) map of `method` for class `target` (raises core.probes.saliency.SaliencyError)."""
     net, _ = model(name, weights)
     with _HEAVY:
-        return frozen(saliency.METHODS[method](net, _x, target, **dict(params)))
+        heat = saliency.METHODS[method](net, _x, target, **dict(params))
+    return charts.name_array(frozen(heat), "attribution", name, weights, digest, method, target, params)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -319,14 +322,31 @@ def sequence_model(name: str) -> tuple[nn.Module, WeightsStatus]:
     return _bundled_sequence_model(name)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def sequence_run(name: str, text: str) -> tuple[EncodedText, recurrent.SequenceRun]:
-    """`text` encoded for model `name` and traced through it (raises core.data.text.TextInputError)."""
+    """`text` encoded for model `name` and traced through it (raises core.data.text.TextInputError).
+
+    Shared and read-only, like the per-picture results: as st.cache_data a 1,000-character LSTM trace (six
+    1,000 × 128 arrays) was pickled when stored and unpickled again on every rerun of the page.
+    """
     spec = sequence_spec_of(name)
     encoded = encode(text, spec.vocab)
     net, _ = sequence_model(name)
     with _HEAVY:
-        return encoded, recurrent.run_sequence(net, encoded.ids)
+        run = recurrent.run_sequence(net, encoded.ids)
+    frozen(encoded.ids)
+    trace = types.MappingProxyType({field: charts.name_array(frozen(values), "sequence_run", name, text, field)
+                                    for field, values in run.trace.items()})
+    return encoded, recurrent.SequenceRun(ids=frozen(run.ids), probs=frozen(run.probs), trace=trace)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def sequence_pca(name: str, text: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The hidden states of `sequence_run(name, text)` on their first `k` principal components, and the variance
+    each explains: made once per text, not on every move of the page's step slider."""
+    _, run = sequence_run(name, text)
+    points, explained = recurrent.pca(run.trace["h"], k)
+    return frozen(points), frozen(explained)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -1,6 +1,7 @@
 """Look inside a recurrent model on one sequence: states, gates, predictions, and the numbers of one update."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ class SequenceRun:
 
     ids: np.ndarray
     probs: np.ndarray
-    trace: dict[str, np.ndarray]
+    trace: Mapping[str, np.ndarray]
 
     @property
     def steps(self) -> int:
