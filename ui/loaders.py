@@ -1,7 +1,8 @@
 """Everything cached across reruns and sessions lives here, keyed by plain strings.
 
-Models are `st.cache_resource` (one shared, read-only copy in eval mode); results per picture are
-`st.cache_data` (numpy out), with the model passed as `_model` so it is never hashed.
+Models, pictures and per-picture results are `shared` (ui.shared_cache: one read-only copy for every
+session, what st.cache_resource does at a dict lookup's cost); the rest is `st.cache_data` (a copy per
+read). Arguments named with a leading "_" (a tensor, a decoded picture) are not part of the key.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from core.train_mnist1d import costs as mnist1d_measure
 from core.train_mnist1d import load_bundled as load_mnist1d_model
 from core.weights import WeightsStatus, imagenet_cache_path, load_model, load_sequence_model
 from ui import charts, own_models
+from ui.shared_cache import shared
 
 
 HEAVY_SLOTS_ENV = "EXPLORER_HEAVY_SLOTS"
@@ -105,7 +107,7 @@ def heavy_slot() -> HeavySlots:
     return _HEAVY
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def device_choice() -> DeviceChoice:
     """The one device of this server process (thread count fixed at the same time: the cores shared out
     among the heavy-work slots, so jobs that run side by side never oversubscribe the CPU)."""
@@ -135,7 +137,7 @@ def weights_key(name: str) -> str:
     return "cached" if imagenet_cache_path(spec).exists() else "missing"
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared(8)
 @heavy
 def _registry_model(name: str, weights: str) -> tuple[nn.Module, WeightsStatus]:
     with torch.no_grad():
@@ -151,7 +153,7 @@ def model(name: str, weights: str) -> tuple[nn.Module, WeightsStatus]:
     return _registry_model(name, weights)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@shared(32)
 def _registry_extractor(name: str, layer: str, weights: str) -> nn.Module:
     net, _ = model(name, weights)
     return activations.make_extractor(net, [layer])
@@ -176,7 +178,7 @@ def layers(name: str, weights: str) -> list[activations.LayerInfo]:
         return activations.list_layers(net, spec_of(name).input_size)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@shared(16)
 def layer_table(name: str, weights: str) -> pa.Table:
     """`layers(name, weights)` as the Arrow table the page shows, made once: st.dataframe sends an Arrow
     table as it is (0.4 ms) but takes a list of rows through pandas on every rerun (3 ms)."""
@@ -190,7 +192,7 @@ def layer_table(name: str, weights: str) -> pa.Table:
     })
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@shared(16)
 def cam_notes_table(name: str, weights: str, suggested: str) -> pa.Table:
     """`cam_notes(name, weights)` as the Arrow table the saliency page shows, `suggested` marked (see `layer_table`)."""
     notes = cam_notes(name, weights)
@@ -209,11 +211,11 @@ def frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-# Pictures and per-picture results are read on every rerun of the CNN pages. As st.cache_resource they are
+# Pictures and per-picture results are read on every rerun of the CNN pages. As `shared` values they are
 # handed out as they are (st.cache_data would unpickle a fresh copy per read: milliseconds per photo, per
 # model, per rerun); their arrays are read-only, so sharing them is safe.
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared(64)
 def sample(_sample: Sample, file: str) -> DecodedImage:
     """A bundled sample picture, decoded once."""
     picture = load_sample(_sample)
@@ -221,7 +223,7 @@ def sample(_sample: Sample, file: str) -> DecodedImage:
     return picture
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@shared(16)
 def upload(data: bytes) -> DecodedImage:
     """An uploaded file, decoded once (raises core.data.images.ImageInputError)."""
     picture = decode_image(data)
@@ -229,7 +231,7 @@ def upload(data: bytes) -> DecodedImage:
     return picture
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared(64)
 def model_input(name: str, _picture: DecodedImage, digest: str) -> ModelInput:
     """The picture prepared for model `name` (the tensor is only ever read by models)."""
     prepared = prepare_image(_picture.pixels, spec_of(name))
@@ -237,7 +239,7 @@ def model_input(name: str, _picture: DecodedImage, digest: str) -> ModelInput:
     return prepared
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared(64)
 def probabilities(name: str, digest: str, weights: str, _x: torch.Tensor) -> np.ndarray:
     """Class probabilities of model `name` for the prepared picture `digest`."""
     net, _ = model(name, weights)
@@ -245,7 +247,7 @@ def probabilities(name: str, digest: str, weights: str, _x: torch.Tensor) -> np.
         return frozen(activations.predict(net, _x).numpy())
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@shared(32)
 def layer_maps(name: str, layer: str, digest: str, weights: str, _x: torch.Tensor) -> np.ndarray:
     """The output of `layer` for the prepared picture `digest`, without the batch axis."""
     graph = extractor(name, layer, weights)
@@ -254,7 +256,7 @@ def layer_maps(name: str, layer: str, digest: str, weights: str, _x: torch.Tenso
     return charts.name_array(frozen(maps), "layer_maps", name, layer, digest, weights)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@shared(16)
 def cam_layers(name: str, weights: str) -> tuple[saliency.SpatialModule, ...]:
     """Modules of model `name` with a spatial output: the layers Grad-CAM can read. Shared, not copied per
     read (frozen records in a tuple: nobody can change them), since four pages read it on every rerun."""
@@ -271,7 +273,7 @@ def cam_notes(name: str, weights: str) -> list[saliency.LayerNote]:
         return saliency.cam_layer_notes(net, spec_of(name).input_size)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared(64)
 def attribution(name: str, weights: str, digest: str, method: str, target: int,
                 params: tuple[tuple[str, object], ...], _x: torch.Tensor) -> np.ndarray:
     """The (H, W) map of `method` for class `target` (raises core.probes.saliency.SaliencyError)."""
@@ -307,7 +309,7 @@ def zoo_costs(device: str) -> dict[str, dict[str, float]]:
     return {name: costs(name, device) for name in model_names()}
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared(8)
 @heavy
 def _bundled_sequence_model(name: str) -> tuple[nn.Module, WeightsStatus]:
     with torch.no_grad():
@@ -322,7 +324,7 @@ def sequence_model(name: str) -> tuple[nn.Module, WeightsStatus]:
     return _bundled_sequence_model(name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared(64)
 def sequence_run(name: str, text: str) -> tuple[EncodedText, recurrent.SequenceRun]:
     """`text` encoded for model `name` and traced through it (raises core.data.text.TextInputError).
 
@@ -340,7 +342,7 @@ def sequence_run(name: str, text: str) -> tuple[EncodedText, recurrent.SequenceR
     return encoded, recurrent.SequenceRun(ids=frozen(run.ids), probs=frozen(run.probs), trace=trace)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared(64)
 def sequence_pca(name: str, text: str, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The hidden states of `sequence_run(name, text)` on their first `k` principal components, and the variance
     each explains: made once per text, not on every move of the page's step slider."""
@@ -356,7 +358,7 @@ def fields(name: str) -> list[receptive_field.FieldInfo]:
     return receptive_field.theoretical_fields(spec_of(name).build())
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@shared(4)
 def untrained_model(name: str) -> nn.Module:
     """Architecture `name` with its default random initialisation (seed 0), on the app's device."""
     torch.manual_seed(0)
@@ -438,13 +440,13 @@ def bundled_curves(file: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def mnist1d() -> MNIST1D:
     """The MNIST-1D splits, generated once per server (≈ 4 s)."""
     return load_mnist1d()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared(8)
 def mnist1d_model(name: str) -> nn.Module:
     """Bundled MNIST-1D model `name` (seed 0) on the app's device."""
     return load_mnist1d_model(name, device_choice().device)
@@ -485,7 +487,7 @@ def scaling_sweep(lengths: tuple[int, ...], batch: int, device: str) -> list[dic
     return [asdict(p) for p in scaling.sweep(list(lengths), batch=batch, device=device)]
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@shared(4)
 def reverser(name: str) -> nn.Module:
     """A bundled string-reversal encoder–decoder (CPU: one short string at a time)."""
     return load_reverser(name)

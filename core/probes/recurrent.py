@@ -30,7 +30,7 @@ def run_sequence(model: CharModel, ids: np.ndarray) -> SequenceRun:
     if not model.traced:
         raise ValueError("run_sequence needs a traced model (CharModel(..., traced=True))")
     device = next(model.parameters()).device
-    tokens = torch.as_tensor(np.asarray(ids, dtype=np.int64), device=device)[None]
+    tokens = torch.tensor(np.asarray(ids, dtype=np.int64), device=device)[None]  # a copy: ids may be read-only
     logits, trace = model(tokens)
     probs = torch.softmax(logits[0].float(), dim=-1).cpu().numpy()
     fields = {name: getattr(trace, name)[0].float().cpu().numpy() for name in trace_fields(trace)}
@@ -175,8 +175,8 @@ def step_terms(model: CharModel, ids: np.ndarray, run: SequenceRun, t: int, unit
     if not 0 <= t < run.steps or not 0 <= unit < cell.hidden_size:
         raise ValueError(f"step must be in [0, {run.steps}) and unit in [0, {cell.hidden_size})")
     device = next(model.parameters()).device
-    x = model.inputs(torch.as_tensor(ids[t:t + 1], device=device))[0].float()  # (input_size,)
-    h_prev = torch.as_tensor(run.trace["h"][t - 1], device=device) if t > 0 else torch.zeros(cell.hidden_size, device=device)
+    x = model.inputs(torch.tensor(ids[t:t + 1], device=device))[0].float()  # (input_size,); copied: shared, read-only
+    h_prev = torch.tensor(run.trace["h"][t - 1], device=device) if t > 0 else torch.zeros(cell.hidden_size, device=device)
     H = cell.hidden_size
     rows = lambda k: slice(k * H + unit, k * H + unit + 1)  # noqa: E731
 
