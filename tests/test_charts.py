@@ -8,7 +8,7 @@ from ui import charts
 
 
 def test_same_input_reuses_the_figure_and_new_input_rebuilds() -> None:
-    charts._figure.clear()
+    charts.FIGURES.clear()
     maps = np.random.default_rng(0).random((4, 6, 6)).astype(np.float32)
     first = charts.figure(plots.feature_grid, maps, [0, 1], title="a")
     assert charts.figure(plots.feature_grid, maps.copy(), [0, 1], title="a") is first
@@ -47,7 +47,7 @@ def test_shared_per_picture_results_are_read_only() -> None:
 
 def test_large_arrays_are_keyed_by_every_value() -> None:
     """Streamlit's own hash samples arrays from 500,000 values up; a change anywhere must still give a new figure."""
-    charts._figure.clear()
+    charts.FIGURES.clear()
     big = np.zeros((1, 800, 800), dtype=np.float32)
     first = charts.figure(plots.feature_grid, big, [0])
     for i in range(0, 640_000, 64_007):
@@ -57,7 +57,7 @@ def test_large_arrays_are_keyed_by_every_value() -> None:
 
 
 def test_arrays_inside_containers_are_keyed_by_content() -> None:
-    charts._figure.clear()
+    charts.FIGURES.clear()
     gates = {"input": np.full((5, 3), 0.2), "forget": np.full((5, 3), 0.9)}
     first = charts.figure(plots.gate_histograms, gates)
     assert charts.figure(plots.gate_histograms, {k: v.copy() for k, v in gates.items()}) is first
@@ -69,7 +69,7 @@ def test_read_only_arrays_are_hashed_once_and_forgotten_with_them(monkeypatch) -
     """The loaders' shared results are read-only: a rerun reuses their digest instead of hashing megabytes again."""
     import gc
 
-    charts._figure.clear()
+    charts.FIGURES.clear()
     maps = np.random.default_rng(1).random((8, 16, 16)).astype(np.float32)
     maps.setflags(write=False)
     before = len(charts._digests)
@@ -178,3 +178,16 @@ def test_named_arrays_are_keyed_by_their_name_not_their_bytes() -> None:
     assert charts._array_key(c) != charts._array_key(a)
     with pytest.raises(ValueError, match="read-only"):
         charts.name_array(np.zeros(3), "x")
+
+
+def test_the_figure_cache_keeps_the_most_recently_drawn() -> None:
+    """At most `size` figures stay; the one drawn least recently goes first, and a hit counts as drawn."""
+    figures = charts._Figures(2)
+    maps = [np.full((3, 3), float(i), dtype=np.float32) for i in range(3)]
+    first = figures.get("channel_heatmap", "a", (maps[0],), {})
+    second = figures.get("channel_heatmap", "b", (maps[1],), {})
+    assert figures.get("channel_heatmap", "a", (maps[0],), {}) is first  # a hit: "a" is now the most recent
+    figures.get("channel_heatmap", "c", (maps[2],), {})
+    assert len(figures) == 2
+    assert figures.get("channel_heatmap", "a", (maps[0],), {}) is first
+    assert figures.get("channel_heatmap", "b", (maps[1],), {}) is not second  # "b" was dropped and is built again
