@@ -25,7 +25,7 @@ import numpy as np
 import orjson
 import plotly.graph_objects as go
 from _plotly_utils.basevalidators import is_homogeneous_array
-from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
+from _plotly_utils.utils import to_typed_array_spec
 from plotly.io.json import to_json_plotly
 
 from core import plots
@@ -88,9 +88,10 @@ codecs.register_error("explorer_json_escapes", _json_escapes)
 
 
 _PLAIN = {int, float, bool, type(None)}
+_SKIPPED = frozenset(("geojson", "layer", "layers", "range"))  # what plotly's is_skipped_key leaves as it is
 
 
-def _ready(value: object) -> object:
+def _ready(value: object, in_list: bool = False) -> object:
     """`value` as plotly's `to_dict` leaves it for JSON (numeric arrays as base64 typed arrays, except under the
     keys plotly skips), built anew instead of deep-copied and converted in place, and without a call per
     item of every list: a 1,000-label axis costs a scan, not 1,000 calls.
@@ -98,19 +99,23 @@ def _ready(value: object) -> object:
     Text outside ASCII goes in already written as JSON with \\u escapes (an `orjson.Fragment`), a list of
     labels at once: escaping it here costs a fraction of escaping the whole figure's text afterwards.
     """
-    if isinstance(value, dict):
-        return {k: v if is_skipped_key(k) else to_typed_array_spec(v) if is_homogeneous_array(v) else _ready(v)
-                for k, v in value.items()}
-    if isinstance(value, str):
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is str:
         return value if value.isascii() else orjson.Fragment(json.dumps(value))
+    if isinstance(value, dict):
+        return {k: v if k in _SKIPPED else _ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         kinds = set(map(type, value))  # one pass in C: most lists are all numbers or all labels
         if kinds <= _PLAIN:
             return value
         if kinds == {str}:
             return value if "".join(value).isascii() else orjson.Fragment(json.dumps(list(value)))
-        return [_ready(v) for v in value]
-    return value
+        return [_ready(v, in_list=True) for v in value]
+    if in_list:  # plotly converts arrays held by a key only; one inside a list goes out as numbers
+        return value
+    return to_typed_array_spec(value) if is_homogeneous_array(value) else value
 
 
 _JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
