@@ -15,6 +15,12 @@ def test_blend_heatmap_endpoints() -> None:
     assert tuple(full[0, 0]) == tuple(lut[0]) and tuple(full[-1, -1]) == tuple(lut[255])
     with pytest.raises(ValueError):
         plots.blend_heatmap(picture, heat, 1.5)
+    rng = np.random.default_rng(0)
+    photo = rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    coloured = plots.colorize(plots.resize_map(heat, 20, 30)).astype(float)
+    for alpha in (0.05, 0.3, 0.5, 0.77):
+        exact = (1 - alpha) * photo + alpha * coloured
+        assert np.abs(plots.blend_heatmap(photo, heat, alpha) - exact).max() <= 1.0
 
 
 def test_mosaic_places_tiles_with_gaps() -> None:
