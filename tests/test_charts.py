@@ -145,8 +145,9 @@ def test_figure_json_is_plotlys_json_in_ascii_and_made_once() -> None:
     assert json.loads(sent) == json.loads(pio.to_json(fig, validate=False))
     assert sent == charts.figure_json(fig)
     assert isinstance(serialised.to_dict().to_plotly_json(), orjson.Fragment)  # a rerun sends it as it is
-    cells = go.Figure(go.Heatmap(z=np.eye(2), text=np.array([["a", "“b”"], ["c", "d"]], dtype=object)))
-    assert json.loads(charts.figure_json(cells)) == json.loads(cells.to_json())  # orjson alone cannot write objects
+    cells = go.Figure(go.Heatmap(z=np.eye(2), text=np.array([["a", "“b”"], ["😀", "d"]], dtype=object)))
+    cells_json = charts.figure_json(cells)  # orjson alone cannot write objects: plotly's path, then escaped
+    assert cells_json.isascii() and json.loads(cells_json) == json.loads(cells.to_json())
     edges = go.Figure(go.Scatter(x=np.arange(3.0), y=[np.float32(1), 2, 3], customdata=[np.arange(2), "b", None],
                                  _validate=False),
                       layout=dict(xaxis=dict(range=np.array([0.0, 2.0])), title=dict(text="t")), _validate=False)

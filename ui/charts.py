@@ -8,7 +8,6 @@ move rebuilds only the figures that depend on it and hands Streamlit the others'
 """
 from __future__ import annotations
 
-import array
 import codecs
 import collections
 import copy
@@ -80,8 +79,15 @@ def _json_escapes(error: UnicodeError) -> tuple[str, int]:
     """Codec error handler: characters outside ASCII as JSON's \\uXXXX escapes (UTF-16 pairs above U+FFFF)."""
     if not isinstance(error, UnicodeEncodeError):
         raise error
-    units = array.array("H", error.object[error.start:error.end].encode("utf-16-le"))
-    return "".join(f"\\u{unit:04x}" for unit in units), error.end
+    escaped = []
+    for character in error.object[error.start:error.end]:
+        code = ord(character)
+        if code > 0xFFFF:
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{code:04x}")
+    return "".join(escaped), error.end
 
 
 codecs.register_error("explorer_json_escapes", _json_escapes)

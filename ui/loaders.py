@@ -224,9 +224,10 @@ def sample(_sample: Sample, file: str) -> DecodedImage:
 
 
 @shared(16)
-def upload(data: bytes) -> DecodedImage:
-    """An uploaded file, decoded once (raises core.data.images.ImageInputError)."""
-    picture = decode_image(data)
+def upload(file_id: str, _data: bytes) -> DecodedImage:
+    """An uploaded file, decoded once (raises core.data.images.ImageInputError). Keyed by the upload's id,
+    which Streamlit makes anew for every upload: a key of the bytes themselves would keep up to 16 files alive."""
+    picture = decode_image(_data)
     frozen(picture.pixels)
     return picture
 

@@ -71,7 +71,7 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
     if uploaded is None:
         return st.session_state.get(good_key)
     try:
-        picture = loaders.upload(uploaded.getvalue())
+        picture = loaders.upload(uploaded.file_id, uploaded.getvalue())
     except ImageInputError as err:
         st.error(f"**{uploaded.name}**: {err}")
         previous = st.session_state.get(good_key)
