@@ -6,7 +6,7 @@ from core.models.registry import get_spec, model_names
 from core.probes.saliency import SaliencyError, default_cam_layer
 from ui import loaders, own_models
 from ui.charts import chart
-from ui.widgets import model_label, picture_picker, predict, table
+from ui.widgets import model_label, picture_picker, predict, table, working
 
 st.title("Compare architectures")
 st.caption(
@@ -56,9 +56,9 @@ for column, name in zip(columns, chosen):
         top1 = int(p.probs.argmax())
         try:
             layer = default_cam_layer(loaders.cam_layers(name, p.weights))
-            with st.spinner(f"Grad-CAM for {spec.title} …"):
-                heat = loaders.attribution(name, p.weights, p.key, "Grad-CAM", top1, (("layer", layer),),
-                                           p.prepared.tensor)
+            request = (name, p.weights, p.key, "Grad-CAM", top1, (("layer", layer),), p.prepared.tensor)
+            with working(f"Grad-CAM for {spec.title} …", loaders.attribution.has(*request)):
+                heat = loaders.attribution(*request)
         except SaliencyError as err:
             st.error(str(err))
         else:

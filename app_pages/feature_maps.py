@@ -6,7 +6,7 @@ from core.probes.activations import first_conv_kernels, rank_channels
 from core.probes.saliency import SaliencyError, suggestion
 from ui import loaders
 from ui.charts import chart
-from ui.widgets import input_and_top5, model_picker, picture_picker, predict
+from ui.widgets import input_and_top5, model_picker, picture_picker, predict, working
 
 st.title("Feature maps")
 st.caption(
@@ -60,8 +60,9 @@ mode = c2.radio("Show", ["All channels", "Top-k by mean activation"], key="fm_mo
 per_channel = c3.toggle("Scale each map on its own", value=True, key="fm_scale",
                         help="On: every map uses its full colour range. Off: one scale for the layer, so strong channels stand out.")
 
-with st.spinner(f"Running {spec.title} up to {layer_name} …"):
-    maps = loaders.layer_maps(spec.name, layer_name, key, weights, prepared.tensor)
+request = (spec.name, layer_name, key, weights, prepared.tensor)
+with working(f"Running {spec.title} up to {layer_name} …", loaders.layer_maps.has(*request)):
+    maps = loaders.layer_maps(*request)
 if mode == "All channels":
     shown = list(range(channels_total))
 else:

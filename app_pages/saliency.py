@@ -8,7 +8,7 @@ from core import plots
 from core.probes.saliency import SaliencyError, suggestion
 from ui import loaders
 from ui.charts import chart
-from ui.widgets import input_and_top5, model_picker, picture_picker, predict
+from ui.widgets import input_and_top5, model_picker, picture_picker, predict, working
 
 EXPLAIN = {
     "Grad-CAM": "Weights each feature map of a layer by how much the class score rises when that map rises "
@@ -75,10 +75,10 @@ elif method == "Occlusion":
                                  key=f"sal_stride_{spec.name}")
 alpha = c3.slider("Overlay opacity", 0.0, 1.0, 0.5, 0.05, key="sal_alpha")
 
+request = (spec.name, p.weights, p.key, method, int(target), tuple(sorted(params.items())), p.prepared.tensor)
 try:
-    with st.spinner(f"Computing {method} for “{spec.classes[target]}” …"):
-        heat = loaders.attribution(spec.name, p.weights, p.key, method, int(target),
-                                   tuple(sorted(params.items())), p.prepared.tensor)
+    with working(f"Computing {method} for “{spec.classes[target]}” …", loaders.attribution.has(*request)):
+        heat = loaders.attribution(*request)
 except SaliencyError as err:
     st.error(str(err))
     st.stop()

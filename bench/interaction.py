@@ -292,12 +292,16 @@ class Stubs:
             value = fn(*args, **kwargs)
             self.memo[_key(name, args, kwargs)] = value
             return value
+        if hasattr(fn, "has"):
+            wrapper.has = fn.has
         return wrapper
 
     def _replaying(self, name: str, fn: Callable) -> Callable:
         def wrapper(*args, **kwargs):
             key = _key(name, args, kwargs)
             return self.memo[key] if key in self.memo else fn(*args, **kwargs)
+        if hasattr(fn, "has"):
+            wrapper.has = lambda *args, **kwargs: _key(name, args, kwargs) in self.memo or fn.has(*args, **kwargs)
         return wrapper
 
     def stub(self) -> None:

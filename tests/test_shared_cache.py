@@ -72,3 +72,17 @@ def test_clear_all_forgets_every_shared_value() -> None:
     kept = one(1)
     shared_cache.clear_all()
     assert one(1) is not kept and one(1) == kept
+
+
+def test_has_tells_whether_a_call_would_be_answered_from_the_cache() -> None:
+    """Pages skip their spinner when `has` says the result is there; asking does not compute anything."""
+    calls = []
+
+    @shared()
+    def run(name: str, _x: object) -> str:
+        calls.append(name)
+        return name
+
+    assert not run.has("lstm", object()) and calls == []
+    run("lstm", None)
+    assert run.has("lstm", object()) and not run.has("gru", None) and calls == ["lstm"]

@@ -153,6 +153,11 @@ def model(name: str, weights: str) -> tuple[nn.Module, WeightsStatus]:
     return _registry_model(name, weights)
 
 
+def model_ready(name: str, weights: str) -> bool:
+    """Whether `model(name, weights)` is loaded already (a session's own model always is)."""
+    return own_models.lookup(name) is not None or _registry_model.has(name, weights)
+
+
 @shared(32)
 def _registry_extractor(name: str, layer: str, weights: str) -> nn.Module:
     net, _ = model(name, weights)

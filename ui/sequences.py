@@ -7,6 +7,7 @@ from core.data.text import MAX_CHARS, EncodedText, TextInputError
 from core.models.sequence import SEQUENCE_MODELS, SequenceSpec, get_sequence_spec
 from core.probes.recurrent import SequenceRun
 from ui import loaders, own_models
+from ui.widgets import working
 
 EXAMPLES = {
     "charlm": {
@@ -60,7 +61,7 @@ def traced(spec: SequenceSpec, text: str) -> tuple[EncodedText, SequenceRun] | N
     elif status.source == "own":
         st.caption(f"★ {status.message}")
     try:
-        with st.spinner(f"Running {spec.title} …"):
+        with working(f"Running {spec.title} …", loaders.sequence_run.has(spec.name, text)):
             encoded, run = loaders.sequence_run(spec.name, text)
     except TextInputError as err:
         st.info(str(err))

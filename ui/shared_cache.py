@@ -79,6 +79,11 @@ class SharedCache(Generic[P, R]):
                 if self._computing.get(key) is flight and not flight.locked():
                     del self._computing[key]
 
+    def has(self, *args: P.args, **kwargs: P.kwargs) -> bool:
+        """Whether a call with these arguments would be answered from the cache (a page skips its spinner then)."""
+        with self._lock:
+            return self._key(args, kwargs) in self._values
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
