@@ -187,12 +187,14 @@ def test_named_arrays_are_keyed_by_their_name_not_their_bytes() -> None:
 
 def test_the_figure_cache_keeps_the_most_recently_drawn() -> None:
     """At most `size` figures stay; the one drawn least recently goes first, and a hit counts as drawn."""
-    figures = charts._Figures(2)
+    from ui.shared_cache import SharedCache
+
+    figures = SharedCache(charts._draw, 2)
     maps = [np.full((3, 3), float(i), dtype=np.float32) for i in range(3)]
-    first = figures.get("channel_heatmap", "a", (maps[0],), {})
-    second = figures.get("channel_heatmap", "b", (maps[1],), {})
-    assert figures.get("channel_heatmap", "a", (maps[0],), {}) is first  # a hit: "a" is now the most recent
-    figures.get("channel_heatmap", "c", (maps[2],), {})
+    first = figures("channel_heatmap", "a", (maps[0],), {})
+    second = figures("channel_heatmap", "b", (maps[1],), {})
+    assert figures("channel_heatmap", "a", (maps[0],), {}) is first  # a hit: "a" is now the most recent
+    figures("channel_heatmap", "c", (maps[2],), {})
     assert len(figures) == 2
-    assert figures.get("channel_heatmap", "a", (maps[0],), {}) is first
-    assert figures.get("channel_heatmap", "b", (maps[1],), {}) is not second  # "b" was dropped and is built again
+    assert figures("channel_heatmap", "a", (maps[0],), {}) is first
+    assert figures("channel_heatmap", "b", (maps[1],), {}) is not second  # "b" was dropped and is built again

@@ -9,7 +9,6 @@ move rebuilds only the figures that depend on it and hands Streamlit the others'
 from __future__ import annotations
 
 import codecs
-import collections
 import copy
 import hashlib
 import io
@@ -28,6 +27,7 @@ from _plotly_utils.utils import to_typed_array_spec
 from plotly.io.json import to_json_plotly
 
 from core import plots
+from ui.shared_cache import SharedCache
 
 
 _digests: dict[int, tuple[weakref.ref, bytes]] = {}
@@ -217,51 +217,21 @@ def _arguments_key(builder: str, args: tuple, kwargs: dict) -> str:
     return hashlib.sha256(buf.getbuffer()).hexdigest()
 
 
-class _Figures:
-    """The figures drawn so far, shared by every session: at most `size`, the least recently drawn dropped first.
-
-    A dict behind a lock, since the key is already one digest of everything the figure depends on:
-    st.cache_resource spends ≈ 0.2 ms a hit and ≈ 0.7 ms a miss on its own bookkeeping (it hashes the
-    arguments again, inspects the function's signature, takes a lock per key), and a page draws five to ten
-    figures per rerun. Two sessions asking for the same new figure at once may each build it; both are
-    the same, and the last one stays. A figure is never changed once drawn (plotly's `to_json` only pops
-    trace uids, which ours have none of).
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._drawn: collections.OrderedDict[str, _Drawn] = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, builder: str, key: str, args: tuple, kwargs: dict) -> _Drawn:
-        with self._lock:
-            drawn = self._drawn.get(key)
-            if drawn is not None:
-                self._drawn.move_to_end(key)
-                return drawn
-        fig = getattr(plots, builder)(*args, **kwargs)
-        drawn = _Drawn(fig, _Serialised(fig))
-        with self._lock:
-            self._drawn[key] = drawn
-            while len(self._drawn) > self.size:
-                self._drawn.popitem(last=False)
-        return drawn
-
-    def clear(self) -> None:
-        with self._lock:
-            self._drawn.clear()
-
-    def __len__(self) -> int:
-        return len(self._drawn)
+def _draw(builder: str, key: str, _args: tuple, _kwargs: dict) -> _Drawn:
+    """Build `builder(*_args, **_kwargs)` and its JSON. `key` is one digest of everything the figure depends
+    on, so the cache does not hash the arguments again. A figure is never changed once drawn (plotly's
+    `to_json` only pops trace uids, which ours have none of), so every session may share it."""
+    fig = getattr(plots, builder)(*_args, **_kwargs)
+    return _Drawn(fig, _Serialised(fig))
 
 
-FIGURES = _Figures(256)
+FIGURES = SharedCache(_draw, 256)  # the figures drawn so far, least recently drawn dropped first
 
 
 def _drawn(builder: Callable[..., go.Figure], args: tuple, kwargs: dict) -> _Drawn:
     if getattr(plots, builder.__name__, None) is not builder:
         raise ValueError(f"{builder.__name__} is not a figure builder of core.plots")
-    return FIGURES.get(builder.__name__, _arguments_key(builder.__name__, args, kwargs), args, kwargs)
+    return FIGURES(builder.__name__, _arguments_key(builder.__name__, args, kwargs), args, kwargs)
 
 
 def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
