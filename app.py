@@ -7,12 +7,10 @@ screen even when the page stops early (st.stop drops what is drawn after it).
 """
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from ui.catalogue import PAGES
-from ui.sidebar import device_panel, server_time_slot, show_server_time, warm_up
+from ui.sidebar import device_panel, run_clock, warm_up
 
 st.set_page_config(page_title="CNN & RNN Explorer", page_icon=":material/neurology:", layout="wide")
 warm_up()
@@ -26,11 +24,11 @@ page = st.navigation(sections, expanded=True)  # every page in view: a learner s
 on_home = page.url_path == home.url_path
 if not on_home:
     device_panel()
-timing = server_time_slot()
-started = time.perf_counter()
+clock = run_clock()
 try:
     page.run()
 finally:
     if on_home:
         device_panel()
-    show_server_time(timing, time.perf_counter() - started)
+    if clock is not None:
+        clock.show()

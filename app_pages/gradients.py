@@ -72,7 +72,7 @@ elif part == "Clipping":
         for k, (label, clip) in enumerate((("no clipping", None), (f"clipped at {threshold}", threshold))):
             runs[label] = train_adding(
                 "rnn", length, hidden=64, steps=steps, lr=0.05, clip=clip, rho=rho, optimizer="sgd",
-                eval_every=steps, time_budget_s=MAX_SECONDS / 2, step_guard=loaders.heavy_slot,
+                eval_every=steps, time_budget_s=MAX_SECONDS / 2, step_guard=loaders.training_slot,
                 on_step=lambda r, k=k: bar.progress((k + r.step / steps) / 2, f"run {k + 1} of 2, step {r.step}"),
             )
         bar.empty()
@@ -125,7 +125,7 @@ elif part == "Long lag":
 
         for k, cell in enumerate(cells):
             train_adding(cell, length, hidden=64, steps=steps, lr=1e-3, clip=1.0, eval_every=25,
-                         time_budget_s=MAX_SECONDS / len(cells), step_guard=loaders.heavy_slot,
+                         time_budget_s=MAX_SECONDS / len(cells), step_guard=loaders.training_slot,
                          on_step=lambda r, k=k: record(r, k))
         bar.empty()
     if "gl_lag_runs" in st.session_state:

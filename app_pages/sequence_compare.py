@@ -69,7 +69,7 @@ if part == "MNIST-1D":
         seed = c3.number_input("Seed", 0, 10_000, 7, key="sc_retrain_seed")
         if st.button("Train", type="primary", key="sc_retrain_go"):
             bar = st.progress(0.0, "waiting for a free slot …")
-            with loaders.heavy_slot():
+            with loaders.training_slot():
                 start = time.perf_counter()
                 _, reports = train_mnist1d(
                     which, int(seed), epochs,

@@ -115,7 +115,7 @@ if st.button("Train both", type="primary", key="tl_go", disabled=busy or None in
     device = loaders.device_choice().device
     with st.spinner("Preparing the data …"):
         runs = [lab.LabRun(config, device, f"run {run}", data) for run, config in zip(RUNS, configs)]
-    st.session_state[PAIR_KEY] = lab.LabPair(runs, loaders.heavy_slot).start()
+    st.session_state[PAIR_KEY] = lab.LabPair(runs, loaders.training_slot).start()
     st.session_state["tl_choice"] = choice
     last[choice] = tuple(configs)
     st.session_state["tl_adopted"] = False

@@ -312,8 +312,8 @@ def train_adding(
 
     Stops early when `should_stop()` turns true, when `time_budget_s` runs out, or when the loss or
     gradient stops being finite (the last record then says so: the gradient exploded). Each step runs
-    inside `step_guard()`: the app passes its heavy-work slot, so another session's Grad-CAM waits for
-    one step of a training run, not for the whole run.
+    inside `step_guard()`: the app passes a heavy-work slot that yields to interactive work, so another
+    session's Grad-CAM waits for at most the step in progress, not for the whole run.
     """
     from core.data.sequences import make_adding
     from core.models.sequence import AddingModel

@@ -58,3 +58,50 @@ def test_a_released_slot_goes_to_the_longest_waiter() -> None:
     training.join(timeout=20)
     waiting.join(timeout=20)
     assert log.index("grad-cam") == 11  # right after the step it was queued behind
+
+
+def test_interactive_work_goes_before_queued_training_steps() -> None:
+    """Training steps queued earlier still wait: a released slot goes to the interactive request first."""
+    slots = HeavySlots(1)
+    order: list[str] = []
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with slots:
+            holding.set()
+            release.wait(timeout=10)
+
+    def step(name: str) -> None:
+        with slots.background():
+            order.append(name)
+
+    def click() -> None:
+        with slots:
+            order.append("grad-cam")
+
+    first = threading.Thread(target=holder)
+    first.start()
+    holding.wait(timeout=10)
+    threads = [threading.Thread(target=step, args=(f"step {i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    while len(slots._later) < 3:
+        time.sleep(0.001)
+    late = threading.Thread(target=click)
+    late.start()
+    while not slots._waiters:
+        time.sleep(0.001)
+    release.set()
+    for t in [first, late, *threads]:
+        t.join(timeout=10)
+    assert order[0] == "grad-cam"
+    assert sorted(order[1:]) == ["step 0", "step 1", "step 2"]
+    assert slots._free == 1
+
+
+def test_a_training_step_takes_a_free_slot_and_nests() -> None:
+    slots = HeavySlots(1)
+    with slots.background():
+        with slots:  # a cache miss inside a training step keeps the slot it has
+            assert slots._free == 0
+    assert slots._free == 1

@@ -541,3 +541,17 @@ def test_your_model_is_in_compare_and_the_convolution_lab() -> None:
     at.segmented_control(key="cl_part").set_value("Receptive field").run()
     at.selectbox(key="cl_rf_model").set_value(own).run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+def test_server_time_shows_its_parts_in_the_form_the_load_bench_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.load import SERVER_TIME
+
+    monkeypatch.setenv("EXPLORER_SHOW_SERVER_TIME", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/saliency.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    found = [SERVER_TIME.search(c.value) for c in at.sidebar.caption]
+    wall, queued, cpu, core = map(float, next(f for f in found if f).groups())
+    assert wall > 0 and cpu > 0
+    assert queued + cpu + core <= wall + 0.002  # the parts are parts of the run's wall time

@@ -7,11 +7,13 @@ read). Arguments named with a leading "_" (a tensor, a decoded picture) are not 
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import os
 import threading
+import time
 import types
-from typing import Callable, ParamSpec, TypeVar
+from typing import Callable, Iterator, ParamSpec, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -46,12 +48,17 @@ R = TypeVar("R")
 
 
 class HeavySlots:
-    """A few server-wide slots for model work ($EXPLORER_HEAVY_SLOTS, default 2), re-entrant per thread,
-    handed out first come, first served.
+    """A few server-wide slots for model work ($EXPLORER_HEAVY_SLOTS, default 2), re-entrant per thread.
 
-    Fair order matters because training takes a slot per step: a plain semaphore lets the thread that
-    just released a slot take it straight back, so a training run could keep another session's Grad-CAM
-    waiting for the whole run. Here a released slot goes to the longest waiter.
+    Two queues. Work a learner is waiting to see (a prediction, a Grad-CAM, a trace) enters with `with
+    slots:`; training steps enter with `with slots.background():` and get a slot only when no such work
+    waits. A training run lasts seconds and takes a slot per step, so it fills the gaps between clicks
+    instead of standing in front of them: at ten sessions, Grad-CAMs that queued first come, first served
+    behind other sessions' training steps waited up to 3 s for a slot.
+
+    Within a queue the order is first come, first served: a plain semaphore lets the thread that just
+    released a slot take it straight back, so one trainer could keep another's steps waiting for its whole
+    run. A released slot goes to the longest waiter of the first queue, else of the second.
 
     Functions here fetch what they need from other caches *before* taking a slot, so no thread
     waits on a cache's per-key lock while holding a slot; re-entrancy is a second guard.
@@ -62,29 +69,58 @@ class HeavySlots:
         self._free = self.slots
         self._lock = threading.Lock()
         self._waiters: collections.deque[threading.Event] = collections.deque()
+        self._later: collections.deque[threading.Event] = collections.deque()
         self._depth = threading.local()
+        self._waited = threading.local()
 
     def __enter__(self) -> "HeavySlots":
+        self._acquire(self._waiters)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._release()
+
+    @contextlib.contextmanager
+    def background(self) -> Iterator[None]:
+        """A slot for a training step: granted only when no interactive work is queued."""
+        self._acquire(self._later)
+        try:
+            yield
+        finally:
+            self._release()
+
+    def waited(self) -> float:
+        """Seconds this thread has spent queueing for a slot since its last `reset_waited` (for the load
+        benchmark, which separates queueing from work)."""
+        return getattr(self._waited, "s", 0.0)
+
+    def reset_waited(self) -> None:
+        self._waited.s = 0.0
+
+    def _acquire(self, queue: collections.deque[threading.Event]) -> None:
         depth = getattr(self._depth, "n", 0)
         if depth == 0:
             with self._lock:
                 turn = None
-                if self._free > 0 and not self._waiters:
+                if self._free > 0 and not self._waiters and not self._later:
                     self._free -= 1
                 else:
                     turn = threading.Event()
-                    self._waiters.append(turn)
+                    queue.append(turn)
             if turn is not None:
+                queued = time.perf_counter()
                 turn.wait()  # set by the release that hands this thread its slot
+                self._waited.s = self.waited() + time.perf_counter() - queued
         self._depth.n = depth + 1
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def _release(self) -> None:
         self._depth.n -= 1
         if self._depth.n == 0:
             with self._lock:
                 if self._waiters:
                     self._waiters.popleft().set()
+                elif self._later:
+                    self._later.popleft().set()
                 else:
                     self._free += 1
 
@@ -103,8 +139,14 @@ def heavy(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def heavy_slot() -> HeavySlots:
-    """The same slots as a context manager, for work a page runs itself (live training)."""
+    """The same slots as a context manager, for model work a page runs itself (reading a model a learner
+    brought)."""
     return _HEAVY
+
+
+def training_slot() -> contextlib.AbstractContextManager[None]:
+    """A slot for one training step (or one short training run): behind every queued interactive request."""
+    return _HEAVY.background()
 
 
 @shared()

@@ -9,7 +9,9 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import sys
 import threading
+import time
 from typing import Any
 
 import streamlit as st
@@ -68,12 +70,46 @@ def device_panel() -> None:
     st.sidebar.caption(f"{choice.reason} Set EXPLORER_DEVICE=cuda, mps or cpu to choose.")
 
 
-def server_time_slot() -> Any:
-    """With EXPLORER_SHOW_SERVER_TIME=1, a sidebar slot for the page's server time (bench/load.py reads
-    it to separate the server's time from the browser's drawing); None otherwise."""
-    return st.sidebar.empty() if os.environ.get(TIMING_ENV) == "1" else None
+class RunClock:
+    """The server time of one script run, shown in the sidebar when EXPLORER_SHOW_SERVER_TIME=1
+    (bench/load.py reads it to separate the server's time from the browser's drawing).
+
+    Besides the wall time it reports how long the run queued for a heavy-work slot, how long its thread
+    ran on a CPU, and how long it stood runnable in the kernel's run queue waiting for a core (Linux
+    only, from /proc schedstat); under load the rest is waiting for the GIL.
+    """
+
+    def __init__(self) -> None:
+        self.slot = st.sidebar.empty()
+        slots = _slots()
+        if slots is not None:
+            slots.reset_waited()
+        self.wall, self.cpu, self.runq = time.perf_counter(), time.thread_time(), _runqueue_s()
+
+    def show(self) -> None:
+        slots = _slots()
+        waited = slots.waited() if slots is not None else 0.0
+        self.slot.caption(
+            f"Server time of this run: {time.perf_counter() - self.wall:.3f} s (queued {waited:.3f} s for a "
+            f"heavy-work slot, {time.thread_time() - self.cpu:.3f} s on a CPU, {_runqueue_s() - self.runq:.3f} s "
+            "waiting for a core)")
 
 
-def show_server_time(slot: Any, seconds: float) -> None:
-    if slot is not None:
-        slot.caption(f"Server time of this run: {seconds:.3f} s")
+def run_clock() -> RunClock | None:
+    """A RunClock started now when EXPLORER_SHOW_SERVER_TIME=1, else None (nothing drawn, nothing read)."""
+    return RunClock() if os.environ.get(TIMING_ENV) == "1" else None
+
+
+def _runqueue_s() -> float:
+    """Seconds this thread has spent runnable but not running, from /proc; 0 where there is no /proc."""
+    try:
+        with open(f"/proc/self/task/{threading.get_native_id()}/schedstat") as stats:
+            return int(stats.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _slots() -> Any:
+    """The heavy-work slots when ui.loaders is imported already (the home page never imports it)."""
+    loaders = sys.modules.get("ui.loaders")
+    return loaders.heavy_slot() if loaders is not None else None
