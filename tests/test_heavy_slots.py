@@ -105,3 +105,50 @@ def test_a_training_step_takes_a_free_slot_and_nests() -> None:
         with slots:  # a cache miss inside a training step keeps the slot it has
             assert slots._free == 0
     assert slots._free == 1
+
+
+def test_training_never_takes_the_last_slot() -> None:
+    """With two slots, trainers hold one between them; a click finds the other free at once."""
+    slots = HeavySlots(2)
+    inside, peak, lock = [0], [0], threading.Lock()
+    stop = threading.Event()
+
+    def trainer() -> None:
+        while not stop.is_set():
+            with slots.background():
+                with lock:
+                    inside[0] += 1
+                    peak[0] = max(peak[0], inside[0])
+                time.sleep(0.002)
+                with lock:
+                    inside[0] -= 1
+
+    threads = [threading.Thread(target=trainer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.1)
+    for _ in range(20):
+        with slots:
+            time.sleep(0.001)
+        time.sleep(0.002)
+    stop.set()
+    for t in threads:
+        t.join(timeout=10)
+    assert peak[0] == 1
+    assert slots.waited() == 0.0  # the click never queued
+    assert slots._free == 2 and slots._training == 0
+
+
+def test_one_slot_still_trains() -> None:
+    slots = HeavySlots(1)
+    done: list[int] = []
+
+    def train() -> None:
+        for step in range(3):
+            with slots.background():
+                done.append(step)
+
+    t = threading.Thread(target=train)
+    t.start()
+    t.join(timeout=10)
+    assert done == [0, 1, 2] and slots._free == 1 and slots._training == 0

@@ -52,9 +52,11 @@ class HeavySlots:
 
     Two queues. Work a learner is waiting to see (a prediction, a Grad-CAM, a trace) enters with `with
     slots:`; training steps enter with `with slots.background():` and get a slot only when no such work
-    waits. A training run lasts seconds and takes a slot per step, so it fills the gaps between clicks
-    instead of standing in front of them: at ten sessions, Grad-CAMs that queued first come, first served
-    behind other sessions' training steps waited up to 3 s for a slot.
+    waits, and never the last free one: training holds at most `slots − 1` slots at once (one when there
+    is one), so a click always finds a core that no trainer is using. A training run lasts seconds and
+    takes a slot per step, so it fills the gaps between clicks instead of standing in front of them: at
+    ten sessions, Grad-CAMs that queued first come, first served behind other sessions' training steps
+    waited up to 3 s for a slot.
 
     Within a queue the order is first come, first served: a plain semaphore lets the thread that just
     released a slot take it straight back, so one trainer could keep another's steps waiting for its whole
@@ -70,11 +72,13 @@ class HeavySlots:
         self._lock = threading.Lock()
         self._waiters: collections.deque[threading.Event] = collections.deque()
         self._later: collections.deque[threading.Event] = collections.deque()
+        self._training = 0  # slots held by training steps now
+        self._training_cap = max(1, self.slots - 1)
         self._depth = threading.local()
         self._waited = threading.local()
 
     def __enter__(self) -> "HeavySlots":
-        self._acquire(self._waiters)
+        self._acquire(training=False)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -83,11 +87,11 @@ class HeavySlots:
     @contextlib.contextmanager
     def background(self) -> Iterator[None]:
         """A slot for a training step: granted only when no interactive work is queued."""
-        self._acquire(self._later)
+        self._acquire(training=True)
         try:
             yield
         finally:
-            self._release()
+            self._release(training=True)
 
     def waited(self) -> float:
         """Seconds this thread has spent queueing for a slot since its last `reset_waited` (for the load
@@ -97,29 +101,33 @@ class HeavySlots:
     def reset_waited(self) -> None:
         self._waited.s = 0.0
 
-    def _acquire(self, queue: collections.deque[threading.Event]) -> None:
+    def _acquire(self, training: bool) -> None:
         depth = getattr(self._depth, "n", 0)
         if depth == 0:
             with self._lock:
                 turn = None
-                if self._free > 0 and not self._waiters and not self._later:
+                if self._free > 0 and not self._waiters and (
+                        not training or (not self._later and self._training < self._training_cap)):
                     self._free -= 1
+                    self._training += training
                 else:
                     turn = threading.Event()
-                    queue.append(turn)
+                    (self._later if training else self._waiters).append(turn)
             if turn is not None:
                 queued = time.perf_counter()
-                turn.wait()  # set by the release that hands this thread its slot
+                turn.wait()  # set by the release that hands this thread its slot (and counts it)
                 self._waited.s = self.waited() + time.perf_counter() - queued
         self._depth.n = depth + 1
 
-    def _release(self) -> None:
+    def _release(self, training: bool = False) -> None:
         self._depth.n -= 1
         if self._depth.n == 0:
             with self._lock:
+                self._training -= training
                 if self._waiters:
                     self._waiters.popleft().set()
-                elif self._later:
+                elif self._later and self._training < self._training_cap:
+                    self._training += 1
                     self._later.popleft().set()
                 else:
                     self._free += 1
