@@ -13,6 +13,7 @@ from typing import Callable, Sequence, TypeVar
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from _plotly_utils.basevalidators import ColorscaleValidator
 from PIL import Image
 from plotly.colors import get_colorscale, unlabel_rgb
@@ -27,8 +28,25 @@ T = TypeVar("T")
 
 
 def _figure(data: object = None, layout: dict | None = None) -> go.Figure:
-    """An empty or trace-holding figure, checked by plotly only when EXPLORER_VALIDATE_FIGURES=1."""
-    return go.Figure(data, layout=layout, _validate=VALIDATE)
+    """An empty or trace-holding figure, checked by plotly only when EXPLORER_VALIDATE_FIGURES=1.
+
+    Plotly gives every new figure a deep copy of its default template (≈ 200 nested values, 0.7 ms a
+    figure; a new picture builds five). Ours share one copy, made once: a figure is never changed once
+    built, and its JSON is the same.
+    """
+    layout = dict(layout or {})
+    default = pio.templates.default
+    if "template" in layout or not isinstance(default, str):
+        return go.Figure(data, layout=layout, _validate=VALIDATE)
+    fig = go.Figure(data, layout=dict(layout, template={}), _validate=VALIDATE)
+    fig._layout["template"] = _default_template(default)
+    return fig
+
+
+@functools.lru_cache(maxsize=4)
+def _default_template(name: str) -> dict:
+    """The template plotly puts in a new figure's layout while `name` is the default, made once, shared."""
+    return go.Figure(_validate=False)._layout["template"]
 
 
 @functools.lru_cache(maxsize=32)
