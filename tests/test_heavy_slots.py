@@ -5,19 +5,31 @@ import time
 from ui.loaders import HeavySlots
 
 
+class Inside:
+    """Counts the threads inside it, and the most there were at once."""
+
+    def __init__(self) -> None:
+        self.now = self.most = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self.now -= 1
+
+
 def test_slots_bound_concurrency_and_nest_without_deadlock() -> None:
     slots = HeavySlots(2)
-    inside, peak, lock = [0], [0], threading.Lock()
+    inside = Inside()
 
     def work() -> None:
         with slots:
-            with slots:  # a nested cache miss in the same thread
-                with lock:
-                    inside[0] += 1
-                    peak[0] = max(peak[0], inside[0])
+            with slots, inside:  # a nested cache miss in the same thread
                 time.sleep(0.05)
-                with lock:
-                    inside[0] -= 1
 
     threads = [threading.Thread(target=work) for _ in range(6)]
     for t in threads:
@@ -25,7 +37,7 @@ def test_slots_bound_concurrency_and_nest_without_deadlock() -> None:
     for t in threads:
         t.join(timeout=10)
     assert not any(t.is_alive() for t in threads)
-    assert peak[0] == 2
+    assert inside.most == 2
 
 
 def test_a_released_slot_goes_to_the_longest_waiter() -> None:
@@ -110,18 +122,13 @@ def test_a_training_step_takes_a_free_slot_and_nests() -> None:
 def test_training_never_takes_the_last_slot() -> None:
     """With two slots, trainers hold one between them; a click finds the other free at once."""
     slots = HeavySlots(2)
-    inside, peak, lock = [0], [0], threading.Lock()
+    inside = Inside()
     stop = threading.Event()
 
     def trainer() -> None:
         while not stop.is_set():
-            with slots.background():
-                with lock:
-                    inside[0] += 1
-                    peak[0] = max(peak[0], inside[0])
+            with slots.background(), inside:
                 time.sleep(0.002)
-                with lock:
-                    inside[0] -= 1
 
     threads = [threading.Thread(target=trainer) for _ in range(4)]
     for t in threads:
@@ -134,7 +141,7 @@ def test_training_never_takes_the_last_slot() -> None:
     stop.set()
     for t in threads:
         t.join(timeout=10)
-    assert peak[0] == 1
+    assert inside.most == 1
     assert slots.waited() == 0.0  # the click never queued
     assert slots._free == 2 and slots._training == 0
 
