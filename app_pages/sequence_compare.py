@@ -68,14 +68,14 @@ if part == "MNIST-1D":
         epochs = c2.slider("Epochs", 5, 150, 30, 5, key="sc_retrain_epochs")
         seed = c3.number_input("Seed", 0, 10_000, 7, key="sc_retrain_seed")
         if st.button("Train", type="primary", key="sc_retrain_go"):
-            bar = st.progress(0.0, "waiting for a free slot …")
-            with loaders.training_slot():
-                start = time.perf_counter()
-                _, reports = train_mnist1d(
-                    which, int(seed), epochs,
-                    on_epoch_end=lambda r: bar.progress(r.epoch / epochs, f"epoch {r.epoch}: test accuracy {r.val_accuracy:.1%}"),
-                    should_stop=lambda: time.perf_counter() - start > MAX_RETRAIN_SECONDS,
-                )
+            bar = st.progress(0.0, "training the first epoch …")
+            start = time.perf_counter()
+            _, reports = train_mnist1d(
+                which, int(seed), epochs,
+                on_epoch_end=lambda r: bar.progress(r.epoch / epochs, f"epoch {r.epoch}: test accuracy {r.val_accuracy:.1%}"),
+                should_stop=lambda: time.perf_counter() - start > MAX_RETRAIN_SECONDS,
+                step_guard=loaders.training_slot,
+            )
             bar.empty()
             last = reports[-1]
             runs.append({"model": MNIST1D_MODELS[which].title, "seed": int(seed), "epochs": last.epoch,

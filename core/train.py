@@ -100,11 +100,13 @@ def train_classifier(
     on_epoch_end: Callable[[EpochReport], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     clip: float | None = None,
+    step_guard: Callable[[], AbstractContextManager] = nullcontext,
 ) -> list[EpochReport]:
     """AdamW with a one-cycle schedule on (x, y); returns one report per epoch.
 
     `should_stop` is asked after every epoch (a Stop button, a time budget): training ends there.
-    `clip` caps the gradient's global norm (recurrent nets whose gradients can explode).
+    `clip` caps the gradient's global norm (recurrent nets whose gradients can explode). Each step and
+    each epoch's evaluation run inside `step_guard()` (the app's training slot, as in `train_adding`).
     """
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -119,19 +121,22 @@ def train_classifier(
         order = torch.randperm(len(x), generator=gen)
         total = 0.0
         for i in range(0, len(x), batch_size):
-            idx = order[i:i + batch_size]
-            xb, yb = x[idx], y[idx]
-            if augment is not None:
-                xb = augment(xb, gen)
-            loss = F.cross_entropy(model(xb), yb)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-        report = EpochReport(epoch, total / len(x), accuracy(model, *val), time.perf_counter() - start)
+            with step_guard():
+                idx = order[i:i + batch_size]
+                xb, yb = x[idx], y[idx]
+                if augment is not None:
+                    xb = augment(xb, gen)
+                loss = F.cross_entropy(model(xb), yb)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                if clip is not None:
+                    nn.utils.clip_grad_norm_(model.parameters(), clip)
+                opt.step()
+                sched.step()
+                total += loss.item() * len(idx)
+        with step_guard():
+            held_out = accuracy(model, *val)
+        report = EpochReport(epoch, total / len(x), held_out, time.perf_counter() - start)
         reports.append(report)
         if on_epoch_end is not None:
             on_epoch_end(report)

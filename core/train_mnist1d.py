@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import time
+from contextlib import AbstractContextManager, nullcontext
 from typing import Callable
 
 import numpy as np
@@ -45,14 +46,17 @@ def train_mnist1d(
     name: str, seed: int = 0, epochs: int = EPOCHS, *,
     on_epoch_end: Callable[[EpochReport], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    step_guard: Callable[[], AbstractContextManager] = nullcontext,
 ) -> tuple[nn.Module, list[EpochReport]]:
-    """Model `name` trained from seed `seed`; each report carries the test accuracy after that epoch."""
+    """Model `name` trained from seed `seed`; each report carries the test accuracy after that epoch.
+    Each step runs inside `step_guard()` (the app's training slot)."""
     spec = get_mnist1d_spec(name)
     torch.manual_seed(seed)
     model = spec.build()
     train, test = mnist1d_tensors()
     reports = train_classifier(model, train, test, epochs=epochs, lr=spec.lr, batch_size=BATCH, seed=seed,
-                               on_epoch_end=on_epoch_end, should_stop=should_stop, clip=spec.clip)
+                               on_epoch_end=on_epoch_end, should_stop=should_stop, clip=spec.clip,
+                               step_guard=step_guard)
     return model, reports
 
 

@@ -67,3 +67,25 @@ def test_transformer_attention_rows_sum_to_one() -> None:
     assert logits.shape == (2, 10) and weights.shape == (2, 4, LENGTH, LENGTH)
     assert torch.allclose(weights.sum(-1), torch.ones(2, 4, LENGTH), atol=1e-5)
     assert torch.allclose(logits, model(x), atol=1e-5)  # attend() computes the same function as forward()
+
+
+def test_every_training_step_and_evaluation_runs_inside_the_guard() -> None:
+    """The app passes its training slot as the guard: a retrain takes it per step and per evaluation (so
+    other sessions' training steps interleave), and the guard changes no number."""
+    import contextlib
+    import math
+
+    from core.train_mnist1d import BATCH, train_mnist1d
+
+    entered = [0]
+
+    @contextlib.contextmanager
+    def guard():
+        entered[0] += 1
+        yield
+
+    _, guarded = train_mnist1d("logistic", seed=0, epochs=2, step_guard=guard)
+    _, plain = train_mnist1d("logistic", seed=0, epochs=2)
+    n_train = len(mnist1d_tensors()[0][0])
+    assert entered[0] == 2 * math.ceil(n_train / BATCH) + 2
+    assert [r.val_accuracy for r in guarded] == [r.val_accuracy for r in plain]
