@@ -54,9 +54,8 @@ class HeavySlots:
     slots:`; training steps enter with `with slots.background():` and get a slot only when no such work
     waits, and never the last free one: training holds at most `slots − 1` slots at once (one when there
     is one), so a click always finds a core that no trainer is using. A training run lasts seconds and
-    takes a slot per step, so it fills the gaps between clicks instead of standing in front of them: at
-    ten sessions, Grad-CAMs that queued first come, first served behind other sessions' training steps
-    waited up to 3 s for a slot.
+    takes a slot per step; in a class some sessions train while others click, and with one queue a click
+    would wait behind every step queued before it. Here training fills the gaps between clicks instead.
 
     Within a queue the order is first come, first served: a plain semaphore lets the thread that just
     released a slot take it straight back, so one trainer could keep another's steps waiting for its whole
