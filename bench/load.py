@@ -15,7 +15,8 @@ together in one headless Chromium, each session in its own browser context (its 
 
 Each step gets two response times: *server*, the script run it caused as the server timed it (the app
 shows it in the sidebar when EXPLORER_SHOW_SERVER_TIME=1), split into the time it queued for a
-heavy-work slot, the time its thread ran on a CPU, and the rest (waiting for a core or for the GIL);
+heavy-work slot, the time its thread ran on a CPU, the time it stood runnable without a core, and the
+rest (waiting for the GIL);
 and *screen*, from the action until the result is drawn, which on one 2-core machine also pays for
 Chromium drawing N pages. Chromium runs at the lowest CPU priority (SCHED_IDLE, `--browser-priority`), as
 if the students' browsers ran on their own machines; the server keeps the normal one. The N = 1 wave
@@ -145,13 +146,12 @@ async def timed(wave: Wave, step: str, page, action) -> None:
         return
     wave.times[step].append(time.perf_counter() - start)
     found = SERVER_TIME.search(await page.locator('[data-testid="stSidebar"]').inner_text())
+    parts = found.groups() if found else ("?",) * 4
     if found:
-        wave.server[step].append(float(found.group(1)))
-        wave.queued[step].append(float(found.group(2)))
-        wave.cpu[step].append(float(found.group(3)))
-        wave.runq[step].append(float(found.group(4)))
-    log(f"N={wave.n} {step} {wave.times[step][-1]:.2f} s (server {found.group(1) if found else '?'} s, queued "
-        f"{found.group(2) if found else '?'} s, CPU {found.group(3) if found else '?'}, core wait {found.group(4) if found else '?'} s)")
+        for series, value in zip((wave.server, wave.queued, wave.cpu, wave.runq), parts):
+            series[step].append(float(value))
+    log(f"N={wave.n} {step} {wave.times[step][-1]:.2f} s (server {parts[0]} s, queued {parts[1]} s, "
+        f"CPU {parts[2]} s, core wait {parts[3]} s)")
 
 
 async def session(browser, url: str, wave: Wave, seed: int) -> None:
