@@ -378,6 +378,12 @@ def _axis_chars(chars: Sequence[str]) -> list[str]:
     return ["␠" if c == " " else c for c in chars]
 
 
+def _step_labels(chars: Sequence[str]) -> np.ndarray:
+    """'t: c' for every step (unique, so each step is its own category), as a numpy string array: plotly copies
+    a figure's data as it builds the figure, a list item by item (≈ 1 ms for 1,000 labels), an array at once."""
+    return np.array([f"{t}: {c}" for t, c in enumerate(_axis_chars(chars))], dtype=str)
+
+
 def state_heatmap(
     values: np.ndarray, chars: Sequence[str], order: Sequence[int] | None = None, *, title: str | None = None,
     zmid: float | None = 0.0, colorscale: str = "RdBu", reversescale: bool = True, zrange: tuple[float, float] | None = None,
@@ -392,15 +398,15 @@ def state_heatmap(
     steps, units = values.shape
     order = np.arange(units) if order is None else np.asarray(order)
     z = values[:, order].T  # (H, T)
-    labels = [f"{t}: {c}" for t, c in enumerate(_axis_chars(chars))]  # unique, so each step is its own category
+    labels = _step_labels(chars)
     heat = _trace(go.Heatmap,
-        z=z, x=labels, y=[str(u) for u in order], colorscale=colorscale, reversescale=reversescale,
+        z=z, x=labels, y=order.astype(str), colorscale=colorscale, reversescale=reversescale,
         zmid=zmid if zrange is None else None, zmin=None if zrange is None else zrange[0],
         zmax=None if zrange is None else zrange[1], colorbar=dict(thickness=12),
         hovertemplate="unit %{y}<br>step %{x}<br>value %{z:.3f}<extra></extra>",
     )
     show = steps <= 120
-    xaxis = dict(type="category", tickmode="array", tickvals=labels if show else [],
+    xaxis = dict(type="category", tickmode="array", tickvals=labels.tolist() if show else [],
                  ticktext=_axis_chars(chars) if show else [], tickangle=0, title=_title(x_title))
     return _panel(heat, int(min(900, max(260, 110 + 5 * units))), title, xaxis=xaxis,
                   yaxis=dict(type="category", title=_title("unit"), showticklabels=units <= 64))
@@ -417,11 +423,12 @@ def text_heatmap(
     width = max(1, min(width, n))
     rows = -(-n // width)
     z = np.full((rows, width), np.nan)
-    text = np.full((rows, width), "", dtype=object)
+    shown = np.array(["·" if c == " " else c for c in chars], dtype=str)  # an array: see `_step_labels`
+    text = np.full((rows, width), "", dtype=shown.dtype if n else str)
     z.flat[:n] = values[:n]
-    text.flat[:n] = ["·" if c == " " else c for c in chars]
+    text.flat[:n] = shown
     heat = _trace(go.Heatmap,
-        z=z[::-1], text=text[::-1].tolist(), texttemplate="%{text}", textfont=dict(family="monospace", size=12),
+        z=z[::-1], text=text[::-1], texttemplate="%{text}", textfont=dict(family="monospace", size=12),
         colorscale=colorscale, reversescale=reversescale, zmid=zmid if zrange is None else None,
         zmin=None if zrange is None else zrange[0], zmax=None if zrange is None else zrange[1],
         hoverongaps=False, xgap=1, ygap=1, colorbar=dict(thickness=12, title=dict(text=label)),
@@ -433,7 +440,7 @@ def text_heatmap(
 def trajectory(points: np.ndarray, chars: Sequence[str], explained: np.ndarray, title: str | None = None) -> go.Figure:
     """The path of h_t through its first 2 or 3 principal components, coloured by time."""
     steps, k = points.shape
-    labels = [f"{t}: {c}" for t, c in enumerate(_axis_chars(chars))]
+    labels = _step_labels(chars)
     marker = dict(size=4 if k == 3 else 6, color=np.arange(steps), colorscale="Viridis",
                   colorbar=dict(title=dict(text="step"), thickness=12))
     axis = [f"PC{i + 1} ({e:.0%})" for i, e in enumerate(explained)]
