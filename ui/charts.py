@@ -8,7 +8,6 @@ move rebuilds only the figures that depend on it and hands Streamlit the others'
 """
 from __future__ import annotations
 
-import base64
 import codecs
 import copy
 import hashlib
@@ -22,6 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 import orjson
+import pybase64
 import plotly.graph_objects as go
 from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import plotlyjsShortTypes, to_typed_array_spec
@@ -151,7 +151,7 @@ def _typed(array: np.ndarray) -> object:
         array, dtype = array.astype(fits[0]), fits[0]
     if dtype not in plotlyjsShortTypes:
         return to_typed_array_spec(array)
-    spec = {"dtype": plotlyjsShortTypes[dtype], "bdata": base64.b64encode(np.ascontiguousarray(array)).decode("ascii")}
+    spec = {"dtype": plotlyjsShortTypes[dtype], "bdata": pybase64.b64encode_as_string(np.ascontiguousarray(array))}
     if array.ndim > 1:
         spec["shape"] = str(array.shape)[1:-1]
     return spec
