@@ -1,6 +1,6 @@
 """How fast each page answers: cold start, warm reruns after cheap controls, heavy controls, app start.
 
-    python bench/interaction.py [--repeats 9]
+    python bench/interaction.py [--repeats 15] [--pairs 40]
 
 Drives pages with streamlit.testing.v1.AppTest in this process and times the server side of each
 rerun: from the script run's start to its end (AppTest's own polling and parsing left out). For each
@@ -159,11 +159,14 @@ def click_ms(fn: Callable[[], object], repeats: int, idle_s: float = CLICK_PAUSE
     return statistics.median(times) * 1000
 
 
-def paired(page_step: Callable[[], object], work: Callable[[], object], repeats: int) -> tuple[float, float, float, float]:
-    """(page ms, bare work as a click ms, bare work back to back ms, ratio): medians over `repeats` pairs of a
-    heavy rerun of the page and, right after it, a click of the bare work. The ratio is the median of each
+def paired(page_step: Callable[[], object], work: Callable[[], object],
+           repeats: int) -> tuple[float, float, float, float, str]:
+    """(page ms, bare work as a click ms, bare work back to back ms, ratio, spread): medians over `repeats` pairs
+    of a heavy rerun of the page and, right after it, a click of the bare work. The ratio is the median of each
     pair's own ratio, so that a slow spell of this shared machine (the same Grad-CAM took 49 ms back to
-    back in one run and 83 ms in the next) falls on both sides of it alike.
+    back in one run and 83 ms in the next) falls on both sides of it alike. The spread is the middle half of
+    the pairs' ratios: on a noisy day one new text's pairs ranged from 0.7 to 2.4, and with 18 pairs the
+    median itself moved by ±0.1 from run to run, hence 40 pairs by default.
 
     `page_step` sleeps CLICK_PAUSE_S itself and runs one heavy rerun; its server time is read from the clock.
     """
@@ -172,8 +175,10 @@ def paired(page_step: Callable[[], object], work: Callable[[], object], repeats:
         page_step()
         pages.append(CLOCK.last)
         clicks.append(click_ms(work, 1) / 1000)
-    ratio = statistics.median(p / c for p, c in zip(pages, clicks))
-    return statistics.median(pages) * 1000, statistics.median(clicks) * 1000, bare_ms(work, repeats), ratio
+    ratios = [p / c for p, c in zip(pages, clicks)]
+    low, _, high = statistics.quantiles(ratios, n=4)
+    return (statistics.median(pages) * 1000, statistics.median(clicks) * 1000, bare_ms(work, repeats),
+            statistics.median(ratios), f"pairs' middle half {low:.2f}–{high:.2f}")
 
 
 def heavy_rows(repeats: int, stubs: Stubs) -> list[tuple[str, str, float, float, str]]:
@@ -187,7 +192,6 @@ def heavy_rows(repeats: int, stubs: Stubs) -> list[tuple[str, str, float, float,
     at = page("saliency")
     at.run()
     at.selectbox(key="sal_model").set_value("resnet18").run()
-    options = at.selectbox(key="sal_target_resnet18").options
     state = {"i": 0}
 
     def new_target() -> None:
@@ -201,10 +205,10 @@ def heavy_rows(repeats: int, stubs: Stubs) -> list[tuple[str, str, float, float,
     x = loaders.model_input("resnet18", picture, picture.digest).tensor
     layer = saliency.default_cam_layer(loaders.cam_layers("resnet18", loaders.weights_key("resnet18")))
     targets = iter(range(100, 100 + 4 * repeats))
-    page_ms, work, hot, ratio = paired(new_target, lambda: saliency.METHODS["Grad-CAM"](net, x, next(targets), layer=layer),
-                                       repeats)
+    page_ms, work, hot, ratio, spread = paired(
+        new_target, lambda: saliency.METHODS["Grad-CAM"](net, x, next(targets), layer=layer), repeats)
     rows.append(("saliency", "new target class", page_ms, ratio,
-                 f"bare Grad-CAM on ResNet-18 {work:.0f} ms as a click ({hot:.0f} back to back); {len(options)} classes"))
+                 f"bare Grad-CAM on ResNet-18 {work:.0f} ms as a click ({hot:.0f} back to back); {spread}"))
 
     at = page("feature_maps")
     at.run()
@@ -240,10 +244,10 @@ def heavy_rows(repeats: int, stubs: Stubs) -> list[tuple[str, str, float, float,
             net(x_new).softmax(1)
             extractor(x_new)
 
-    page_ms, work, hot, ratio = paired(new_picture, prepare_forward_and_maps, repeats)
+    page_ms, work, hot, ratio, spread = paired(new_picture, prepare_forward_and_maps, repeats)
     rows.append(("feature_maps", "new picture", page_ms, ratio,
                  f"bare ResNet-18 input transform + forward + {layer} maps {work:.0f} ms as a click "
-                 f"({hot:.0f} back to back)"))
+                 f"({hot:.0f} back to back); {spread}"))
 
     at = page("hidden_states")
     at.run()
@@ -258,9 +262,9 @@ def heavy_rows(repeats: int, stubs: Stubs) -> list[tuple[str, str, float, float,
     seq_net, _ = loaders.sequence_model("char_lstm")
     spec = get_sequence_spec("char_lstm")
     ids = encode(base + "# 000000", spec.vocab).ids
-    page_ms, work, hot, ratio = paired(new_text, lambda: recurrent.run_sequence(seq_net, ids), repeats)
+    page_ms, work, hot, ratio, spread = paired(new_text, lambda: recurrent.run_sequence(seq_net, ids), repeats)
     rows.append(("hidden_states", "new text (1,000 characters)", page_ms, ratio,
-                 f"bare traced char LSTM {work:.0f} ms as a click ({hot:.0f} back to back)"))
+                 f"bare traced char LSTM {work:.0f} ms as a click ({hot:.0f} back to back); {spread}"))
     return rows
 
 
@@ -356,7 +360,8 @@ def app_start_seconds() -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--repeats", type=int, default=15, help="rounds of each cheap control")
+    parser.add_argument("--pairs", type=int, default=40, help="pairs of page and bare work for each heavy control")
     args = parser.parse_args()
     os.chdir(ROOT)
     serve_like_the_app()
@@ -408,7 +413,7 @@ def main() -> int:
         rows.append((name, f"{key} (cheap)", warm, ratio, f"stubbed {stubbed:.0f} ms"))
         if warm > 100 or ratio > 1.2:
             failures.append(f"{name} {key}: {warm:.0f} ms, {ratio:.2f}× stubbed")
-    for row in heavy_rows(2 * args.repeats, stubs):
+    for row in heavy_rows(args.pairs, stubs):
         rows.append(row)
         if row[3] > 1.5:
             failures.append(f"{row[0]} {row[1]}: {row[3]:.2f}× the bare model work")
