@@ -432,7 +432,7 @@ def text_heatmap(
     rows = -(-n // width)
     z = np.full((rows, width), np.nan)
     shown = np.array(["·" if c == " " else c for c in chars], dtype=str)  # an array: see `_step_labels`
-    text = np.full((rows, width), "", dtype=shown.dtype if n else str)
+    text = np.full((rows, width), "", dtype=shown.dtype)
     z.flat[:n] = values[:n]
     text.flat[:n] = shown
     heat = _trace(go.Heatmap,

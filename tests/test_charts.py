@@ -168,6 +168,24 @@ def test_every_figure_goes_out_as_plotly_would_send_it(monkeypatch, validate: bo
         assert json.loads(charts.figure_json(fig)) == json.loads(fig.to_json())
 
 
+def test_numpy_arrays_go_out_as_plotly_sends_them() -> None:
+    """`figure_json` writes numpy arrays itself (plotly's converter asks pandas and narwhals about each one):
+    every kind of array must come out as plotly's own JSON of it, 64-bit integers narrowed as plotly narrows them."""
+    import json
+
+    big = np.array([0, 2 ** 40], dtype=np.int64)
+    arrays = [
+        np.arange(5), np.array([-200, 5]), np.array([-70_000, 1]), big, np.array([3, 300], dtype=np.uint64),
+        np.array([2 ** 63], dtype=np.uint64), np.linspace(0, 1, 6, dtype=np.float32).reshape(2, 3),
+        np.arange(12.0).reshape(3, 4)[:, ::2], np.ones(3, dtype=np.float16),
+        np.array([True, False]), np.array([["a", "↵"], ["b", "c"]]), np.array(["x", 1], dtype=object),
+        np.zeros((0, 3)), np.array(["2024-01-01"], dtype="datetime64[D]"),
+    ]
+    for array in arrays:
+        fig = go.Figure(go.Scatter(x=array, customdata=array, _validate=False), _validate=False)
+        assert json.loads(charts.figure_json(fig)) == json.loads(fig.to_json()), array
+
+
 def test_named_arrays_are_keyed_by_their_name_not_their_bytes() -> None:
     """A loader names its read-only result by its cache key, and the figure cache then keys it by that name: equal
     names give one figure whatever the bytes, other names another; a writable array cannot be named."""
