@@ -79,8 +79,8 @@ def main() -> int:
 
     loaders.device_choice()  # the server's thread setting: the cores shared out among the heavy-work slots
     loaders.model(MODEL, loaders.weights_key(MODEL))
-    for seed in range(3):
-        request(10_000 + seed)  # warm-up: first calls of every kernel
+    for warm in range(3):
+        request(10_000 + warm)  # warm-up: first calls of every kernel
 
     seed = 0
     singles = []
