@@ -28,7 +28,7 @@ part = st.segmented_control("Part", PARTS, default=PARTS[0], key="cl_part") or P
 
 def input_matrix() -> np.ndarray:
     """The lab's input: an editable small matrix or a picture in gray, at most 48×48."""
-    source = st.radio("Input", ["Small matrix", "Picture (gray)"], horizontal=True, key="cl_source")
+    source = st.radio("Input", ["Small matrix", "Picture (gray)"], horizontal=True, key="cl_input_kind")
     if source == "Small matrix":
         edited = st.data_editor(DEFAULT_MATRIX.astype(float), key="cl_matrix", width="stretch")
         try:
@@ -220,10 +220,15 @@ elif part == "Receptive field":
     side = spec.input_size[1]
     shape = next(s.shape for s in spatial if s.name == layer)
     centre = info.start + (shape[1] // 2) * info.j
-    half = info.r / 2
-    box = (centre - half, centre - half, centre + half, centre + half)
-    st.caption(f"Theoretical field of {layer}: {int(info.r)}×{int(info.r)} pixels (blue box), centred on the unit at "
-               f"({shape[1] // 2}, {shape[2] // 2}) of its {shape[1]}×{shape[2]} map. Input: fixed random noise.")
+    if np.isfinite(info.r):
+        half = info.r / 2
+        box = (centre - half, centre - half, centre + half, centre + half)
+        field_text = f"{int(info.r)}×{int(info.r)} pixels (blue box), centred on the unit at"
+    else:  # after a global pooling every unit sees the whole input
+        box = (0, 0, side, side)
+        field_text = "the whole input (blue box): a global pooling lets every unit see all of it, here the unit at"
+    st.caption(f"Theoretical field of {layer}: {field_text} ({shape[1] // 2}, {shape[2] // 2}) of its "
+               f"{shape[1]}×{shape[2]} map. Input: fixed random noise.")
     c1, c2 = st.columns(2)
     chart(c1, plots.field_map, untrained, box, "Untrained (random initialisation)", key="cl_rf_untrained")
     if trained is not None:
