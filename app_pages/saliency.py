@@ -8,7 +8,7 @@ from core import plots
 from core.probes.saliency import SaliencyError, suggestion
 from ui import loaders
 from ui.charts import chart
-from ui.widgets import input_and_top5, model_picker, picture_picker, predict, working
+from ui.widgets import input_and_top5, model_picker, picture_picker, predict, start_over_when, working
 
 EXPLAIN = {
     "Grad-CAM": "Weights each feature map of a layer by how much the class score rises when that map rises "
@@ -41,6 +41,7 @@ with right:
     input_and_top5(p, "sal")
 
 order = [int(i) for i in np.argsort(-p.probs)]
+start_over_when(f"sal_target_{spec.name}", p.key, order[0])  # a new picture opens on its own top-1 class
 c1, c2 = st.columns([1, 1])
 target = c1.selectbox(
     f"Explain the class (type to search all {spec.num_classes})", order, key=f"sal_target_{spec.name}",

@@ -81,6 +81,37 @@ def test_feature_maps_sample_and_upload(page, app_url, tmp_path) -> None:
     screenshot(page, "feature_maps_upload")
 
 
+CHANNEL_TITLE = ("() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p.layout?.title?.text || '')"
+                 ".find(t => / channel \\d+:/.test(t)) || ''")
+
+
+def test_feature_maps_controls_and_figures_agree_through_an_upload(page, app_url) -> None:
+    """Layer act3, channel 5, then an upload: the boxes and the figures must still say act3 and 5, and the
+    next click must not jump to the defaults (the page used to drop its controls while waiting for the file)."""
+    page.goto(f"{app_url}/feature_maps")
+    wait_for_app(page)
+    wait_for_plots(page, 5)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Layer").click()
+    page.get_by_role("option").filter(has_text="act3").first.click()
+    wait_for_app(page)
+    channel = page.locator('[data-testid="stNumberInputField"]').first
+    channel.fill("5")
+    channel.press("Enter")
+    page.wait_for_function(f"() => ({CHANNEL_TITLE})().startsWith('act3, channel 5:')")
+    page.get_by_text("Upload", exact=True).click()
+    wait_for_app(page)
+    page.locator('input[type="file"]').set_input_files(str(SAMPLES_DIR / "digit_7.png"))
+    wait_for_top1(page, "7")
+    wait_for_app(page)
+    page.get_by_text("Scale each map on its own").click()  # the next click, anywhere else on the page
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert page.get_by_role("combobox", name="Layer").input_value().startswith("act3 ")
+    assert channel.input_value() == "5"
+    assert page.evaluate(CHANNEL_TITLE).startswith("act3, channel 5:")
+    screenshot(page, "feature_maps_after_upload")
+
+
 def test_saliency_upload_gives_prediction_and_grad_cam(page, app_url) -> None:
     page.goto(f"{app_url}/saliency")
     wait_for_app(page)

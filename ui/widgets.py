@@ -37,6 +37,20 @@ def table(where: Any, rows: list[dict]) -> None:
     where.dataframe(data, hide_index=True, width="stretch")
 
 
+def start_over_when(key: str, about: str, value: object) -> None:
+    """Set the widget `key` to `value` whenever `about` (what it describes: a picture and model) changes.
+
+    A control about one picture (the class to explain, the channel to enlarge) keeps the value it had for
+    the previous picture otherwise, and the figures beside it explain that old choice, not what the new
+    picture shows. Call it before the widget is created; `value` must be the widget's own default so
+    Streamlit does not warn about a value set twice.
+    """
+    marker = f"{key}:about"
+    if st.session_state.get(marker) != about:
+        st.session_state[marker] = about
+        st.session_state[key] = value
+
+
 def model_label(name: str) -> str:
     """'LeNet-5 (1998)' for the registry; '★ Yours: …' for a model this session trained."""
     spec = loaders.spec_of(name)
@@ -53,35 +67,42 @@ def model_picker(key: str, label: str = "Model", default: str = "lenet5") -> Mod
 
 
 def picture_picker(kind: str, key: str) -> DecodedImage | None:
-    """Pick a bundled sample or upload a picture; a bad upload shows its reason and keeps the last good one.
+    """Pick a bundled sample or upload a picture; returns the picture to use, or None when there is none yet.
 
-    Returns the picture to use, or None when there is none yet.
+    Until an upload arrives, and after a bad one (whose reason is shown), the page keeps the picture it
+    showed last. Stopping the page instead would drop every control below the picker from the browser for
+    one run; the browser then draws them anew at their defaults while the server still holds the learner's
+    choices, and the next click silently jumps to those defaults.
     """
+    shown_key = f"{key}_shown_picture"
     source = st.radio("Picture", ["Sample", "Upload"], horizontal=True, key=f"{key}_source")
     if source == "Sample":
         options = {s.file: s for s in samples_for(kind)}
         chosen = st.selectbox(
             "Sample", list(options), key=f"{key}_sample_{kind}", format_func=lambda f: options[f].title,
         )
-        return loaders.sample(options[chosen], chosen)
+        picture = loaders.sample(options[chosen], chosen)
+        st.session_state[shown_key] = (picture, "sample")
+        return picture
     uploaded = st.file_uploader(
         f"Your picture (PNG, JPEG, WebP, BMP, GIF or TIFF, up to {MAX_BYTES // 2**20} MB)",
         type=UPLOAD_TYPES, key=f"{key}_upload", max_upload_size=MAX_BYTES // 2**20,
     )
-    good_key = f"{key}_last_good_upload"
+    previous, origin = st.session_state.get(shown_key, (None, None))
     if uploaded is None:
-        return st.session_state.get(good_key)
+        if origin == "sample":
+            st.caption("Until you upload a picture, the page keeps the sample it showed.")
+        return previous
     try:
         picture = loaders.upload(uploaded.file_id, uploaded.getvalue())
     except ImageInputError as err:
         st.error(f"**{uploaded.name}**: {err}")
-        previous = st.session_state.get(good_key)
         if previous is not None:
             st.caption("Still showing your previous picture.")
         return previous
     for note in picture.notes:
         st.caption(note)
-    st.session_state[good_key] = picture
+    st.session_state[shown_key] = (picture, "upload")
     return picture
 
 
