@@ -14,7 +14,7 @@ MEANING = {
     "f": "forget gate: how much of the old cell is kept (1 = keep everything)",
     "g": "candidate: the new value proposed for the cell",
     "o": "output gate: how much of the cell is shown as h_t",
-    "c": "cell state c_t: the LSTM's long-term memory, changed only by ⊙ and +",
+    "c": "cell state c_t: the LSTM's long-term memory, changed only by ⊙ (multiplication unit by unit) and +",
     "h": "hidden state h_t: what the next layer (and the next step) sees",
     "r": "reset gate: how much of the old state enters the candidate",
     "z": "update gate: how much of the old state is kept (1 = keep everything)",
@@ -27,6 +27,7 @@ st.caption(
     "multiply what flows through. A forget gate near 1 lets the cell carry information across many steps — "
     "that is how gated networks keep long dependencies that a plain RNN loses."
 )
+lesson = st.container()
 
 left, right = st.columns([1, 2], gap="large")
 with left:
@@ -49,17 +50,24 @@ for tab, name in zip(tabs, names):
         sigmoid = name in ("i", "f", "o", "r", "z")
         chart(st, plots.state_heatmap, values, chars, title=f"{name}_t: units × steps", zmid=None if sigmoid else 0.0,
               colorscale="Viridis" if sigmoid else "RdBu", reversescale=not sigmoid,
-              zrange=(0.0, 1.0) if sigmoid else None, key=f"gt_heat_{name}")
+              zrange=(0.0, 1.0) if sigmoid else None, label=f"{name}_t", key=f"gt_heat_{name}")
 
 if spec.cell == "lstm":
     st.subheader("Cell c_t beside hidden state h_t")
     st.caption("h_t = o_t ⊙ tanh(c_t) stays in (−1, 1); the cell is not squashed and can grow to count or hold a value.")
     c1, c2 = st.columns(2)
-    chart(c1, plots.state_heatmap, run.trace["c"], chars, title="c_t", key="gt_c")
-    chart(c2, plots.state_heatmap, run.trace["h"], chars, title="h_t", key="gt_h")
+    chart(c1, plots.state_heatmap, run.trace["c"], chars, title="c_t", label="c_t", width_px=450, key="gt_c")
+    chart(c2, plots.state_heatmap, run.trace["h"], chars, title="h_t", label="h_t", width_px=450, key="gt_h")
 
 st.subheader("How the gates are distributed")
 sat = recurrent.saturation(run.trace)
+saturated = float(np.mean([lo + hi for lo, hi in sat.values()]))
+keep = "f" if "f" in sat else "z"
+lesson.markdown(
+    f"**On this text {saturated:.0%} of all gate values are saturated (below 0.1 or above 0.9): the gates act "
+    f"mostly as switches. The {'forget' if keep == 'f' else 'update'} gate {keep}_t is wide open (> 0.9), keeping "
+    f"the old memory, at {sat[keep][1]:.0%} of its values.**"
+)
 c1, c2 = st.columns([2, 1])
 chart(c1, plots.gate_histograms, {g: run.trace[g] for g in sat}, "Values of every gate, all steps and units",
       key="gt_hist")
@@ -71,8 +79,9 @@ c2.caption("A saturated gate acts as a switch: 0 blocks, 1 passes. A forget gate
 def pattern_search() -> None:
     """Rule or span → the best-matching units → one of them over the text; reruns alone when its widgets move."""
     st.subheader("Find the units that follow a pattern")
-    st.caption("As in LSTMVis: choose a rule, or mark a span of your text, and see which units (of any gate or state) "
-               "rise and fall with it.")
+    st.caption("As in LSTMVis (a tool for reading LSTM states, Strobelt et al. 2018): choose a rule, or mark a span of "
+               "your text, and see which units (of any gate or state) rise and fall with it. The correlation r runs "
+               "from +1 (the unit rises exactly with the pattern) through 0 (unrelated) to −1 (it falls with it).")
     signals = recurrent.rule_signals(text[:run.steps])
     c1, c2 = st.columns([1, 2])
     mode = c1.radio("Pattern", ["A rule", "A span I mark"], key="gt_mode")

@@ -4,10 +4,11 @@ import streamlit as st
 
 from core import plots
 from core.data.sequences import bracket_depths, inside_quotes
+from core.data.text import UNKNOWN
 from core.probes import recurrent
 from ui import loaders
 from ui.charts import chart
-from ui.sequences import sequence_model_picker, text_input, traced
+from ui.sequences import score_metric, sequence_model_picker, text_input, traced
 from ui.widgets import table
 
 st.title("Hidden states")
@@ -15,6 +16,7 @@ st.caption(
     "A recurrent network reads one symbol at a time. Its hidden state h_t is all it remembers: each step mixes "
     "the new input with the previous state through the same weights, h_t = tanh(W_xh·x_t + W_hh·h_(t−1) + b)."
 )
+lesson = st.container()
 
 left, right = st.columns([1, 2], gap="large")
 with left:
@@ -38,39 +40,61 @@ steps, units = h.shape
 
 with left:
     if spec.task == "charlm":
-        bits = recurrent.surprisal_bits(run)
-        st.metric("Bits per character on this text", f"{bits.mean():.2f}" if bits.size else "—",
-                  help="The mean of −log2 p(next character). Lower means the model found the text predictable.")
+        surprise = recurrent.surprisal_bits(run, encoded.known)
+        score = recurrent.mean_score(surprise)
+        uniform = np.log2(len(spec.vocab) - 1)
+        score_metric(st, "Bits per character on this text", score, ".2f",
+                     help="Bits: −log2 of the probability the model gave the character that came next, averaged over "
+                          "the text. Lower means the model found the text predictable.")
+        if score.value is not None:
+            lesson.markdown(
+                f"**The model finds this text {'predictable' if score.value < uniform / 2 else 'hard to predict'}: "
+                f"{score.value:.2f} bits per character, against {uniform:.1f} for guessing uniformly among its "
+                f"{len(spec.vocab) - 1} symbols.** All it knows of the text so far is carried in h_t below."
+            )
     else:
         truth = bracket_depths(text[:steps]) if spec.task == "brackets" else inside_quotes(text[:steps])
         truth = np.clip(truth, 0, len(spec.outputs) - 1)
-        st.metric("Steps the model gets right", f"{(run.probs.argmax(1) == truth).mean():.1%}",
-                  help="Compared with the rule computed directly from your text.")
-    st.metric("Steps × hidden units", f"{steps} × {units}")
+        score = recurrent.mean_score(recurrent.step_correct(run, truth, encoded.known))
+        score_metric(st, "Steps the model gets right", score, ".1%",
+                     help="Compared with the rule computed directly from your text.")
+        if score.value is not None:
+            common = np.bincount(truth[encoded.known]).max() / score.scored
+            rule = "how deep inside brackets it is" if spec.task == "brackets" else "whether it is inside quotes"
+            lesson.markdown(
+                f"**The model tracks {rule} with nothing but h_t: it is right at {score.value:.0%} of the steps, "
+                f"where always giving this text's most common answer would be right at {common:.0%}.**"
+            )
+    st.metric("Steps × hidden units", f"{steps} × {units}",
+              help="Each step reads one character; each hidden unit is one number of the state h_t.")
 
 st.subheader("h_t over time")
 signals = recurrent.rule_signals(text[:steps])
 c1, c2 = st.columns([1, 1])
-order_by = c1.radio("Order the units", ["variance", "index", "correlation"], horizontal=True, key="hs_order")
+order_by = c1.radio("Order the units", ["variance", "index", "correlation"], horizontal=True, key="hs_order",
+                    help="variance: the units that swing most over this text on top; correlation: the units that rise "
+                         "and fall most with the chosen signal on top (Pearson r, from +1 to −1).")
 signal_name = c2.selectbox("Correlation with", list(signals), key="hs_signal", disabled=order_by != "correlation")
 order = recurrent.unit_order(h, order_by, signals[signal_name])
 chart(st, plots.state_heatmap, h, chars, order, title=f"{spec.title}: {units} units × {steps} steps (red +, blue −)",
-      key="hs_heat")
+      label="h_t", key="hs_heat")
 
 st.subheader("What the model outputs at each step")
 if spec.task == "charlm":
     st.caption("Each character coloured by how surprised the model was to see it (−log2 of the probability it gave "
-               "that character one step earlier). Dark red = surprising.")
-    surprise = np.concatenate([[np.nan], recurrent.surprisal_bits(run)])
+               f"that character one step earlier). Dark red = surprising; blank = not scored ({UNKNOWN} or the first).")
+    surprise = np.concatenate([[np.nan], surprise])
     chart(st, plots.text_heatmap, chars, surprise, colorscale="Reds", reversescale=False, zmid=None, zrange=(0, 8),
           label="bits", key="hs_surprise")
-    worst = np.argsort(-np.nan_to_num(surprise, nan=-1))[:5]
-    st.caption("Most surprising: " + ", ".join(f"“{chars[t]}” at step {t} ({surprise[t]:.1f} bits)"
-                                                for t in sorted(worst) if np.isfinite(surprise[t])))
+    worst = [t for t in np.argsort(-np.nan_to_num(surprise, nan=-1))[:5] if np.isfinite(surprise[t])]
+    if worst:
+        st.caption("Most surprising: " + ", ".join(f"“{chars[t]}” at step {t} ({surprise[t]:.1f} bits)"
+                                                    for t in sorted(worst)))
 else:
     predicted = run.probs.argmax(1).astype(float)
     chart(st, plots.text_heatmap, chars, predicted, colorscale="Viridis", reversescale=False, zmid=None,
-          zrange=(0, len(spec.outputs) - 1), label=spec.task, key="hs_pred")
+          zrange=(0, len(spec.outputs) - 1), label="depth" if spec.task == "brackets" else "inside quotes",
+          key="hs_pred")
 
 st.subheader("One update, with its numbers")
 c1, c2 = st.columns([3, 1])
@@ -101,6 +125,9 @@ if spec.task == "charlm":
                + following)
 
 st.subheader("The path of h_t")
+st.caption("h_t has one coordinate per unit, too many to draw. Its principal components (PC1, PC2, PC3) are the "
+           "directions along which h_t varies most over this text; each axis gives the share of h_t's variance "
+           "along its direction (“PC1: 14% of the variance”), so their sum says how much of the path the picture shows.")
 dims = st.radio("Projection", ["2-D", "3-D"], horizontal=True, key="hs_dims")
 points, explained = loaders.sequence_pca(spec.name, text, 3 if dims == "3-D" else 2)
 chart(st, plots.trajectory, points, chars, explained, "h_t projected on its principal components, coloured by time",

@@ -8,7 +8,7 @@ from core.probes import recurrent
 from core.probes.costs import parameter_count
 from ui import loaders
 from ui.charts import chart
-from ui.sequences import text_input, traced
+from ui.sequences import score_metric, text_input, traced
 
 MODELS = ["char_rnn", "char_lstm", "char_gru"]
 
@@ -17,30 +17,42 @@ st.caption(
     "Three character models with 128 hidden units each, trained the same way on the same Python source. "
     "Type text and compare how well each predicts it, and what their hidden states look like."
 )
+lesson = st.container()
 text = text_input("charlm", "rc")
 runs = {}
 for name in MODELS:
-    result = traced(get_sequence_spec(name), text)
+    result = traced(get_sequence_spec(name), text, notes=name == MODELS[0])
     if result is None:
         st.stop()
     runs[name] = result
 
 encoded = runs[MODELS[0]][0]
 chars = encoded.shown
-bits = {get_sequence_spec(n).title.split(": ")[1]: recurrent.surprisal_bits(r) for n, (_, r) in runs.items()}
+label = {name: get_sequence_spec(name).title.split(": ")[1] for name in MODELS}
+bits = {name: recurrent.surprisal_bits(run, encoded.known) for name, (_, run) in runs.items()}
+scores = {name: recurrent.mean_score(b) for name, b in bits.items()}
+scored = sorted((s.value, name) for name, s in scores.items() if s.value is not None)
+if scored:
+    (best, winner), rest = scored[0], scored[1:]
+    uniform = np.log2(len(get_sequence_spec(winner).vocab) - 1)
+    lesson.markdown(
+        f"**On this text the {label[winner]} predicts best: {best:.2f} bits per character, against "
+        + " and ".join(f"{v:.2f} for the {label[n]}" for v, n in rest)
+        + f" ({uniform:.1f} for guessing uniformly). Fewer bits means the next character surprised the model less.**"
+    )
 cols = st.columns(3)
 for col, name in zip(cols, MODELS):
-    spec = get_sequence_spec(name)
     net, status = loaders.sequence_model(name)
-    b = recurrent.surprisal_bits(runs[name][1])
     with col:
-        st.subheader(spec.title.split(": ")[1])
-        st.metric("Bits per character on this text", f"{b.mean():.2f}" if b.size else "—")
+        st.subheader(label[name])
+        score_metric(st, "Bits per character on this text", scores[name], ".2f",
+                     help="Bits: −log2 of the probability the model gave the character that came next, averaged "
+                          "over the text. Lower is better.")
         st.caption(status.message)
-        st.metric("Parameters", f"{parameter_count(net):,}")
-if len(chars) > 1:
+        st.metric("Parameters", f"{parameter_count(net):,}", help="Weights and biases the model learned.")
+if len(chars) > 1 and any(s.value is not None for s in scores.values()):
     window = max(1, min(20, len(chars) // 5))
-    smooth = {k: np.convolve(v, np.ones(window) / window, mode="valid") for k, v in bits.items()}
+    smooth = {label[n]: recurrent.moving_mean(b, window) for n, b in bits.items()}
     chart(st, plots.line_chart, smooth, "character", f"bits (moving mean of {window})",
           "Surprise along the text: lower is better", key="rc_bits")
 cols = st.columns(3)
@@ -48,4 +60,4 @@ for col, name in zip(cols, MODELS):
     with col:
         chart(st, plots.state_heatmap, runs[name][1].trace["h"], chars,
               recurrent.unit_order(runs[name][1].trace["h"], "variance"),
-              title=f"{get_sequence_spec(name).title.split(': ')[1]}: h_t, units by variance", key=f"rc_heat_{name}")
+              title=f"{label[name]}: h_t, units by variance", label="h_t", width_px=300, key=f"rc_heat_{name}")

@@ -392,32 +392,83 @@ def _labels_of(chars: tuple[str, ...]) -> np.ndarray:
     return labels
 
 
+_NICE_STRIDES = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+
+
+def _stride(count: int, room_px: float, label_px: float) -> int:
+    """The smallest nice stride k such that every k-th of `count` labels, each `label_px` wide, fits in `room_px`."""
+    need = count * label_px / max(room_px, 1.0)
+    return next((k for k in _NICE_STRIDES if k >= need), int(np.ceil(need)))
+
+
+def _colour_limits(values: np.ndarray, zmid: float | None, share: float = 0.01) -> tuple[float, float, str | None]:
+    """Colour range for a map: symmetric about `zmid` (or the data's range when None), robust to outliers.
+
+    The range leaves out the `share` of values farthest from `zmid` (the 99th percentile of |value − zmid| by
+    default; without a centre, that share at each end) when the most extreme value lies more than 25% beyond
+    it, so one runaway unit does not wash out the rest; the third item then says so ("clipped at ±2.3"), for
+    the colour bar. Otherwise the range is the data's own.
+    """
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return (-1.0, 1.0, None) if zmid is not None else (0.0, 1.0, None)
+    if zmid is not None:
+        dev = np.abs(finite - zmid)
+        top, bound = float(dev.max()), float(np.percentile(dev, 100 * (1 - share)))
+        if top <= 1.25 * bound:
+            bound = top or 1.0
+            return zmid - bound, zmid + bound, None
+        return zmid - bound, zmid + bound, f"clipped at {'±' if zmid == 0 else f'{zmid:g} ± '}{bound:.3g}"
+    lo, hi = float(finite.min()), float(finite.max())
+    p_lo, p_hi = (float(v) for v in np.percentile(finite, [100 * share, 100 * (1 - share)]))
+    span = max(p_hi - p_lo, 1e-12)
+    if lo >= p_lo - 0.25 * span and hi <= p_hi + 0.25 * span:
+        return lo, hi if hi > lo else lo + 1.0, None
+    return p_lo, p_hi, f"clipped to {p_lo:.3g}…{p_hi:.3g}"
+
+
+def _colorbar(label: str, clipped: str | None) -> dict:
+    """A colour bar titled with the quantity it shows (and, below it, how its colours were clipped; the hover
+    still reads the true value). Short lines: a title wider than the bar and its tick labels would be cut."""
+    text = label if clipped is None else f"{label}<br><sub>colours<br>{clipped}</sub>"
+    return dict(thickness=12, title=dict(text=text, side="top"), ticks="outside", ticklen=3)
+
+
 def state_heatmap(
     values: np.ndarray, chars: Sequence[str], order: Sequence[int] | None = None, *, title: str | None = None,
     zmid: float | None = 0.0, colorscale: str = "RdBu", reversescale: bool = True, zrange: tuple[float, float] | None = None,
-    x_title: str = "time step (character)",
+    x_title: str = "time step (character)", label: str = "value", width_px: int = 900,
 ) -> go.Figure:
     """A (T, H) trace as units (rows) × time steps (columns), with the characters along the time axis.
 
-    Diverging colours centred on `zmid` for states that swing around 0 (tanh); pass zmid=None and a
-    sequential scale for gates in [0, 1].
+    Diverging colours centred on `zmid` for states that swing around 0 (tanh), with a range robust to
+    outliers (`_colour_limits`, which may clip the 1% of values farthest out, or one unit's worth up to 5%); pass zmid=None and a sequential scale with `zrange` for gates in [0, 1].
+    `label` names the quantity on the colour bar. The time axis shows every character when they fit in
+    `width_px` (the width the page gives the figure), else every k-th with its step number under it;
+    the unit axis shows every k-th unit number that fits.
     """
     values = np.asarray(values, dtype=np.float32)
     steps, units = values.shape
     order = np.arange(units) if order is None else np.asarray(order)
     z = values[:, order].T  # (H, T)
     labels = _step_labels(chars)
+    share = min(0.05, max(0.01, 1.5 / units))  # one whole unit (of 30 or more) may be the outlier
+    zmin, zmax, clipped = (*zrange, None) if zrange is not None else _colour_limits(values, zmid, share)
     heat = _trace(go.Heatmap,
-        z=z, x=labels, y=order.astype(str), colorscale=colorscale, reversescale=reversescale,
-        zmid=zmid if zrange is None else None, zmin=None if zrange is None else zrange[0],
-        zmax=None if zrange is None else zrange[1], colorbar=dict(thickness=12),
-        hovertemplate="unit %{y}<br>step %{x}<br>value %{z:.3f}<extra></extra>",
+        z=z, x=labels, y=order.astype(str), colorscale=colorscale, reversescale=reversescale, zmin=zmin, zmax=zmax,
+        colorbar=_colorbar(label, clipped),
+        hovertemplate=f"unit %{{y}}<br>step %{{x}}<br>{label} %{{z:.3f}}<extra></extra>",
     )
-    show = steps <= 120
-    xaxis = dict(type="category", tickmode="array", tickvals=labels.tolist() if show else [],
-                 ticktext=_axis_chars(chars) if show else [], tickangle=0, title=_title(x_title))
-    return _panel(heat, int(min(900, max(260, 110 + 5 * units))), title, xaxis=xaxis,
-                  yaxis=dict(type="category", title=_title("unit"), showticklabels=units <= 64))
+    shown = _axis_chars(chars)
+    every = 1 if steps * 9 <= width_px else _stride(steps, width_px, 30)
+    xaxis = dict(type="category", tickmode="array", tickvals=labels[::every].tolist(),
+                 ticktext=shown if every == 1 else [f"{shown[t]}<br>{t}" for t in range(0, steps, every)], tickangle=0,
+                 tickfont=dict(size=10), title=_title(x_title))
+    height = int(min(900, max(260, 110 + 5 * units, 110 + 12 * min(units, 32))))  # up to 32 units: every number
+    rows = range(0, units, _stride(units, height - 110, 12))
+    yaxis = dict(type="category", title=_title("unit"), tickmode="array", tickvals=[str(order[r]) for r in rows],
+                 tickfont=dict(size=10))
+    return _panel(heat, height, title, xaxis=xaxis, yaxis=yaxis)
 
 
 def text_heatmap(
@@ -425,7 +476,11 @@ def text_heatmap(
     colorscale: str = "RdBu", reversescale: bool = True, zmid: float | None = 0.0,
     zrange: tuple[float, float] | None = None, label: str = "value",
 ) -> go.Figure:
-    """The text laid out in rows of `width` characters, each cell coloured by its value (LSTMVis style)."""
+    """The text laid out in rows of `width` characters, each cell coloured by its value (LSTMVis style).
+
+    Without `zrange` the colours span a range robust to outliers (see `_colour_limits`), centred on `zmid`
+    when it is given; the hover shows each character's step and true value. NaN cells stay blank.
+    """
     values = np.asarray(values, dtype=np.float64)
     n = len(chars)
     width = max(1, min(width, n))
@@ -435,23 +490,27 @@ def text_heatmap(
     text = np.full((rows, width), "", dtype=shown.dtype)
     z.flat[:n] = values[:n]
     text.flat[:n] = shown
+    step = np.arange(rows * width).reshape(rows, width)
+    zmin, zmax, clipped = (*zrange, None) if zrange is not None else _colour_limits(values[:n], zmid)
     heat = _trace(go.Heatmap,
-        z=z[::-1], text=text[::-1], texttemplate="%{text}", textfont=dict(family="monospace", size=12),
-        colorscale=colorscale, reversescale=reversescale, zmid=zmid if zrange is None else None,
-        zmin=None if zrange is None else zrange[0], zmax=None if zrange is None else zrange[1],
-        hoverongaps=False, xgap=1, ygap=1, colorbar=dict(thickness=12, title=dict(text=label)),
-        hovertemplate="%{text}: %{z:.3f}<extra></extra>",
+        z=z[::-1], text=text[::-1], customdata=step[::-1], texttemplate="%{text}",
+        textfont=dict(family="monospace", size=12), colorscale=colorscale, reversescale=reversescale, zmin=zmin,
+        zmax=zmax, hoverongaps=False, xgap=1, ygap=1, colorbar=_colorbar(label, clipped),
+        hovertemplate=f"step %{{customdata}}: %{{text}}<br>{label} %{{z:.3f}}<extra></extra>",
     )
-    return _panel(heat, int(min(1200, 70 + 24 * rows)), title, xaxis=dict(visible=False), yaxis=dict(visible=False))
+    return _panel(heat, int(min(1200, 90 + 24 * rows)), title, xaxis=dict(visible=False), yaxis=dict(visible=False))
 
 
 def trajectory(points: np.ndarray, chars: Sequence[str], explained: np.ndarray, title: str | None = None) -> go.Figure:
-    """The path of h_t through its first 2 or 3 principal components, coloured by time."""
+    """The path of h_t through its first 2 or 3 principal components, coloured by time.
+
+    Each axis is titled "PCi: x% of the variance": the share of the states' variance along that component.
+    """
     steps, k = points.shape
     labels = _step_labels(chars)
     marker = dict(size=4 if k == 3 else 6, color=np.arange(steps), colorscale="Viridis",
-                  colorbar=dict(title=dict(text="step"), thickness=12))
-    axis = [f"PC{i + 1} ({e:.0%})" for i, e in enumerate(explained)]
+                  colorbar=dict(title=dict(text="time step", side="top"), thickness=12, ticks="outside", ticklen=3))
+    axis = [f"PC{i + 1}: {e:.0%} of the variance" for i, e in enumerate(explained)]
     if k >= 3:
         path = _trace(go.Scatter3d, x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="lines+markers",
                             marker=marker, line=dict(color="rgba(120,120,120,0.4)"), text=labels,

@@ -207,3 +207,51 @@ def test_axis_titles_are_objects() -> None:
     fig = plots.line_chart({"a": np.arange(3.0)}, "step", "value", "t")
     assert fig.to_dict()["layout"]["xaxis"]["title"] == {"text": "step"}
     assert fig.to_dict()["layout"]["yaxis"]["title"] == {"text": "value"}
+
+
+def test_state_heatmap_colours_survive_one_runaway_unit() -> None:
+    """One LSTM cell unit at ±80 must not wash out the rest: colours end where one unit's worth of values
+    (1.5 of 64 units) lies beyond, centred on 0, the colour bar says so, and the hover still reads the true value."""
+    rng = np.random.default_rng(0)
+    cell = rng.normal(scale=0.5, size=(200, 64)).astype(np.float32)
+    cell[:, 7] = np.linspace(-80, 80, 200)
+    fig = plots.state_heatmap(cell, ["x"] * 200, label="c_t")
+    heat = fig.data[0]
+    bound = np.percentile(np.abs(cell), 100 * (1 - 1.5 / 64))
+    assert heat.zmin == pytest.approx(-bound) and heat.zmax == pytest.approx(bound) and bound < 10
+    assert "c_t" in heat.colorbar.title.text and f"±{bound:.3g}" in heat.colorbar.title.text
+    assert np.asarray(heat.z).max() == pytest.approx(80)  # hover reads z: the value, not the clipped colour
+    assert "c_t %{z" in heat.hovertemplate
+    states = np.tanh(3 * cell[:, :7])
+    plain = plots.state_heatmap(states, ["x"] * 200, label="h_t").data[0]
+    assert plain.zmax == pytest.approx(np.abs(states).max()) and plain.zmin == -plain.zmax
+    assert plain.colorbar.title.text == "h_t"  # nothing clipped, nothing said
+
+
+def test_state_heatmap_labels_units_and_characters_at_every_length() -> None:
+    rng = np.random.default_rng(1)
+    short = plots.state_heatmap(rng.normal(size=(12, 128)), list("hello world!"), label="h_t")
+    assert list(short.layout.xaxis.ticktext) == list("hello␠world!")
+    units = [int(u) for u in short.layout.yaxis.tickvals]
+    assert units[:3] == [0, 5, 10] and len(units) == 26  # 128 rows in ~640 px: every 5th number fits
+    long_text = [chr(97 + t % 26) for t in range(1000)]
+    long = plots.state_heatmap(rng.normal(size=(1000, 16)), long_text, label="h_t")
+    ticks = list(long.layout.xaxis.ticktext)
+    assert 10 <= len(ticks) <= 30 and ticks[1] == f"{long_text[50]}<br>50"  # every 50th: character and step
+    assert list(long.layout.yaxis.tickvals) == [str(u) for u in range(16)]
+    narrow = plots.state_heatmap(rng.normal(size=(150, 8)), long_text[:150], width_px=300)
+    assert len(narrow.layout.xaxis.tickvals) * 30 <= 300
+
+
+def test_text_heatmap_keeps_sign_and_true_values_under_clipping() -> None:
+    values = np.r_[np.linspace(-1, 1, 199), 50.0]
+    heat = plots.text_heatmap(["a"] * 200, values, label="c[3]").data[0]
+    assert heat.zmin == -heat.zmax and heat.zmax < 2 and "clipped" in heat.colorbar.title.text
+    assert np.nanmax(np.asarray(heat.z, dtype=float)) == 50.0
+    assert "step %{customdata}" in heat.hovertemplate
+
+
+def test_trajectory_axes_say_what_a_principal_component_share_is() -> None:
+    fig = plots.trajectory(np.zeros((5, 2)), list("abcde"), np.array([0.14, 0.05]))
+    assert fig.layout.xaxis.title.text == "PC1: 14% of the variance"
+    assert fig.data[0].marker.colorbar.title.text == "time step"

@@ -18,7 +18,7 @@ def test_encoding_hostile_text() -> None:
         encode("")
     enc = encode("a😀b\x00\u05e9")  # emoji, NUL, right-to-left script
     assert enc.unknown == 3 and enc.shown == ("a", UNKNOWN, "b", UNKNOWN, UNKNOWN)
-    assert any("3 characters" in n for n in enc.notes)
+    assert any("3 of 5 characters" in n for n in enc.notes)
     long = encode("x" * (MAX_CHARS * 500))  # 1 MB
     assert len(long.ids) == MAX_CHARS and long.truncated_from == MAX_CHARS * 500
     assert "only the first" in long.notes[0]

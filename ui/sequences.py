@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.data.text import MAX_CHARS, EncodedText, TextInputError
 from core.models.sequence import SEQUENCE_MODELS, SequenceSpec, get_sequence_spec
-from core.probes.recurrent import SequenceRun
+from core.probes.recurrent import SequenceRun, StepScore
 from ui import loaders, own_models
 from ui.widgets import working
 
@@ -53,8 +53,9 @@ def text_input(task: str, key: str) -> str:
     )
 
 
-def traced(spec: SequenceSpec, text: str) -> tuple[EncodedText, SequenceRun] | None:
-    """Run `text` through `spec`'s model; shows notes and errors in the page, returns None when there is nothing to show."""
+def traced(spec: SequenceSpec, text: str, notes: bool = True) -> tuple[EncodedText, SequenceRun] | None:
+    """Run `text` through `spec`'s model; shows errors and (with `notes`) what was done to the text in the page,
+    returns None when there is nothing to show."""
     _, status = loaders.sequence_model(spec.name)
     if not status.is_trained:
         st.warning(status.message)
@@ -66,6 +67,14 @@ def traced(spec: SequenceSpec, text: str) -> tuple[EncodedText, SequenceRun] | N
     except TextInputError as err:
         st.info(str(err))
         return None
-    for note in encoded.notes:
+    for note in encoded.notes if notes else ():
         st.caption(note)
     return encoded, run
+
+
+def score_metric(container: object, label: str, score: StepScore, fmt: str, help: str | None = None) -> None:
+    """`score` as a metric, or "—" and the reason when no step of the text could be scored."""
+    container.metric(label, format(score.value, fmt) if score.value is not None else "—", help=help)
+    if score.value is None:
+        container.caption("No score: a single character has no next character to predict." if not score.steps else
+                          "No score: every step reads or must predict a character outside this model's vocabulary.")

@@ -2,7 +2,8 @@
 
 The vocabulary is fixed (newline and printable ASCII, plus one unknown symbol), not learned from
 the corpus, so anything a user types — emoji, other scripts, NUL bytes — maps somewhere and is
-shown as the unknown symbol.
+shown as the unknown symbol. A model never saw that symbol in training: steps that read or must
+predict it are left out of every score (`EncodedText.known`).
 """
 from __future__ import annotations
 
@@ -20,18 +21,43 @@ _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 MAX_CHARS = 1000
 
 
+_SYMBOL_NAMES = {" ": "space", "\n": "newline", "\t": "tab"}
+
+
 class TextInputError(ValueError):
     """A typed sequence that cannot be used; the message is for the user."""
 
 
+def vocabulary_description(vocab: tuple[str, ...]) -> str:
+    """The symbols of `vocab` (its last one, the unknown symbol, left out) in words: '( ) a b and space'."""
+    known = vocab[:-1]
+    if set(known) == set(ALPHABET):
+        return "newline and printable ASCII: letters, digits, space and punctuation"
+    plain = [ch for ch in known if ch not in _SYMBOL_NAMES]
+    named = [_SYMBOL_NAMES[ch] for ch in known if ch in _SYMBOL_NAMES]
+    words = [" ".join(plain)] if plain else []
+    words += named
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 2 else words)
+
+
 @dataclass(frozen=True)
 class EncodedText:
-    """Token ids (T,), the characters as shown (unknowns as ⍰, newline as ↵), and what was changed."""
+    """Token ids (T,), the characters as shown (unknowns as ⍰, newline as ↵), and what was changed.
+
+    `unk_id` is the id of the unknown symbol; `vocabulary` names the model's symbols in words.
+    """
 
     ids: np.ndarray
     shown: tuple[str, ...]
     unknown: int
     truncated_from: int | None
+    unk_id: int
+    vocabulary: str
+
+    @property
+    def known(self) -> np.ndarray:
+        """(T,) bool: True where the character is in the model's vocabulary."""
+        return self.ids != self.unk_id
 
     @property
     def notes(self) -> list[str]:
@@ -41,8 +67,8 @@ class EncodedText:
             notes.append(f"The text had {self.truncated_from:,} characters; only the first {len(self.ids):,} are used.")
         if self.unknown:
             notes.append(
-                f"{self.unknown} character{'s' if self.unknown > 1 else ''} outside the model's vocabulary "
-                f"(newline and printable ASCII) {'are' if self.unknown > 1 else 'is'} shown as {UNKNOWN}."
+                f"{self.unknown:,} of {len(self.ids):,} characters {'are' if self.unknown > 1 else 'is'} outside the "
+                f"model's vocabulary ({self.vocabulary}): shown as {UNKNOWN} and left out of every score."
             )
         return notes
 
@@ -61,7 +87,8 @@ def encode(text: str, vocab: tuple[str, ...] = VOCAB, limit: int = MAX_CHARS) ->
     unk = len(vocab) - 1
     ids = np.fromiter((index.get(ch, unk) for ch in text), dtype=np.int64, count=len(text))
     shown = tuple("↵" if ch == "\n" else (ch if i != unk else UNKNOWN) for ch, i in zip(text, ids))
-    return EncodedText(ids=ids, shown=shown, unknown=int((ids == unk).sum()), truncated_from=truncated)
+    return EncodedText(ids=ids, shown=shown, unknown=int((ids == unk).sum()), truncated_from=truncated, unk_id=unk,
+                       vocabulary=vocabulary_description(vocab))
 
 
 def load_corpus() -> str:

@@ -37,12 +37,48 @@ def run_sequence(model: CharModel, ids: np.ndarray) -> SequenceRun:
     return SequenceRun(ids=np.asarray(ids), probs=probs, trace=fields)
 
 
-def surprisal_bits(run: SequenceRun) -> np.ndarray:
-    """−log2 p(next character) at each position t < T−1: how surprised the model was by what came next."""
+def surprisal_bits(run: SequenceRun, known: np.ndarray) -> np.ndarray:
+    """−log2 p(next character) at each position t < T−1: how surprised the model was by what came next.
+
+    NaN where the character read (t) or the one to predict (t+1) is outside the vocabulary (`known`, (T,)
+    bool): the model never saw the unknown symbol in training, so its surprise there measures nothing.
+    """
     if run.steps < 2:
         return np.zeros(0)
     p = run.probs[np.arange(run.steps - 1), run.ids[1:]]
-    return -np.log2(np.clip(p, 1e-12, 1.0))
+    bits = -np.log2(np.clip(p, 1e-12, 1.0))
+    return np.where(known[:-1] & known[1:], bits, np.nan)
+
+
+def step_correct(run: SequenceRun, truth: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """(T,) 1.0 where the most probable output equals `truth`, 0.0 where not, NaN where the input is unknown."""
+    return np.where(known, (run.probs.argmax(1) == truth).astype(np.float64), np.nan)
+
+
+@dataclass(frozen=True)
+class StepScore:
+    """A mean over the steps that can be scored (`value` None when none can), and how many could."""
+
+    value: float | None
+    scored: int
+    steps: int
+
+
+def mean_score(per_step: np.ndarray) -> StepScore:
+    """The mean of the finite entries of a per-step score (NaN marks a step left out)."""
+    finite = np.isfinite(per_step)
+    scored = int(finite.sum())
+    return StepScore(float(per_step[finite].mean()) if scored else None, scored, len(per_step))
+
+
+def moving_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """Mean of each run of `window` consecutive values (len − window + 1 of them), NaNs skipped; NaN if all are."""
+    finite = np.isfinite(values)
+    kernel = np.ones(window)
+    total = np.convolve(np.where(finite, values, 0.0), kernel, mode="valid")
+    count = np.convolve(finite.astype(np.float64), kernel, mode="valid")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
 
 
 def top_k(probs: np.ndarray, vocab: tuple[str, ...], k: int = 5) -> list[list[tuple[str, float]]]:
