@@ -56,7 +56,9 @@ c1.caption(f"Layers run from the input (edges, colours) to the output (parts, ob
 info = next(layer for layer in spatial if layer.name == layer_name)
 channels_total = info.shape[0]
 mode = c2.radio("Show", ["All channels", "Top-k by mean activation"], key="fm_mode",
-                index=0 if channels_total <= 64 else 1)
+                index=0 if channels_total <= 64 else 1,
+                help="Top-k: the k channels whose maps have the highest mean value on this picture, i.e. the "
+                     "kernels that respond most to it, strongest first.")
 per_channel = c3.toggle("Scale each map on its own", value=True, key="fm_scale",
                         help="On: every map uses its full colour range. Off: one scale for the layer, so strong channels stand out.")
 

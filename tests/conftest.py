@@ -89,6 +89,15 @@ def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under test-artifacts/screenshots/ and print its path for the CI log."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # Streamlit scrolls its main section inside a viewport-high box, so a "full page" is one screen:
+    # grow the viewport to the section's height (at most 6,000 px) for the shot, then put it back.
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0")
+    if size and height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(int(height), 6000)})
+        page.wait_for_timeout(500)
     page.screenshot(path=str(path), full_page=True)
+    if size and height > size["height"]:
+        page.set_viewport_size(size)
     print(f"screenshot: {path}")
     return path

@@ -1,9 +1,12 @@
 """The app in a real browser: pages load, figures render, an upload through the file chooser works."""
+from pathlib import Path
+
 import pytest
 
 from core.data.samples import SAMPLES_DIR
 from tests.conftest import screenshot
 from tests.hostile import corpus
+from ui.catalogue import PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +55,19 @@ def test_home_page(page, app_url) -> None:
     assert_no_exception(page)
     assert page.get_by_text("Device:").is_visible()
     screenshot(page, "home")
+
+
+@pytest.mark.parametrize("path", ["app.py"] + [entry.path for entry in PAGES],
+                         ids=["home"] + [Path(entry.path).stem for entry in PAGES])
+def test_every_page_default_state(page, app_url, path) -> None:
+    """Each page as a learner first sees it: no exception, every figure drawn; the shot is for a person to look at."""
+    stem = "home" if path == "app.py" else Path(path).stem
+    page.goto(app_url if path == "app.py" else f"{app_url}/{stem}")
+    wait_for_app(page)
+    assert_no_exception(page)
+    count = page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length")
+    wait_for_plots(page, count)
+    screenshot(page, f"default_{stem}")
 
 
 def test_feature_maps_sample_and_upload(page, app_url, tmp_path) -> None:
