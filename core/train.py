@@ -307,6 +307,24 @@ class AddingStep:
     seconds: float
 
 
+@dataclass(frozen=True)
+class LiveAdding:
+    """An adding-problem run the Gradient lab can afford live, per model (RMSprop, clip 1, batch 50).
+
+    Measured on 2 shared CPU cores, seeds 0–2: the GRU falls below half the baseline MSE by step 200–250, the
+    LSTM by 600–750, while the plain RNN stays at the baseline for 1,500 steps; 1,000 steps take 3–10 s a model.
+    """
+
+    length: int = 30
+    hidden: int = 64
+    lr: float = 3e-3
+    steps: int = 1000
+    max_steps: int = 1500
+
+
+LIVE_ADDING = LiveAdding()
+
+
 def train_adding(
     cell: str, length: int, *, hidden: int = 128, steps: int = 4000, lr: float = 1e-3, clip: float | None = 1.0,
     batch_size: int = 50, seed: int = 0, rho: float | None = None, eval_every: int = 100, optimizer: str = "rmsprop",

@@ -5,7 +5,8 @@ import torch
 
 from core.models.rnn import GRU, LSTM, RNN
 from core.probes.gradients import (
-    RecurrentInit, first_exploded_step, hidden_state_grad_norms, largest_singular_value, make_cell, pascanu_bound,
+    RecurrentInit, first_exploded_step, first_underflowed_step, hidden_state_grad_norms, largest_singular_value, make_cell,
+    pascanu_bound, power_of_ten,
 )
 
 
@@ -121,3 +122,44 @@ def test_adding_training_takes_its_guard_around_every_step_and_stops_on_explosio
                             step_guard=guard)
     assert not np.isfinite(exploded[-1].loss) or not np.isfinite(exploded[-1].grad_norm)
     assert entries[0] == 12 + len(exploded) < 12 + 200
+
+
+def test_gru_update_bias_starts_the_gate_near_one_and_keeps_the_gradient() -> None:
+    """torch's GRU keeps the old state with z: h_t = (1 − z)·n + z·h_(t−1), so a positive z bias keeps more."""
+    x = torch.randn(4, 200, 8, generator=torch.Generator().manual_seed(0))
+    open_gate = make_cell("gru", 8, 32, RecurrentInit("orthogonal", 0.9, update_bias=2.0))
+    shut_gate = make_cell("gru", 8, 32, RecurrentInit("orthogonal", 0.9))
+    with torch.no_grad():
+        assert open_gate(x)[1].z.mean() > 0.8 > 0.6 > shut_gate(x)[1].z.mean()
+    rnn = hidden_state_grad_norms(make_cell("rnn", 8, 32, RecurrentInit("orthogonal", 0.9)), x)
+    kept, lost = hidden_state_grad_norms(open_gate, x), hidden_state_grad_norms(shut_gate, x)
+    assert kept[0] > 1e6 * rnn[0] and rnn[0] > lost[0]  # the lesson, and why an untrained GRU can lose it
+
+
+def test_underflowed_norms_are_found() -> None:
+    assert first_underflowed_step(np.array([0.0, 0.0, 1e-30, 1.0])) == 1
+    assert first_underflowed_step(np.array([1e-30, 1.0])) is None
+    gru = make_cell("gru", 8, 64, RecurrentInit("orthogonal", 0.9))  # gate bias 0: half the state kept per step
+    norms = hidden_state_grad_norms(gru, torch.randn(8, 200, 8, generator=torch.Generator().manual_seed(0)))
+    step = first_underflowed_step(norms)
+    assert step is not None and np.all(norms[:step + 1] == 0) and np.all(norms[step + 1:] > 0)
+
+
+@pytest.mark.parametrize(("x", "text"), [(7.9e-19, "8×10⁻¹⁹"), (1.02e-5, "10⁻⁵"), (0.56, "0.56"), (4.4e12, "4×10¹²"),
+                                         (0.0, "0"), (np.inf, "overflow"), (np.nan, "overflow")])
+def test_power_of_ten(x: float, text: str) -> None:
+    assert power_of_ten(x) == text
+
+
+@pytest.mark.slow
+def test_live_adding_defaults_let_a_gated_model_learn_what_the_rnn_cannot() -> None:
+    """The Gradient lab's live run at its defaults: the GRU and LSTM leave the baseline, the plain RNN does not."""
+    from core.train import ADDING_BASELINE, LIVE_ADDING, train_adding
+
+    final = {}
+    for cell in ("rnn", "lstm", "gru"):
+        history = train_adding(cell, LIVE_ADDING.length, hidden=LIVE_ADDING.hidden, steps=LIVE_ADDING.steps,
+                               lr=LIVE_ADDING.lr, clip=1.0, eval_every=LIVE_ADDING.steps)
+        final[cell] = history[-1].val_mse
+    assert final["gru"] < 0.25 * ADDING_BASELINE and final["lstm"] < 0.5 * ADDING_BASELINE, final
+    assert final["rnn"] > 0.8 * ADDING_BASELINE, final

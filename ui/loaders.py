@@ -456,9 +456,13 @@ def shifted_view(name: str, weights: str, digest: str, dx: int, _x: torch.Tensor
 @st.cache_data(show_spinner=False, max_entries=64)
 @heavy
 def grad_norms_at_init(cell: str, steps: int, hidden: int, kind: str, scale: float, nonlinearity: str,
-                       input_scale: float, forget_bias: float, seed: int = 0) -> tuple[np.ndarray, float, np.ndarray | None]:
-    """‖∂L/∂h_t‖ of a freshly initialised cell on a fixed random input, σ_max(W_hh), and (RNN) Pascanu's bound."""
-    init = gradients.RecurrentInit(kind, scale, forget_bias)
+                       input_scale: float, gate_bias: float, seed: int = 0) -> tuple[np.ndarray, float, np.ndarray | None]:
+    """‖∂L/∂h_t‖ of a freshly initialised cell on a fixed random input, σ_max(W_hh), and (RNN) Pascanu's bound.
+
+    `gate_bias` is added to the keep-gate's biases: the LSTM's forget gate, the GRU's update gate (unused by the RNN).
+    """
+    init = gradients.RecurrentInit(kind, scale, forget_bias=gate_bias if cell == "lstm" else 0.0,
+                                   update_bias=gate_bias if cell == "gru" else 0.0)
     net = gradients.make_cell(cell, 8, hidden, init, nonlinearity, seed)
     x = torch.randn(8, steps, 8, generator=torch.Generator().manual_seed(seed)) * input_scale
     norms = gradients.hidden_state_grad_norms(net, x)

@@ -63,18 +63,45 @@ def first_exploded_step(norms: np.ndarray) -> int | None:
     return int(bad.max()) if bad.size else None
 
 
+def first_underflowed_step(norms: np.ndarray) -> int | None:
+    """The largest t whose norm is exactly 0 (it fell below float32's smallest number, ≈ 1.4·10⁻⁴⁵), or None.
+
+    Going back from the loss, a gradient that reached 0 stays 0, so every step t ≤ the answer is 0 too.
+    """
+    zero = np.flatnonzero(np.asarray(norms) == 0)
+    return int(zero.max()) if zero.size else None
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(x: float) -> str:
+    """A positive number as a reader says it: 0.56, 2×10⁻⁷, 4×10¹²; "0" for 0 and "overflow" for inf or NaN."""
+    if not np.isfinite(x):
+        return "overflow"
+    if x == 0:
+        return "0"
+    if 0.01 <= abs(x) < 100:
+        return f"{x:.2g}"
+    mantissa, exponent = f"{x:.0e}".split("e")
+    power = f"10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return power if mantissa == "1" else f"{mantissa}×{power}"
+
+
 @dataclass(frozen=True)
 class RecurrentInit:
     """How to initialise a cell for the experiment."""
 
     kind: str = "orthogonal"  # "orthogonal" (scaled by rho) or "gaussian" (std sigma/sqrt(H))
     scale: float = 1.0
-    forget_bias: float = 0.0  # added to the LSTM's forget-gate biases
+    forget_bias: float = 0.0  # added to the LSTM's forget-gate biases: f = σ(… + b) keeps c_(t−1)
+    update_bias: float = 0.0  # added to the GRU's update-gate biases: z = σ(… + b) keeps h_(t−1)
 
 
 def make_cell(cell: str, input_size: int, hidden: int, init: RecurrentInit, nonlinearity: str = "tanh",
               seed: int = 0) -> RNN | LSTM | GRU:
-    """A fresh cell whose recurrent blocks are scaled orthogonal (ρ·Q) or Gaussian (σ/√H) matrices."""
+    """A fresh cell whose recurrent blocks are scaled orthogonal (ρ·Q) or Gaussian (σ/√H) matrices, and whose
+    keep-gates (LSTM forget, GRU update) start with `init`'s extra bias."""
     torch.manual_seed(seed)
     model = RNN(input_size, hidden, nonlinearity) if cell == "rnn" else {"lstm": LSTM, "gru": GRU}[cell](input_size, hidden)
     blocks = model.weight_hh_l0.shape[0] // hidden
@@ -88,8 +115,10 @@ def make_cell(cell: str, input_size: int, hidden: int, init: RecurrentInit, nonl
                 block.normal_(0.0, init.scale / math.sqrt(hidden))
             else:
                 raise ValueError(f"unknown init {init.kind!r}")
-        if isinstance(model, LSTM):
+        if isinstance(model, LSTM):  # blocks i, f, g, o
             model.bias_hh_l0[hidden:2 * hidden] += init.forget_bias
+        if isinstance(model, GRU):  # blocks r, z, n; h_t = (1 − z) ⊙ n + z ⊙ h_(t−1), so z near 1 keeps the old state
+            model.bias_hh_l0[hidden:2 * hidden] += init.update_bias
     return model.eval()
 
 
