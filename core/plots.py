@@ -126,14 +126,14 @@ def scale_01(values: np.ndarray) -> np.ndarray:
     return (values - lo) / (hi - lo)
 
 
-def scale_signed(values: np.ndarray) -> np.ndarray:
-    """Divide by the largest magnitude: values in [−1, 1] with 0 kept at 0; an all-zero (or non-finite) map
-    becomes zeros."""
+def scale_signed(values: np.ndarray, percentile: float = 100.0) -> np.ndarray:
+    """Divide by the `percentile` of the magnitudes (100: the largest) and clip: values in [−1, 1] with 0 kept
+    at 0; an all-zero (or non-finite) map becomes zeros."""
     values = np.asarray(values, dtype=np.float64)
-    bound = float(np.nanmax(np.abs(values))) if values.size else 0.0
+    bound = float(np.nanpercentile(np.abs(values), percentile)) if values.size else 0.0
     if not np.isfinite(bound) or bound < 1e-12:
         return np.zeros_like(values)
-    return np.nan_to_num(values / bound)
+    return np.clip(np.nan_to_num(values / bound), -1.0, 1.0)
 
 
 def resize_map(values: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -145,17 +145,24 @@ def blend_heatmap(picture: np.ndarray, heat: np.ndarray, alpha: float, colormap:
                   signed: bool = False) -> np.ndarray:
     """Overlay `heat` (h, w), min-max scaled and resized, on `picture` (H, W, 3) uint8 with opacity `alpha`.
 
-    With `signed`, the map keeps its sign: red where it is positive, blue where negative (`colorize`), and
-    the opacity at each pixel is `alpha` × |value| / max |value|, so where the map is 0 the picture shows.
+    With `signed`, the map keeps its sign on the picture in grey (so a blue object is not read as evidence):
+    red where the map is positive, blue where negative, with opacity `alpha` × |value| / bound, where the bound
+    is the 99th percentile of |value| (one extreme pixel would otherwise fade all the others); where the map
+    is 0 the picture shows.
     """
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     height, width = picture.shape[:2]
     resized = resize_map(heat, height, width)
-    coloured = colorize(resized, colormap, signed)
-    # in 256ths, in integers: a third of the float version's time, within one level
-    weight = (np.round(alpha * 256 * np.abs(scale_signed(resized))).astype(np.uint16)[..., None] if signed
-              else round(alpha * 256))
+    if signed:
+        gray = np.round(picture.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32))
+        picture = np.repeat(np.clip(gray, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+        shares = scale_signed(resized, percentile=99.0)
+        coloured = colormap_lut(DIVERGING)[np.round((shares + 1.0) * 127.5).astype(np.uint8)]
+        weight = np.round(alpha * 256 * np.abs(shares)).astype(np.uint16)[..., None]
+    else:
+        coloured = colorize(resized, colormap)
+        weight = round(alpha * 256)  # in 256ths, in integers: a third of the float version's time, within one level
     out = picture.astype(np.uint16) * (256 - weight) + coloured.astype(np.uint16) * weight + 128
     return (out >> 8).astype(np.uint8)
 

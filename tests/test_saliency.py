@@ -130,7 +130,10 @@ def test_the_signed_map_is_drawn_on_a_scale_centred_on_zero() -> None:
     over = plots.blend_heatmap(picture, heat, 1.0, signed=True).astype(int)
     assert over[0, 0, 2] > over[0, 0, 0]  # the most negative place is blue
     assert over[1, 0, 0] > over[1, 0, 2]  # a positive place is red
-    assert np.array_equal(over[0, 1], picture[0, 1])  # zero evidence: the picture itself
+    assert np.array_equal(over[0, 1], picture[0, 1])  # zero evidence: the picture itself (in grey)
+    blue_thing = np.zeros((2, 2, 3), dtype=np.uint8)
+    blue_thing[..., 2] = 255
+    assert len(set(plots.blend_heatmap(blue_thing, np.zeros((2, 2)), 1.0, signed=True)[0, 0])) == 1  # no blue of its own
     png = plots.colorize(heat, signed=True).astype(int)
     assert png[0, 0, 2] > png[0, 0, 0] and png[1, 0, 0] > png[1, 0, 2]
     assert abs(png[0, 1] - 247).max() <= 2  # 0 is the white middle of the scale, whatever the range
