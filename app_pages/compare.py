@@ -1,18 +1,59 @@
-"""Compare: one picture through two to four CNNs side by side, and the whole zoo measured on this device."""
+"""Compare: two to four CNNs side by side, each on a picture of its own world (or one picture for all), and the
+whole zoo measured on this device."""
+from dataclasses import dataclass
+
 import streamlit as st
 
 from core import plots
-from core.models.registry import get_spec, model_names
+from core.models.registry import ModelSpec, get_spec, model_names
 from core.probes.saliency import SaliencyError, default_cam_layer
+from core.weights import WeightsStatus
 from ui import loaders, own_models
 from ui.charts import chart
-from ui.widgets import model_label, picture_picker, predict, table, working
+from ui.widgets import model_label, pictures_picker, predict, table, working
+
+
+@dataclass(frozen=True)
+class Column:
+    """What one column measured: enough for the page's one-sentence lesson."""
+
+    title: str
+    params: int
+    flops: float
+    latency_s: float
+    answer: str  # "“3” at 99.8%", or why the answer means nothing
+    accuracy: str | None  # the weights' accuracy on held-out pictures, with where it comes from
+
+
+def accuracy(spec: ModelSpec, status: WeightsStatus) -> str | None:
+    """Held-out accuracy of the loaded weights: measured by this project's training script for bundled models,
+    as torchvision reports it (ImageNet-1K top-1) for ImageNet weights; None when there is none to give."""
+    if status.source == "bundled" and "test_accuracy" in status.metadata:
+        return f"{float(status.metadata['test_accuracy']):.1%} held out"
+    if status.source == "imagenet" and spec.torchvision_weights is not None:
+        return f"{spec.torchvision_weights.meta['_metrics']['ImageNet-1K']['acc@1']:.1f}% ImageNet top-1 (torchvision)"
+    return None
+
+
+def lesson(columns: list[Column], device: str) -> str:
+    """One sentence: what the extra parameters and FLOPs of the largest model cost against the smallest, with the
+    answers each gave."""
+    small, large = min(columns, key=lambda c: c.params), max(columns, key=lambda c: c.params)
+    answers = "; ".join(f"{c.title} {c.answer}" + (f" ({c.accuracy})" if c.accuracy else "") for c in columns)
+    params, flops = large.params / small.params, large.flops / max(small.flops, 1.0)
+    why = (" — a convolution reuses its weights at every position, so compute grows with the picture and the "
+           "layers' resolution, not with the parameters" if flops > 2 * params else "")
+    return (f"**The lesson:** {large.title} has {params:.1f}× the parameters of {small.title} ({large.params:,} "
+            f"against {small.params:,}) and needs {flops:.1f}× its FLOPs{why}: {large.latency_s * 1000:.1f} ms "
+            f"against {small.latency_s * 1000:.1f} ms a picture on {device}. What each answered: {answers}.")
 
 st.title("Compare architectures")
 st.caption(
-    "LeNet → AlexNet → VGG → GoogLeNet → ResNet: the same picture goes through each network you pick. "
-    "Parameters, FLOPs and latency are measured here, on this machine, not copied from papers."
+    "LeNet → AlexNet → VGG → GoogLeNet → ResNet: each network you pick reads a picture of the world it was trained "
+    "on (or one picture for all). Parameters, FLOPs and latency are measured here, on this machine, not copied "
+    "from papers."
 )
+lesson_slot = st.empty()
 
 device = loaders.device_choice().kind
 left, right = st.columns([1, 2], gap="large")
@@ -21,10 +62,10 @@ with left:
     if "cmp_models" in st.session_state:  # a model of yours that has gone drops out of the choice
         st.session_state["cmp_models"] = [n for n in st.session_state["cmp_models"] if n in options]
     chosen = st.multiselect(
-        "Models (two to four)", options, default=["small_vgg", "alexnet", "resnet18"], max_selections=4,
+        "Models (two to four)", options, default=["lenet5", "small_vgg"], max_selections=4,
         key="cmp_models", format_func=model_label,
     )
-    picture = picture_picker("imagenet", "cmp")
+    pictures = pictures_picker("imagenet", "cmp")
 with right:
     st.markdown(
         "**Reading the columns.** *Weight layers* counts convolutions and fully-connected layers (ResNet's 1×1 "
@@ -35,24 +76,30 @@ with right:
 if len(chosen) < 2:
     st.info("Pick at least two models to compare.")
     st.stop()
-if picture is None:
+if pictures is None:
     st.info("Upload a picture, or switch back to a sample.")
     st.stop()
 
 alpha = st.slider("Grad-CAM opacity", 0.0, 1.0, 0.5, 0.05, key="cmp_alpha")
+measured: list[Column] = []
 columns = st.columns(len(chosen))
 for column, name in zip(columns, chosen):
     spec = loaders.spec_of(name)
     with column:
         st.subheader(f"{spec.title}")
         st.caption(f"{spec.year}: {spec.summary}")
-        p = predict(spec, picture, notice=False)
+        p = predict(spec, pictures.for_model(spec), notice=False)
+        meaningless = "" if p.status.is_trained else " — random weights: meaningless"
         if p.status.is_trained:
             st.caption(p.status.message)
         else:
             st.warning("Randomly initialised: its ImageNet weights are not cached, so the predictions mean "
                        "nothing (the costs below are real). The Feature maps page can download them.")
-        chart(st, plots.top_k_bar, spec.classes, p.probs, 5, "Top-5", key=f"cmp_top5_{name}")
+        chart(st, plots.image_figure, p.prepared.display, f"What it reads ({spec.input_size[2]}×{spec.input_size[1]})",
+              height=200, key=f"cmp_input_{name}")
+        chart(st, plots.top_k_bar, spec.classes, p.probs, 5, f"Top-5{meaningless}", key=f"cmp_top5_{name}")
+        if p.world_note:
+            st.warning(p.world_note)
         top1 = int(p.probs.argmax())
         try:
             layer = default_cam_layer(loaders.cam_layers(name, p.weights))
@@ -63,13 +110,25 @@ for column, name in zip(columns, chosen):
             st.error(str(err))
         else:
             chart(st, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha),
-                  f"Grad-CAM at {layer}<br>“{spec.classes[top1]}”", height=300, key=f"cmp_cam_{name}")
+                  f"Grad-CAM at {layer}<br>“{spec.classes[top1]}”{meaningless}", height=300, key=f"cmp_cam_{name}")
         with st.spinner(f"Measuring {spec.title} on {device} …"):
             cost = loaders.costs(name, device)
         st.metric("Weight layers", cost["weight_layers"])
         st.metric("Parameters", f"{cost['params'] / 1e6:.2f} M" if cost["params"] >= 1e5 else f"{cost['params']:,}")
         st.metric("Forward FLOPs", f"{cost['flops'] / 1e9:.2f} G" if cost["flops"] >= 1e8 else f"{cost['flops'] / 1e6:.2f} M")
         st.metric(f"Latency on {device}", f"{cost['latency_s'] * 1000:.1f} ms")
+        held_out = accuracy(spec, p.status)
+        st.metric("Accuracy", held_out or "—", help="On pictures of its own world it never trained on: measured by "
+                  "this project's training script (bundled models) or as torchvision reports it (ImageNet weights).")
+        st.metric("Confidence in its answer", f"{p.probs[top1]:.1%}" + ("" if p.status.is_trained else " (random)"))
+        if not p.status.is_trained:
+            answer = "has random weights, so its answer means nothing"
+        elif p.world_note:
+            answer = f"was shown a picture outside its world, so “{spec.classes[top1]}” means nothing"
+        else:
+            answer = f"said “{spec.classes[top1]}” at {p.probs[top1]:.1%}"
+        measured.append(Column(spec.title, int(cost["params"]), cost["flops"], cost["latency_s"], answer, held_out))
+lesson_slot.markdown(lesson(measured, device))
 
 st.subheader("The whole zoo, measured on this machine")
 with st.spinner(f"Measuring all {len(model_names())} architectures on {device} (once per server) …"):

@@ -10,7 +10,7 @@ from core.probes.saliency import default_cam_layer
 from core.probes.translation import ShiftError
 from ui import loaders, own_models
 from ui.charts import chart
-from ui.widgets import model_label, picture_picker, table
+from ui.widgets import model_label, picture_picker, pictures_picker, table, world_note
 
 PARTS = ["Convolution", "Pooling", "Weight sharing", "Receptive field", "Translation"]
 DEFAULT_MATRIX = np.array([[0, 0, 0, 0, 0, 0, 0],
@@ -248,10 +248,10 @@ else:
             st.session_state["cl_tr_models"] = [n for n in st.session_state["cl_tr_models"] if n in options]
         chosen = st.multiselect("Models (two or more)", options, default=["lenet5", "small_vgg"],
                                 key="cl_tr_models", format_func=model_label)
-        picture = picture_picker("shapes", "cl_tr")
+        pictures = pictures_picker("shapes", "cl_tr")
         span = st.slider("Sweep up to ± (% of the width)", 5, 45, 25, 5, key="cl_tr_span")
         dx = st.slider("Show the picture shifted by (% of the width)", -45, 45, 10, key="cl_tr_dx")
-    if len(chosen) < 2 or picture is None:
+    if len(chosen) < 2 or pictures is None:
         right.info("Pick at least two models and a picture.")
         st.stop()
     prob_series, corr_series = {}, {}
@@ -261,6 +261,7 @@ else:
             spec = loaders.spec_of(name)
             weights = loaders.weights_key(name)
             _, status = loaders.model(name, weights)
+            picture = pictures.for_model(spec)
             prepared = prepare_image(picture.pixels, spec)
             width = spec.input_size[2]
             shifts = tuple(sorted({int(round(f / 100 * width)) for f in np.linspace(-span, span, 21)}))
@@ -280,6 +281,11 @@ else:
             chart(col, plots.image_figure, shown, f"{spec.title}: shifted {dx}%", height=220, key=f"cl_tr_img_{name}")
             col.caption(f"Predicts **{spec.classes[top1]}** ({prob:.0%}); unshifted: "
                         f"**{spec.classes[result.target]}**.")
+            key = f"{picture.digest}:{name}"
+            note = world_note(spec, picture, weights, key, prepared.tensor,
+                              loaders.probabilities(name, key, weights, prepared.tensor))
+            if note:
+                col.warning(note)
     chart(st, plots.shift_chart, prob_series, "probability of the unshifted top-1 class",
           "Invariance: does the prediction survive the shift?", key="cl_tr_prob")
     chart(st, plots.shift_chart, corr_series, "correlation with the moved unshifted maps",

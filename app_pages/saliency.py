@@ -5,22 +5,25 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.probes.saliency import SaliencyError, suggestion
+from core.probes.saliency import SIGNED_METHODS, SaliencyError, suggestion
 from ui import loaders
 from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict, start_over_when, working
 
 EXPLAIN = {
     "Grad-CAM": "Weights each feature map of a layer by how much the class score rises when that map rises "
-                "(its mean gradient), sums them and keeps the positive part: a coarse map of *where* the evidence is.",
+                "(its mean gradient), sums them and keeps the positive part (a ReLU, by definition): a coarse map of "
+                "*where* the evidence for the class is, never negative.",
     "Guided Grad-CAM": "Grad-CAM multiplied by guided backpropagation (gradients with negative paths through ReLUs "
-                       "blocked): sharp edges, but only inside the regions Grad-CAM found.",
+                       "blocked): sharp edges, but only inside the regions Grad-CAM found; shown as a magnitude.",
     "Integrated gradients": "Adds up the gradient along a straight path from a baseline picture to yours; "
-                            "the pixel attributions sum to the score difference between the two.",
-    "Gradient saliency": "The size of the gradient of the class score with respect to each pixel: which pixels "
-                         "would change the score most if they changed a little.",
-    "Occlusion": "Greys out one window at a time and records how much the class score drops: slow, but it asks "
-                 "the model directly and needs no gradient.",
+                            "the pixel attributions, with their sign, sum to the score difference between the two: "
+                            "positive pixels raised the class score, negative ones lowered it.",
+    "Gradient saliency": "The gradient of the class score with respect to each pixel: positive where brightening "
+                         "the pixel a little would raise the score, negative where it would lower it. A slope, "
+                         "not a share of the evidence.",
+    "Occlusion": "Greys out one window at a time and records how much the class score drops (negative where it "
+                 "rises: that part spoke against the class): slow, but it asks the model directly and needs no gradient.",
 }
 BASELINES = {"zeros": "dataset mean (zeros after normalisation)", "min": "darkest value (black)", "blur": "a blurred copy"}
 
@@ -91,12 +94,30 @@ if method in ("Grad-CAM", "Guided Grad-CAM"):
                    "layout (height × width above 1×1) from a module that runs once per forward pass.")
         st.dataframe(loaders.cam_notes_table(spec.name, p.weights, default), hide_index=True, width="stretch")
 
+signed = method in SIGNED_METHODS
 c1, c2 = st.columns(2)
-chart(c1, plots.channel_heatmap, heat, f"{method} map for “{spec.classes[target]}” (scaled to 0–1)", key="sal_map")
-chart(c2, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha), "Overlaid on the input",
-      height=340, key="sal_overlay")
-if float(heat.max()) == 0.0:
-    st.info("The map is all zeros: nothing in this layer raises the score of this class.")
+chart(c1, plots.channel_heatmap, heat,
+      f"{method} map for “{spec.classes[target]}” ({'signed, class-score units' if signed else 'scaled to 0–1'})",
+      key="sal_map", signed=signed)
+chart(c2, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha, signed=signed),
+      "Overlaid on the input" + (": red for, blue against" if signed else ""), height=340, key="sal_overlay")
+if method == "Gradient saliency":
+    st.caption(f"Signed map, colour scale centred on 0 (range {heat.min():.3g} to {heat.max():.3g}): **red** where "
+               f"brightening a pixel would raise the score of “{spec.classes[target]}”, **blue** where it would lower "
+               "it. On the overlay the colour is as strong as the slope.")
+elif signed:
+    st.caption(f"Signed map, colour scale centred on 0 (range {heat.min():.3g} to {heat.max():.3g}): **red** is "
+               f"evidence *for* “{spec.classes[target]}”, **blue** evidence *against* it, white neither. On the "
+               "overlay the colour is as strong as the evidence. Ask for a class the picture does not show and the "
+               "object itself turns blue: it is why the model says *not* that class.")
+elif method == "Grad-CAM":
+    st.caption("Grad-CAM is non-negative by definition (it keeps the positive part through a ReLU), scaled to "
+               "0–1: bright where the evidence for the class is; it cannot show evidence against it.")
+else:
+    st.caption("Guided Grad-CAM is shown as a magnitude, scaled to 0–1: the size of guided backpropagation inside "
+               "Grad-CAM's (non-negative) regions; it cannot show evidence against the class.")
+if not heat.any():
+    st.info("The map is all zeros: nothing here moves the score of this class.")
 
 
 
@@ -109,5 +130,6 @@ def npy_bytes() -> bytes:
 stem = f"{spec.name}_{method.lower().replace(' ', '_').replace('-', '')}_{spec.classes[target]}".replace("/", "_")
 d1, d2, _ = st.columns([1, 1, 3])
 # Callables: the files are made only when a button is pressed, not on every rerun.
-d1.download_button("Map as PNG", lambda: plots.png_bytes(plots.colorize(heat)), f"{stem}.png", "image/png", key="sal_png")
+d1.download_button("Map as PNG", lambda: plots.png_bytes(plots.colorize(heat, signed=signed)), f"{stem}.png",
+                   "image/png", key="sal_png")
 d2.download_button("Map as NumPy (.npy)", npy_bytes, f"{stem}.npy", "application/octet-stream", key="sal_npy")

@@ -20,6 +20,7 @@ from plotly.colors import get_colorscale, unlabel_rgb
 
 MAX_TILE = 32
 GRID_GAP = 1
+DIVERGING = "RdBu_r"  # signed maps: blue below 0, white at 0, red above (RdBu reversed, as the heatmaps draw it)
 LOSSY_FROM = 128 * 128  # pixels from which a picture is sent as JPEG rather than PNG
 # plotly checks every property as it is set; our figures are fixed code, so the app skips the checks
 # (the same JSON, two to three times faster to build) and the tests turn them back on to catch mistakes.
@@ -125,24 +126,55 @@ def scale_01(values: np.ndarray) -> np.ndarray:
     return (values - lo) / (hi - lo)
 
 
+def scale_signed(values: np.ndarray, percentile: float = 100.0) -> np.ndarray:
+    """Divide by the `percentile` of the magnitudes (100: the largest) and clip: values in [−1, 1] with 0 kept
+    at 0; an all-zero (or non-finite) map becomes zeros."""
+    values = np.asarray(values, dtype=np.float64)
+    bound = float(np.nanpercentile(np.abs(values), percentile)) if values.size else 0.0
+    if not np.isfinite(bound) or bound < 1e-12:
+        return np.zeros_like(values)
+    return np.clip(np.nan_to_num(values / bound), -1.0, 1.0)
+
+
 def resize_map(values: np.ndarray, height: int, width: int) -> np.ndarray:
     """Bilinear resize of a 2-D float map to (height, width) (see `resize_stack`)."""
     return resize_stack(np.asarray(values)[None], height, width)[0]
 
 
-def blend_heatmap(picture: np.ndarray, heat: np.ndarray, alpha: float, colormap: str = "Inferno") -> np.ndarray:
-    """Overlay `heat` (h, w), min-max scaled and resized, on `picture` (H, W, 3) uint8 with opacity `alpha`."""
+def blend_heatmap(picture: np.ndarray, heat: np.ndarray, alpha: float, colormap: str = "Inferno",
+                  signed: bool = False) -> np.ndarray:
+    """Overlay `heat` (h, w), min-max scaled and resized, on `picture` (H, W, 3) uint8 with opacity `alpha`.
+
+    With `signed`, the map keeps its sign on the picture in grey (so a blue object is not read as evidence):
+    red where the map is positive, blue where negative, with opacity `alpha` × |value| / bound, where the bound
+    is the 99th percentile of |value| (one extreme pixel would otherwise fade all the others); where the map
+    is 0 the picture shows.
+    """
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     height, width = picture.shape[:2]
-    coloured = colorize(resize_map(heat, height, width), colormap)
-    weight = round(alpha * 256)  # in 256ths, in integers: a third of the float version's time, within one level
+    resized = resize_map(heat, height, width)
+    if signed:
+        gray = np.round(picture.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32))
+        picture = np.repeat(np.clip(gray, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+        shares = scale_signed(resized, percentile=99.0)
+        coloured = colormap_lut(DIVERGING)[np.round((shares + 1.0) * 127.5).astype(np.uint8)]
+        weight = np.round(alpha * 256 * np.abs(shares)).astype(np.uint16)[..., None]
+    else:
+        coloured = colorize(resized, colormap)
+        weight = round(alpha * 256)  # in 256ths, in integers: a third of the float version's time, within one level
     out = picture.astype(np.uint16) * (256 - weight) + coloured.astype(np.uint16) * weight + 128
     return (out >> 8).astype(np.uint8)
 
 
-def colorize(values: np.ndarray, colormap: str = "Inferno") -> np.ndarray:
-    """A 2-D map, min-max scaled, through a colour scale: (H, W) → (H, W, 3) uint8."""
+def colorize(values: np.ndarray, colormap: str = "Inferno", signed: bool = False) -> np.ndarray:
+    """A 2-D map, min-max scaled, through a colour scale: (H, W) → (H, W, 3) uint8.
+
+    With `signed`, 0 stays the middle of a diverging scale whatever the range: −max |value| is blue, 0
+    white, +max |value| red (`colormap` is not used).
+    """
+    if signed:
+        return colormap_lut(DIVERGING)[np.round((scale_signed(values) + 1.0) * 127.5).astype(np.uint8)]
     return colormap_lut(colormap)[np.round(scale_01(values) * 255).astype(np.uint8)]
 
 
@@ -317,10 +349,14 @@ def feature_grid(
                   yaxis=dict(visible=False, scaleanchor="x", constrain="domain"), **extra)
 
 
-def channel_heatmap(values: np.ndarray, title: str | None = None, height: int = 340) -> go.Figure:
-    """One activation map (h, w), row 0 on top, with its raw values, row and column on hover and a colour bar."""
+def channel_heatmap(values: np.ndarray, title: str | None = None, height: int = 340, signed: bool = False) -> go.Figure:
+    """One activation map (h, w), row 0 on top, with its raw values, row and column on hover and a colour bar.
+
+    With `signed`, a diverging scale centred on 0 (blue < 0 < red), so the sign of every value shows.
+    """
+    colours = dict(colorscale="RdBu", reversescale=True, zmid=0.0) if signed else dict(colorscale="Inferno")
     heat = _trace(go.Heatmap,
-        z=np.asarray(values, dtype=np.float32), colorscale="Inferno", colorbar=dict(thickness=12),
+        z=np.asarray(values, dtype=np.float32), colorbar=dict(thickness=12), **colours,
         hovertemplate="row %{y}, column %{x}<br>value %{z:.4f}<extra></extra>",
     )
     return _panel(heat, height, title, xaxis=dict(visible=False, constrain="domain"),

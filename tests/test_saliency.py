@@ -1,4 +1,5 @@
-"""Attribution maps: Grad-CAM equals CAM by hand, points at the object, follows the target, refuses bad requests."""
+"""Attribution maps: Grad-CAM equals CAM by hand, points at the object, follows the target, keeps the sign where it
+means something, refuses bad requests."""
 import numpy as np
 import pytest
 import torch
@@ -6,7 +7,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.data.preprocess import normalise
-from core.data.shapes import SHAPE_CLASSES, draw_scene, make_shapes
+from core import plots
+from core.data.shapes import SHAPE_CLASSES, draw_scene, draw_shape, make_shapes
 from core.models import get_spec
 from core.probes import saliency
 from core.weights import load_model
@@ -80,7 +82,8 @@ def test_the_target_class_moves_the_map(shapes_model) -> None:
 
 
 @pytest.mark.parametrize("method", sorted(saliency.METHODS))
-def test_every_method_gives_a_unit_map_and_leaves_the_model_clean(shapes_model, method: str) -> None:
+def test_every_method_gives_its_map_and_leaves_the_model_clean(shapes_model, method: str) -> None:
+    """Grad-CAM and Guided Grad-CAM: magnitudes in [0, 1]; the signed methods: both signs, unscaled."""
     x = to_input(make_shapes(1, seed=4).images[0])
     fn = saliency.METHODS[method]
     args = {"layer": "features.2.5"} if "Grad-CAM" in method else {}
@@ -88,11 +91,52 @@ def test_every_method_gives_a_unit_map_and_leaves_the_model_clean(shapes_model, 
         args = {"steps": 8}
     for _ in range(2):
         out = fn(shapes_model, x, 1, **args)
-        assert out.shape == (64, 64) and out.min() >= 0.0 and out.max() == pytest.approx(1.0)
+        assert out.shape == (64, 64) and out.dtype == np.float32 and np.isfinite(out).all()
+        if method in saliency.SIGNED_METHODS:
+            assert out.min() < 0.0 < out.max()
+        else:
+            assert out.min() >= 0.0 and out.max() == pytest.approx(1.0)
     for module in shapes_model.modules():
         assert not module._forward_hooks and not module._backward_hooks and not module._forward_pre_hooks
         assert not getattr(module, "_backward_pre_hooks", {})
     assert all(p.grad is None for p in shapes_model.parameters())
+
+
+def test_a_wrong_class_paints_the_right_shape_against_it(shapes_model) -> None:
+    """Integrated gradients for "circle" on a picture of a star: the star is evidence *against* circle.
+
+    With the sign dropped (|attribution| scaled to 0–1, as before) the circle's map lit the star as if it
+    were evidence for a circle; signed, the star's box holds negative mass and the star's own map there is
+    positive."""
+    rng = np.random.default_rng(5)
+    star, circle = SHAPE_CLASSES.index("star"), SHAPE_CLASSES.index("circle")
+    for _ in range(4):
+        pixels, box = draw_shape(rng, star)
+        x = to_input(pixels)
+        inside_box = np.zeros((64, 64), dtype=bool)
+        inside_box[box[1]:box[3], box[0]:box[2]] = True
+        wrong = saliency.integrated_gradients(shapes_model, x, circle, steps=16)
+        right = saliency.integrated_gradients(shapes_model, x, star, steps=16)
+        assert wrong.min() < 0.0 and wrong[inside_box].sum() < 0.0
+        assert right[inside_box].sum() > 0.0
+
+
+def test_the_signed_map_is_drawn_on_a_scale_centred_on_zero() -> None:
+    heat = np.array([[-3.0, 0.0], [1.0, 0.5]], dtype=np.float32)
+    trace = plots.channel_heatmap(heat, "signed", signed=True).data[0]
+    assert trace.zmid == 0.0 and trace.reversescale
+    assert trace.colorscale[0][1] != trace.colorscale[-1][1]  # two ends, two hues: a diverging scale
+    picture = np.full((2, 2, 3), 128, dtype=np.uint8)
+    over = plots.blend_heatmap(picture, heat, 1.0, signed=True).astype(int)
+    assert over[0, 0, 2] > over[0, 0, 0]  # the most negative place is blue
+    assert over[1, 0, 0] > over[1, 0, 2]  # a positive place is red
+    assert np.array_equal(over[0, 1], picture[0, 1])  # zero evidence: the picture itself (in grey)
+    blue_thing = np.zeros((2, 2, 3), dtype=np.uint8)
+    blue_thing[..., 2] = 255
+    assert len(set(plots.blend_heatmap(blue_thing, np.zeros((2, 2)), 1.0, signed=True)[0, 0])) == 1  # no blue of its own
+    png = plots.colorize(heat, signed=True).astype(int)
+    assert png[0, 0, 2] > png[0, 0, 0] and png[1, 0, 0] > png[1, 0, 2]
+    assert abs(png[0, 1] - 247).max() <= 2  # 0 is the white middle of the scale, whatever the range
 
 
 def test_bad_requests_get_a_sentence(shapes_model) -> None:
@@ -176,3 +220,23 @@ def test_the_grad_cam_graph_kept_per_model_does_not_keep_the_model_alive() -> No
     del model
     gc.collect()
     assert alive() is None
+
+
+def test_the_saliency_page_draws_signed_methods_on_a_diverging_scale() -> None:
+    import base64
+    import json
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app_pages" / "saliency.py"), default_timeout=180)
+    at.run()
+    assert any("ReLU" in c.value for c in at.caption)  # Grad-CAM first: non-negative, and the page says why
+    at.radio(key="sal_method").set_value("Integrated gradients").run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Integrated gradients map" in c.proto.spec)
+    heat = spec["data"][0]
+    z = heat["z"]  # plotly sends arrays as base64 typed arrays
+    values = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]) if isinstance(z, dict) else np.asarray(z)
+    assert heat["zmid"] == 0 and values.min() < 0 < values.max()
+    assert any("evidence *against*" in c.value for c in at.caption)

@@ -32,7 +32,7 @@ from core.models.mnist1d import RecurrentClassifier, TinyTransformer, input_grad
 from core.models.registry import ModelSpec, get_spec
 from core.models.seq2seq import VOCAB, decode_letters, encode_letters
 from core.models.sequence import SequenceSpec, get_sequence_spec
-from core.probes import activations, gradients, receptive_field, recurrent, saliency, scaling, translation
+from core.probes import activations, domain, gradients, receptive_field, recurrent, saliency, scaling, translation
 from core.probes import costs as measured
 from core.train_attention import load_bundled as load_reverser
 from core.train_mnist1d import costs as mnist1d_measure
@@ -336,6 +336,24 @@ def attribution(name: str, weights: str, digest: str, method: str, target: int,
     with _HEAVY:
         heat = saliency.METHODS[method](net, _x, target, **dict(params))
     return charts.name_array(frozen(heat), "attribution", name, weights, digest, method, target, params)
+
+
+@shared(4)
+def domain_reference(name: str, weights: str) -> domain.Reference:
+    """Model `name`'s training pictures as vectors and the held-out threshold (a registry model in
+    domain.REFERENCES): made once per server, on the first upload it has to judge."""
+    net, _ = model(name, weights)
+    with _HEAVY:
+        return domain.REFERENCES[name](net, spec_of(name))
+
+
+@shared(64)
+def familiarity(name: str, digest: str, weights: str, _x: torch.Tensor) -> domain.Familiarity:
+    """How far the prepared picture `digest` lies from model `name`'s training pictures."""
+    reference = domain_reference(name, weights)
+    net, _ = model(name, weights)
+    with _HEAVY:
+        return domain.familiarity(reference, net, _x)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

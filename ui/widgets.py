@@ -8,14 +8,16 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import streamlit as st
+import torch
 from torch import nn
 
 from core import plots
 from core.data.preprocess import ModelInput
 
 from core.data.images import UPLOAD_TYPES, DecodedImage, ImageInputError, MAX_BYTES
-from core.data.samples import samples_for
+from core.data.samples import sample_with_digest, samples_for
 from core.models.registry import ModelSpec, model_names
+from core.probes import domain
 from core.weights import WeightsStatus, WeightsUnavailable, download_imagenet_weights
 from ui import loaders, own_models
 from ui.charts import chart
@@ -106,6 +108,37 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
     return picture
 
 
+def own_world_picture(spec: ModelSpec) -> DecodedImage:
+    """The first bundled sample of `spec`'s world (of its input kind when its classes are someone's own)."""
+    first = samples_for(spec.world or spec.input_kind)[0]
+    return loaders.sample(first, first.file)
+
+
+@dataclass(frozen=True)
+class PictureChoice:
+    """One picture for every model (`shared`), or, when `shared` is None, each model a sample of its own world."""
+
+    shared: DecodedImage | None
+
+    def for_model(self, spec: ModelSpec) -> DecodedImage:
+        return self.shared if self.shared is not None else own_world_picture(spec)
+
+
+PICTURE_MODES = {"own": "Each model its own world", "one": "One picture for all"}
+
+
+def pictures_picker(kind: str, key: str) -> PictureChoice | None:
+    """For pages that run several models: each on a sample of the world it was trained on (the default: every
+    answer then means something), or one picture for all (`picture_picker`). None when there is no picture yet."""
+    mode = st.radio("Pictures", list(PICTURE_MODES), horizontal=True, key=f"{key}_mode", format_func=PICTURE_MODES.get)
+    if mode == "own":
+        st.caption("Each model reads a bundled sample of what it was trained on: a digit for LeNet-5, a shape for "
+                   "the Small VGG, a photo for the ImageNet models.")
+        return PictureChoice(None)
+    picture = picture_picker(kind, key)
+    return None if picture is None else PictureChoice(picture)
+
+
 def weights_notice(spec: ModelSpec, status: WeightsStatus) -> None:
     """Say where the weights came from, in the sidebar; offer the ImageNet download when they are missing."""
     with st.sidebar:
@@ -141,6 +174,7 @@ class Prediction:
     prepared: ModelInput
     key: str  # picture digest + model name: the cache key of everything computed from this pair
     probs: np.ndarray
+    world_note: str | None = None  # a sentence when the picture is outside the model's world
 
 
 def working(text: str, cached: bool) -> contextlib.AbstractContextManager:
@@ -162,7 +196,26 @@ def predict(spec: ModelSpec, picture: DecodedImage, notice: bool = True) -> Pred
     prepared = loaders.model_input(spec.name, picture, picture.digest)
     key = f"{picture.digest}:{spec.name}"
     probs = loaders.probabilities(spec.name, key, weights, prepared.tensor)
-    return Prediction(spec, net, status, weights, prepared, key, probs)
+    return Prediction(spec, net, status, weights, prepared, key, probs,
+                      world_note(spec, picture, weights, key, prepared.tensor, probs))
+
+
+def world_note(spec: ModelSpec, picture: DecodedImage, weights: str, key: str, x: torch.Tensor,
+               probs: np.ndarray) -> str | None:
+    """A sentence when `picture` is outside `spec`'s world: named for a bundled sample from another world,
+    measured for an upload to a model whose training data is here (core.probes.domain); else None."""
+    top1 = int(probs.argmax())
+    label, prob = spec.classes[top1], float(probs[top1])
+    sample = sample_with_digest(picture.digest)
+    if sample is not None:
+        return domain.outside_world_note(spec, sample, label, prob)
+    if spec.name not in domain.REFERENCES:
+        return None
+    with working(f"Measuring how far this picture is from {spec.title}'s training data (once per server) …",
+                 loaders.domain_reference.has(spec.name, weights)):
+        reference = loaders.domain_reference(spec.name, weights)
+    measured = loaders.familiarity(spec.name, key, weights, x)
+    return domain.unlike_note(spec, reference, measured, label, prob)
 
 
 def input_and_top5(p: Prediction, prefix: str) -> None:
@@ -173,3 +226,5 @@ def input_and_top5(p: Prediction, prefix: str) -> None:
     chart(top5, plots.top_k_bar, p.spec.classes, p.probs, 5, "Top-5 prediction", key=f"{prefix}_top5")
     if not p.status.is_trained:
         top5.caption("Untrained weights: these probabilities are close to uniform noise.")
+    if p.world_note:
+        top5.warning(p.world_note)

@@ -1,6 +1,7 @@
 """The sample pictures shipped in assets/samples/ (provenance and licences in SOURCES.md there)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ class Sample:
 
     file: str
     title: str
-    kind: str  # "digit", "shapes" or "imagenet"
+    kind: str  # its world: "digit", "shapes" or "imagenet", as a model spec names the world it knows
 
 
 SAMPLES: tuple[Sample, ...] = (
@@ -40,3 +41,13 @@ def samples_for(kind: str) -> list[Sample]:
 def load_sample(sample: Sample) -> DecodedImage:
     """Decode a bundled sample through the same path as an upload."""
     return decode_image((SAMPLES_DIR / sample.file).read_bytes())
+
+
+@functools.lru_cache(maxsize=1)
+def _by_digest() -> dict[str, Sample]:
+    return {load_sample(sample).digest: sample for sample in SAMPLES}
+
+
+def sample_with_digest(digest: str) -> Sample | None:
+    """The bundled sample whose decoded picture has `digest` (an upload of the same file counts), else None."""
+    return _by_digest().get(digest)

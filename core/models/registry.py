@@ -40,6 +40,15 @@ class ModelSpec:
     def num_classes(self) -> int:
         return len(self.classes)
 
+    @property
+    def world(self) -> str | None:
+        """The pictures it was trained on, named as samples name theirs ("digit", "shapes", "imagenet"), or
+        None when its classes are someone's own (a lab run on your pictures, weights with your class names)."""
+        known = {"digit": DIGIT_CLASSES, "shapes": SHAPE_CLASSES}
+        if self.torchvision_weights is not None:
+            known["imagenet"] = tuple(self.torchvision_weights.meta["categories"])
+        return self.input_kind if known.get(self.input_kind) == self.classes else None
+
 
 def _torchvision_spec(
     name: str, title: str, year: int, summary: str, weights: WeightsEnum, **arch: object

@@ -1,7 +1,9 @@
 """Attribution maps: which pixels (or which places of a layer) made the model say `target`.
 
-Every method has the same shape of signature, `method(model, image, target, ...) -> (H, W)` float
-map in [0, 1]. Grad-CAM, the one a page asks for most, reads its layer from a feature-extraction graph
+Every method has the same shape of signature, `method(model, image, target, ...) -> (H, W)` float map.
+Grad-CAM and Guided Grad-CAM are magnitudes scaled to [0, 1] (Grad-CAM keeps only the positive part by
+definition). The methods in SIGNED_METHODS keep their sign and their units (class-score units): positive
+where a pixel speaks for the class, negative where it speaks against it. Grad-CAM, the one a page asks for most, reads its layer from a feature-extraction graph
 and needs no hook, so sessions run it side by side; it equals captum's LayerGradCam (tested). The
 others are captum's: captum registers hooks on the model for the length of one call and removes them
 in `finally`; since our models are shared by every session, calls that hook a model are serialised by
@@ -188,6 +190,14 @@ def _finish(attr: torch.Tensor, size: tuple[int, int]) -> np.ndarray:
     return ((out - lo) / (hi - lo)).astype(np.float32)
 
 
+def _finish_signed(attr: torch.Tensor, size: tuple[int, int]) -> np.ndarray:
+    """(1, 1, h, w) signed attribution → (H, W) float32 with its sign and units kept; non-finite values become 0."""
+    if attr.shape[-2:] != size:
+        attr = LayerAttribution.interpolate(attr, size, interpolate_mode="bilinear")
+    out = attr.detach().float().cpu()[0, 0].numpy()
+    return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+
+
 def _pixel_map(attr: torch.Tensor) -> torch.Tensor:
     """(1, C, H, W) pixel attribution → (1, 1, H, W): magnitude summed over colour channels."""
     return attr.abs().sum(dim=1, keepdim=True)
@@ -263,11 +273,12 @@ def guided_grad_cam(model: nn.Module, image: torch.Tensor, target: int, layer: s
 
 
 def gradient_saliency(model: nn.Module, image: torch.Tensor, target: int) -> np.ndarray:
-    """|∂y_target/∂x| summed over colour channels (Simonyan et al. 2014): which pixels move the score most."""
+    """∂y_target/∂x summed over colour channels (Simonyan et al. 2014, with its sign): positive where
+    brightening a pixel would raise the class score, negative where it would lower it."""
     x, target = _check(model, image, target)
     with _HOOK_LOCK:
-        attr = Saliency(model).attribute(x, target=target, abs=True)
-    return _finish(_pixel_map(attr), tuple(x.shape[-2:]))
+        attr = Saliency(model).attribute(x, target=target, abs=False)
+    return _finish_signed(attr.sum(dim=1, keepdim=True), tuple(x.shape[-2:]))
 
 
 def baseline_image(image: torch.Tensor, kind: str) -> torch.Tensor:
@@ -285,7 +296,8 @@ def baseline_image(image: torch.Tensor, kind: str) -> torch.Tensor:
 def integrated_gradients(
     model: nn.Module, image: torch.Tensor, target: int, steps: int = 32, baseline: str = "zeros"
 ) -> np.ndarray:
-    """Integrated gradients (Sundararajan et al. 2017) from `baseline` to the image in `steps` steps."""
+    """Integrated gradients (Sundararajan et al. 2017) from `baseline` to the image in `steps` steps, summed
+    over colour channels with their sign: the map sums to the score of the image minus that of the baseline."""
     if not 2 <= steps <= 256:
         raise SaliencyError("Integrated gradients needs between 2 and 256 steps.")
     x, target = _check(model, image, target)
@@ -293,11 +305,13 @@ def integrated_gradients(
         attr = IntegratedGradients(model).attribute(
             x, baselines=baseline_image(x, baseline), target=target, n_steps=steps, internal_batch_size=8
         )
-    return _finish(_pixel_map(attr), tuple(x.shape[-2:]))
+    return _finish_signed(attr.sum(dim=1, keepdim=True), tuple(x.shape[-2:]))
 
 
 def occlusion(model: nn.Module, image: torch.Tensor, target: int, window: int = 16, stride: int = 8) -> np.ndarray:
-    """Occlusion (Zeiler & Fergus 2014): how much the class score drops when a window is greyed out."""
+    """Occlusion (Zeiler & Fergus 2014): how much the class score drops when a window is greyed out, averaged
+    over the windows that cover each pixel; negative where greying out raises the score (that part spoke
+    against the class)."""
     _, channels, height, width = image.shape
     if not 1 <= stride <= window <= min(height, width):
         raise SaliencyError(f"Occlusion needs 1 ≤ stride ≤ window ≤ {min(height, width)} (the image side).")
@@ -307,7 +321,7 @@ def occlusion(model: nn.Module, image: torch.Tensor, target: int, window: int = 
             x, sliding_window_shapes=(channels, window, window), strides=(channels, stride, stride),
             target=target, baselines=0.0, perturbations_per_eval=16,
         )
-    return _finish(attr.sum(dim=1, keepdim=True).clamp(min=0), tuple(x.shape[-2:]))
+    return _finish_signed(attr.mean(dim=1, keepdim=True), tuple(x.shape[-2:]))
 
 
 METHODS = {
@@ -317,3 +331,5 @@ METHODS = {
     "Gradient saliency": gradient_saliency,
     "Occlusion": occlusion,
 }
+SIGNED_METHODS = frozenset({"Integrated gradients", "Gradient saliency", "Occlusion"})
+"""Methods whose maps keep their sign (evidence for the class > 0, against < 0) and class-score units."""

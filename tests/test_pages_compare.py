@@ -1,0 +1,63 @@
+"""Compare architectures opens on trained models reading pictures they understand, and says its lesson with live numbers."""
+import json
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 240
+
+
+def open_compare() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app_pages" / "compare.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
+
+
+def lesson(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**The lesson:**"))
+
+
+def test_the_default_compares_trained_models_each_on_its_own_world() -> None:
+    at = open_compare()
+    assert at.multiselect(key="cmp_models").value == ["lenet5", "small_vgg"]
+    assert not at.warning, [w.value for w in at.warning]  # no random weights, no picture outside a world
+    assert not any("random" in t for t in titles(at))
+    metrics = {}
+    for m in at.metric:
+        metrics.setdefault(m.label, []).append(m.value)
+    assert all(value.endswith("held out") for value in metrics["Accuracy"])
+    text = lesson(at)
+    for value in metrics["Parameters"]:  # the sentence quotes the numbers the columns measured
+        assert value in text
+    for value in metrics["Confidence in its answer"]:
+        assert value in text
+    assert "LeNet-5 said “3”" in text and "said “star”" in text
+    assert re.search(r"needs [\d.]+× its FLOPs", text) and "ms a picture on" in text
+
+
+def test_random_weights_say_so_on_the_prediction_and_on_the_map(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no ImageNet weights: ResNet-18 is randomly initialised
+    at = open_compare()
+    at.multiselect(key="cmp_models").set_value(["small_vgg", "resnet18"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    marked = [t for t in titles(at) if "random weights: meaningless" in t]
+    assert any(t.startswith("Top-5") for t in marked) and any(t.startswith("Grad-CAM") for t in marked)
+    assert not any("random" in t for t in titles(at) if "star" in t)  # the trained column is not marked
+    assert "ResNet-18 has random weights, so its answer means nothing" in lesson(at)
+
+
+def test_one_picture_for_all_names_the_model_it_is_foreign_to() -> None:
+    at = open_compare()
+    at.radio(key="cmp_mode").set_value("one").run()  # the first sample for ImageNet models: a photo
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = [w.value for w in at.warning]
+    assert any("LeNet-5 only knows handwritten digits" in w for w in warnings)
+    assert any("Small VGG (shapes) only knows" in w for w in warnings)
+    assert "outside its world" in lesson(at)
