@@ -70,6 +70,11 @@ if mode == "All channels":
 else:
     k = st.slider("k", 1, min(64, channels_total), min(16, channels_total), key="fm_k")
     shown = rank_channels(maps, k)
+means = maps.reshape(channels_total, -1).mean(axis=1)
+silent = int((maps.reshape(channels_total, -1).max(axis=1) <= 0).sum())
+st.markdown(f"**{layer_name} turns the {'×'.join(map(str, spec.input_size))} input into {channels_total} maps of "
+            f"{maps.shape[1]}×{maps.shape[2]}, one per kernel. On this picture channel {int(means.argmax())} responds "
+            f"most (mean {means.max():.3g}); {silent} of {channels_total} stay at or below 0 everywhere.**")
 chart(st, plots.feature_grid, maps, shown, per_channel_scale=per_channel,
       title=f"{layer_name}: {len(shown)} of {channels_total} channels ({maps.shape[1]}×{maps.shape[2]} each)",
       key="fm_grid")
@@ -79,11 +84,15 @@ c1, c2 = st.columns([1, 1])
 channel = c1.number_input("Channel", 0, channels_total - 1, int(shown[0]), key=f"fm_channel_{spec.name}_{layer_name}")
 alpha = c2.slider("Overlay opacity", 0.0, 1.0, 0.6, 0.05, key="fm_alpha")
 one = maps[int(channel)]
+signed = bool(one.min() < 0)  # a convolution's output before its ReLU: keep the sign
 c1, c2 = st.columns(2)
 chart(c1, plots.channel_heatmap, one, f"{layer_name}, channel {channel}: min {one.min():.3g}, max {one.max():.3g}",
-      key="fm_channel_map")
-chart(c2, plots.image_figure, plots.blend_heatmap(prepared.display, one, alpha), "Overlaid on the input", height=340,
-      key="fm_overlay")
+      signed=signed, key="fm_channel_map")
+chart(c2, plots.image_figure, plots.blend_heatmap(prepared.display, one, alpha, signed=signed), "Overlaid on the input",
+      height=340, key="fm_overlay")
+if signed:
+    st.caption("This map has negative values (a convolution's output before its ReLU): red where the kernel's pattern "
+               "is present, blue where its opposite is, white at 0.")
 
 if conv is not None:
     conv_name, weights_np = conv
