@@ -4,7 +4,7 @@
     python bench/saliency.py [--repeats 15] [--device cpu]
 
 ResNet-18 at 224×224 with random weights, on the current device, all in one process. Prints median
-times and the ratios ours / forward (target ≤ 1.3... see README) and ours / pytorch-grad-cam (≤ 0.6).
+times and the ratios ours / forward (target ≤ 1.3, see docs/benchmarks.md) and ours / pytorch-grad-cam (≤ 0.6).
 """
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def results() -> dict:
 
 @pytest.mark.parametrize("name", list(MNIST1D_MODELS))
 def test_bundled_model_accuracy_matches_what_the_readme_reports(name: str, results: dict) -> None:
-    """The README's table is made from mnist1d_results.json; the bundled seed-0 weights must reproduce it."""
+    """The table in docs/benchmarks.md is made from mnist1d_results.json; the bundled seed-0 weights must reproduce it."""
     _, test = mnist1d_tensors()
     model = load_bundled(name)
     measured = accuracy(model, *test)
