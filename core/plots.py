@@ -99,6 +99,9 @@ def _panel(data: object, height: int, title: str | None, *, xaxis: dict | None =
     return _figure(data, full)
 
 
+# A legend right under the x axis title, for figures that share the page's width with another: a legend at
+# the right squeezed their plots to a sliver, and one above the plot ran into the title.
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top")
 MAX_LOG_TICKS = 8  # labelled powers of ten on a log axis at most
 
 
@@ -708,12 +711,15 @@ def attention_map(weights: np.ndarray, output_labels: Sequence[str], input_label
     return fig
 
 
-def scaling_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None) -> go.Figure:
-    """Named (sequence length, value) curves on log–log axes, each in its layer's colour (`core.palette`)."""
-    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k, line=_coloured(k),
-                    marker=_coloured(k)) for k, (x, y) in series.items()]
-    return _panel(lines, 360, title, xaxis=_log_axis([x for x, _ in series.values()], title=_title("sequence length T")),
-                  yaxis=_log_axis([y for _, y in series.values()], title=_title(y_title)))
+def scaling_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None,
+                  computed: Sequence[str] = ()) -> go.Figure:
+    """Named (sequence length, value) curves on log–log axes, each in its layer's colour (`core.palette`);
+    the curves named in `computed` (from a formula, not measured) are dashed lines without markers."""
+    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines" if k in computed else "lines+markers",
+                    name=k, line=_coloured(k, dash="dash") if k in computed else _coloured(k), marker=_coloured(k))
+             for k, (x, y) in series.items()]
+    return _panel(lines, 480, title, xaxis=_log_axis([x for x, _ in series.values()], title=_title("sequence length T")),
+                  yaxis=_log_axis([y for _, y in series.values()], title=_title(y_title)), legend=LEGEND_BELOW)
 
 
 def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str | None = None) -> go.Figure:
