@@ -7,6 +7,7 @@ so the LSTM is the same blue on the gradient lab, the long-lag curves and the sc
 
 How a label is read (lower-cased, "_" read as a space; the first rule that matches wins):
 
+0. a reference line, not a thing: a theoretical "bound", a baseline that "always answer"s; `REFERENCE` grey;
 1. a training run: "run A" … (the Training lab's runs), whatever model the run trains, and the models
    a run leaves behind ("LeNet-5, lab run A"): they are that run, not the bundled LeNet-5;
 2. a CNN of the model zoo, by its registry title or name: "LeNet-5", "Small VGG (shapes)", "AlexNet",
@@ -25,7 +26,6 @@ A label none of these rules reads is its own thing and gets a stable colour of i
 MD5 of the lower-cased label (the same in every process, unlike Python's `hash`), at fixed saturation
 and lightness, so "your series" is the same colour on every rerun and every page.
 
-Lines that are not things — a theoretical bound, a baseline — are drawn in `REFERENCE` grey.
 """
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ COLOURS: dict[str, str] = {
     "unclipped": "#e6550d",
     "clipped": "#3182bd",
     "actual": "#333333",
+    "reference": REFERENCE,
 }
 
 # Depth networks: a colour between a light and a dark shade, by log depth from DEPTH_RANGE[0] to [1].
@@ -94,6 +95,8 @@ def thing_of(label: str) -> str:
     """The thing a trace label names: a key of COLOURS, "plain-N"/"residual-N", or the label itself
     (lower-cased) when no rule of the module's docstring reads it."""
     text = label.lower().replace("_", " ")
+    if re.search(r"\b(bound|always answer)\b", text):
+        return "reference"
     if run := re.search(r"\brun ([a-z])\b", text):
         return f"run {run.group(1).upper()}"
     for thing, pattern in _ZOO:
