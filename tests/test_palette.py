@@ -71,17 +71,21 @@ def test_a_name_outside_the_table_gets_the_same_colour_in_every_process() -> Non
 
 
 def named_colours(spec: dict) -> list[tuple[str, str]]:
-    """(name, colour) of every trace of a plotly figure's JSON that has both: line or marker colour of a named
-    trace, each bubble of a scatter coloured per point (its text is its name), each axis label ending in a
+    """(name, colour) of every named line of a plotly figure's JSON as the browser draws it: its line or marker
+    colour, or, when it sets none, the template's colourway colour for its place among the traces (as plotly.js
+    does); each bubble of a scatter coloured per point (its text is its name); each axis label ending in a
     coloured square (`plots.sequence_saliency`)."""
     found = []
-    for trace in spec["data"]:
+    colourway = spec["layout"].get("template", {}).get("layout", {}).get("colorway", [])
+    for index, trace in enumerate(spec["data"]):
         marker, line = trace.get("marker") or {}, trace.get("line") or {}
         colour = line.get("color") or marker.get("color")
+        if colour is None and trace.get("type", "scatter") == "scatter" and colourway:
+            colour = colourway[index % len(colourway)]
         if trace.get("name") and isinstance(colour, str):
             found.append((trace["name"], colour))
         if isinstance(marker.get("color"), list) and isinstance(trace.get("text"), list):
-            found += list(zip(trace["text"], marker["color"]))
+            found += [(text, c) for text, c in zip(trace["text"], marker["color"]) if isinstance(c, str)]
     for key, axis in spec["layout"].items():
         if key.startswith(("xaxis", "yaxis")):
             for text in axis.get("ticktext") or []:
