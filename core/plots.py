@@ -608,7 +608,8 @@ def grad_norm_chart(series: dict[str, np.ndarray], bound: np.ndarray | None = No
 
 def training_curves(runs: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, baseline: float | None = None,
                     title: str | None = None, log_y: bool = True) -> go.Figure:
-    """Named (step, value) curves, each in its thing's colour (`core.palette`), with an optional horizontal baseline."""
+    """Named (step, value) curves, each in its thing's colour (`core.palette`), with an optional horizontal baseline;
+    the legend under the x axis (the Gradient lab sets two of these side by side)."""
     lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines", name=k, line=_coloured(k))
              for k, (x, y) in runs.items()]
     if baseline is not None:
@@ -617,7 +618,8 @@ def training_curves(runs: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str
         lines.append(_trace(go.Scatter, x=xs, y=[baseline, baseline], mode="lines", name=f"always answer 1: MSE {baseline:.3f}",
                                 line=dict(dash="dash", color=REFERENCE)))
     yaxis = _log_axis([line.y for line in lines]) if log_y else {}
-    return _panel(lines, 360, title, xaxis=dict(title=_title("training step")), yaxis=dict(yaxis, title=_title(y_title)))
+    return _panel(lines, 400, title, xaxis=dict(title=_title("training step")), yaxis=dict(yaxis, title=_title(y_title)),
+                  legend=LEGEND_BELOW)
 
 
 def sequence_samples(xs: np.ndarray, ys: np.ndarray, classes: Sequence[str], title: str | None = None) -> go.Figure:

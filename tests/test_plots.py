@@ -286,8 +286,9 @@ def test_legends_stand_beside_their_plots() -> None:
     """Side-by-side figures keep their legend under the x axis, clear of the data and the title; the lab's four
     panels keep theirs at the right, not far below the figure."""
     curve = (np.array([16.0, 4096.0]), np.array([1.0, 10.0]))
-    legend = plots.scaling_chart({"LSTM": curve}, "ms", "t").layout.legend
-    assert legend.orientation == "h" and legend.y < 0 and legend.yanchor == "top"
+    for fig in (plots.scaling_chart({"LSTM": curve}, "ms", "t"), plots.training_curves({"LSTM": curve}, "MSE", 0.17)):
+        legend = fig.layout.legend
+        assert legend.orientation == "h" and legend.y < 0 and legend.yanchor == "top"
     history = {k: np.arange(1.0, 4.0) for k in ("step", "loss", "lr", "grad_norm", "epoch_step", "val_loss",
                                                  "train_accuracy", "val_accuracy")}
     legend = plots.lab_curves({"run A": history}).layout.legend
