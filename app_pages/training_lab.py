@@ -26,8 +26,8 @@ WHERE = {"images": "Feature maps and Saliency", "digits": "Feature maps and Sali
 
 st.title("Training lab")
 st.caption("The usual advice — dropout, batch norm, augmentation, a learning-rate schedule, weight decay, gradient "
-           "clipping — is easy to repeat and hard to believe until you see it. Set up two runs that differ in one "
-           "choice, train both at once, and compare the curves.")
+           "clipping — is easy to repeat and hard to believe until you see it. Each task opens on two runs that "
+           "differ in one choice; train both at once, compare the curves, then change one choice of your own.")
 
 pair: lab.LabPair | None = st.session_state.get(PAIR_KEY)
 busy = pair is not None and pair.running
