@@ -250,7 +250,7 @@ def test_lesson_names_the_one_choice_with_its_numbers_and_the_seed_spread() -> N
     a, b = finished(pair.a, 0.78), finished(pair.b, 0.91)
     assert lab.lesson(a, b, 0.02) == ("Batch norm off vs on: 78.0% vs 91.0% held-out accuracy after 88 steps, a gap "
                                       "of 13.0 points; over seeds 0–2 these runs spread ±2.0 points.")
-    assert lab.lesson(a, b) .endswith("a gap of 13.0 points.")
+    assert lab.lesson(a, b).endswith("a gap of 13.0 points.")
     assert "shows nothing" in lab.lesson(a, b, 0.2)  # a gap inside the seed spread is named as such
     assert lab.lesson(finished(pair.a, 0.5), LabRun(pair.b)) is None  # run B has no held-out result yet
 
