@@ -17,17 +17,8 @@ CLIPS = [0.0, 0.1, 0.5, 1.0, 5.0, 10.0]
 SCHEDULES = {"constant": "constant", "step": "step (×0.1 after each third)", "cosine": "cosine to 0",
              "onecycle": "one-cycle (warm up, then anneal)"}
 AUGMENT_NAMES = {"shift": "random shift", "rotate": "rotation", "flip": "horizontal flip", "noise": "noise"}
-# Each task starts with a comparison worth making; every setting can then be changed.
-DEFAULTS: dict[str, tuple[dict, dict]] = {
-    "digits": (dict(epochs=12), dict(epochs=12, batch_norm=True, dropout=0.3, augment=("shift", "rotate"), schedule="onecycle")),
-    "shapes": (dict(epochs=3, batch_norm=False), dict(epochs=3, batch_norm=True)),
-    "char": (dict(epochs=10, batch_size=32, cell="rnn", clip=1.0), dict(epochs=10, batch_size=32, cell="lstm", clip=1.0)),
-    "adding": (dict(epochs=15, batch_size=32, lr=1e-2, cell="rnn", clip=1.0),
-               dict(epochs=15, batch_size=32, lr=1e-2, cell="lstm", clip=1.0)),
-    "own_images": (dict(epochs=8, batch_size=16, batch_norm=False), dict(epochs=8, batch_size=16, batch_norm=True)),
-    "own_text": (dict(epochs=10, batch_size=32, cell="rnn", clip=1.0), dict(epochs=10, batch_size=32, cell="lstm", clip=1.0)),
-    "own_series": (dict(epochs=10, batch_size=32, cell="lstm", clip=1.0), dict(epochs=10, batch_size=32, cell="cnn", clip=1.0)),
-}
+# Each task opens on two runs that differ in one choice (core.lab says which and why); every setting can then be changed.
+DEFAULTS: dict[str, lab.DefaultPair] = {**lab.DEFAULT_PAIRS, **{k: lab.OWN_DEFAULT_PAIRS[v[0]] for k, v in SOURCES.items()}}
 CHOICES = {**lab.TASKS, **{k: lab.OWN_TASKS[v[0]] for k, v in SOURCES.items()}}
 TASK_OF = {**{k: k for k in lab.TASKS}, **{k: v[0] for k, v in SOURCES.items()}}
 WHERE = {"images": "Feature maps and Saliency", "digits": "Feature maps and Saliency", "shapes": "Feature maps and Saliency",
@@ -35,8 +26,8 @@ WHERE = {"images": "Feature maps and Saliency", "digits": "Feature maps and Sali
 
 st.title("Training lab")
 st.caption("The usual advice — dropout, batch norm, augmentation, a learning-rate schedule, weight decay, gradient "
-           "clipping — is easy to repeat and hard to believe until you see it. Set up two runs that differ in one "
-           "choice, train both at once, and compare the curves.")
+           "clipping — is easy to repeat and hard to believe until you see it. Each task opens on two runs that "
+           "differ in one choice; train both at once, compare the curves, then change one choice of your own.")
 
 pair: lab.LabPair | None = st.session_state.get(PAIR_KEY)
 busy = pair is not None and pair.running
@@ -57,7 +48,7 @@ def run_form(run: str, column) -> lab.LabConfig | None:
     if choice in last:  # what was last trained: widgets forget their values when the user visits another page
         d = last[choice][RUNS.index(run)].__dict__
     else:
-        d = {**lab.LabConfig().__dict__, **DEFAULTS[choice][RUNS.index(run)]}
+        d = vars(DEFAULTS[choice].a if run == "A" else DEFAULTS[choice].b)
     k = f"tl_{run}_{choice}"
     c = column.container(border=True)
     c.markdown(f"**Run {run}**")
@@ -142,6 +133,16 @@ def histories(p: lab.LabPair) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
+def train_below_note(run: lab.LabRun, latest: lab.EpochRecord) -> str:
+    """Why this run's training score sits below its held-out one, with the numbers of its latest epoch."""
+    task, c = run.config.task, run.config
+    on = " and ".join(name for name, used in (("dropout", c.dropout), ("augmentation", c.augment)) if used)
+    return (f"{run.label}: training {lab.format_metric(task, latest.train_accuracy)} is below held-out "
+            f"{lab.format_metric(task, latest.val_accuracy)} because training is scored with {on} on (a handicap "
+            f"the held-out test, on the whole network and clean inputs, does not have) and averaged over an epoch "
+            f"in which the model was still improving.")
+
+
 @st.fragment(run_every=1.0 if busy else None)
 def live() -> None:
     """Progress and curves, redrawn every second while training; a full rerun when it ends shows the results."""
@@ -162,6 +163,9 @@ def live() -> None:
         st.error(f"Training failed: {p.error}")
     st.plotly_chart(plots.lab_curves(histories(p), metric=lab.METRIC.get(p.runs[0].config.task, "accuracy")),
                     width="stretch", theme=None, key="tl_curves")
+    for run in p.runs:
+        if (latest := lab.train_below_held_out(run)) is not None:
+            st.caption(train_below_note(run, latest))
     if busy and not p.running:
         st.rerun()
 
@@ -176,6 +180,9 @@ if runs[0].config.task != task or choice != st.session_state.get("tl_choice", ch
     st.info("The last runs were on another task; press **Train both** to train on this one.")
     st.stop()
 st.subheader("Results")
+summary = lab.lesson(runs[0], runs[1], lab.default_spread(runs[0].config, runs[1].config, DEFAULTS.get(choice)))
+if summary is not None:
+    st.markdown(f"**What this pair shows.** {summary}")
 rows = []
 metric = "R²" if task == "series" else "accuracy"
 

@@ -1,6 +1,6 @@
 """The training lab, measured: what its bookkeeping costs, and what each best practice does on our tasks.
 
-    python bench/lab.py [--seeds 3] [--skip-comparisons] [--device cpu]
+    python bench/lab.py [--seeds 3] [--skip-comparisons] [--defaults] [--device cpu]
 
 1. Overhead: `LabRun.step()` (per-run random state, gradient norm, records, per-epoch evaluation)
    against a bare loop training the same LeNet-5 on the same batches, in the same process; and two
@@ -8,6 +8,8 @@
    ≤ 1.3 and ≤ 1.2.
 2. Comparisons: each toggle of the lab against the same baseline, over `--seeds` seeds (digits), or
    one seed (shapes, text); held-out accuracy mean ± spread and seconds. Prints a Markdown table.
+3. With --defaults, only each task's default pair (what the page opens on) over `--seeds` seeds: both
+   runs' held-out metric, mean ± standard deviation, and the gap; the spreads behind `DefaultPair.spread`.
 """
 from __future__ import annotations
 
@@ -120,15 +122,43 @@ def comparisons(seeds: int, device: torch.device) -> None:
                   f"{statistics.mean(secs):.1f} |", flush=True)
 
 
+def default_pairs(seeds: int, device: torch.device) -> None:
+    """Each task's default pair (the page's opening comparison) over seeds 0..seeds-1: the held-out metric of both
+    runs, mean ± standard deviation. `DefaultPair.spread` is the larger of the two deviations."""
+    print("\n| task | choice that differs | run A | run B | gap | seeds spread | seconds per run |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for task, pair in lab.DEFAULT_PAIRS.items():
+        (name,) = lab.differences(pair.a, pair.b)
+        scores: list[list[float]] = [[], []]
+        secs, notes = [], set()
+        for seed in range(seeds):
+            for k, config in enumerate((pair.a, pair.b)):
+                run = lab.train(LabRun(with_changes(config, seed=seed), device))
+                scores[k].append(run.epochs[-1].val_accuracy if run.epochs else float("nan"))
+                secs.append(run.compute_seconds)
+                if run.status != "done":
+                    notes.add(run.status)
+        (ma, sa), (mb, sb) = ((statistics.mean(s), statistics.stdev(s) if len(s) > 1 else 0.0) for s in scores)
+        value = (lambda v: f"{v:.3f}") if task == "series" else (lambda v: f"{v:.1%}")
+        note = f" ({', '.join(sorted(notes))})" if notes else ""
+        print(f"| {task} | {lab.CHOICE_NAMES[name]}: {lab.choice_value(name, pair.a)} vs {lab.choice_value(name, pair.b)} | "
+              f"{value(ma)} ± {value(sa)} | {value(mb)} ± {value(sb)} | {value(mb - ma)} | ±{value(max(sa, sb))} | "
+              f"{statistics.mean(secs):.1f}{note} |", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--device", default=None)
     parser.add_argument("--skip-comparisons", action="store_true")
+    parser.add_argument("--defaults", action="store_true", help="only measure each task's default pair")
     args = parser.parse_args()
     configure_threads()
     device = choose_device(args.device).device
     print(f"device {device.type}, torch {torch.__version__}, {torch.get_num_threads()} threads")
+    if args.defaults:
+        default_pairs(args.seeds, device)
+        return 0
     failed = False
     for (name, ours, reference), target in zip(overhead(device), (1.3, 1.2)):
         ratio = ours / reference

@@ -16,7 +16,7 @@ import math
 import threading
 import time
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Callable
 
 import numpy as np
@@ -641,4 +641,133 @@ def weights_bytes(run: LabRun) -> bytes:
 def with_changes(config: LabConfig, **changes: object) -> LabConfig:
     """`config` with some fields replaced (the page's 'same as run A, except …')."""
     return replace(config, **changes)
+
+
+# The comparison a task opens on, and what a finished pair says.
+
+@dataclass(frozen=True)
+class DefaultPair:
+    """Two runs of one task that differ in exactly one choice, and the seed spread measured for that pair.
+
+    `spread` is the larger of the two runs' standard deviations of the held-out metric over seeds 0–2
+    (`python bench/lab.py --defaults`), in the metric's units; None where the data is the user's own.
+    """
+
+    a: LabConfig
+    b: LabConfig
+    spread: float | None = None
+
+
+DEFAULT_PAIRS: dict[str, DefaultPair] = {
+    # Measured by `python bench/lab.py --defaults` (held-out, seeds 0–2, mean ± standard deviation):
+    # LeNet-5 at a small rate, early on: batch norm gets it further in the same 88 steps (86.1% ± 2.4 vs 91.9% ± 0.5).
+    "digits": DefaultPair(LabConfig("digits", lr=3e-4, epochs=4), LabConfig("digits", lr=3e-4, epochs=4, batch_norm=True),
+                          0.024),
+    # Without batch norm the small VGG is still at chance (1 in 6) after three epochs; with it, it learns
+    # (16.5% ± 0.2 vs 32.1% ± 3.9).
+    "shapes": DefaultPair(LabConfig("shapes", schedule="onecycle", epochs=3),
+                          LabConfig("shapes", schedule="onecycle", epochs=3, batch_norm=True), 0.039),
+    # An LSTM on text: a rate ten times too small is far behind after 400 steps (32.4% ± 0.7 vs 47.4% ± 0.7).
+    "char": DefaultPair(LabConfig("char", lr=3e-4, epochs=10, batch_size=32, clip=1.0),
+                        LabConfig("char", lr=3e-3, epochs=10, batch_size=32, clip=1.0), 0.007),
+    # The two values to add are up to 50 steps back: a GRU learns to keep them, a plain RNN answers about the
+    # mean (7.5% ± 1.5 vs 99.1% ± 0.8 of answers within 0.04).
+    "adding": DefaultPair(LabConfig("adding", epochs=30, batch_size=32, lr=1e-2, clip=1.0, cell="rnn"),
+                          LabConfig("adding", epochs=30, batch_size=32, lr=1e-2, clip=1.0, cell="gru"), 0.015),
+}
+OWN_DEFAULT_PAIRS: dict[str, DefaultPair] = {  # on the user's data: no spread measured in advance
+    "images": DefaultPair(LabConfig("images", epochs=8, batch_size=16), LabConfig("images", epochs=8, batch_size=16, batch_norm=True)),
+    "char": DefaultPair(LabConfig("char", lr=3e-4, epochs=10, batch_size=32, clip=1.0),
+                        LabConfig("char", lr=3e-3, epochs=10, batch_size=32, clip=1.0)),
+    "series": DefaultPair(LabConfig("series", epochs=10, batch_size=32, clip=1.0, cell="lstm"),
+                          LabConfig("series", epochs=10, batch_size=32, clip=1.0, cell="cnn")),
+}
+CHOICE_NAMES: dict[str, str] = {
+    "task": "task", "optimizer": "optimizer", "lr": "learning rate", "schedule": "schedule", "batch_size": "batch size",
+    "epochs": "epochs", "dropout": "dropout", "batch_norm": "batch norm", "augment": "augmentation",
+    "weight_decay": "weight decay", "clip": "gradient clipping", "seed": "seed", "cell": "network",
+    "layers": "your network", "hidden": "hidden size", "embed": "embedding",
+}
+
+
+def differences(a: LabConfig, b: LabConfig) -> tuple[str, ...]:
+    """The LabConfig fields in which two runs differ, leaving out those the task ignores (cell for pictures,
+    sizes outside the text task)."""
+    ignored = {"cell"} if a.task in IMAGE_TASKS else set()
+    ignored |= set() if a.task == "char" else {"hidden", "embed"}
+    return tuple(f.name for f in fields(LabConfig) if f.name not in ignored and getattr(a, f.name) != getattr(b, f.name))
+
+
+def choice_value(name: str, config: LabConfig) -> str:
+    """One field of `config` as a learner reads it: 'on', 'LSTM', '0.0003', 'shift+rotate', 'off'."""
+    value = getattr(config, name)
+    if name == "batch_norm":
+        return "on" if value else "off"
+    if name == "cell":
+        return "1-D CNN" if value == "cnn" else value.upper()
+    if name == "augment":
+        return "+".join(value) if value else "none"
+    if name in ("clip", "dropout", "weight_decay", "embed") and not value:
+        return "off" if name != "embed" else "one-hot"
+    if name == "layers":
+        return f"{len(value)} layers" if value else "the task's own"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _gap(task: str, a: float, b: float) -> str:
+    return f"{abs(a - b):.3f}" if task == "series" else f"{abs(a - b) * 100:.1f} points"
+
+
+def lesson(a: LabRun, b: LabRun, spread: float | None = None) -> str | None:
+    """What a finished pair shows, in one sentence with its numbers; None while either has no held-out result.
+
+    `spread` (the seed spread measured for this very pair, see DefaultPair) is quoted when given.
+    """
+    if not (a.epochs and b.epochs):
+        return None
+    task = a.config.task
+    score_a, score_b = a.epochs[-1].val_accuracy, b.epochs[-1].val_accuracy
+    shown = (lambda v: f"{v:.3f}") if task == "series" else (lambda v: f"{v:.1%}")
+    what = "held-out R²" if task == "series" else "held-out accuracy"
+    steps = (f"{len(a.steps)} steps" if len(a.steps) == len(b.steps) else f"{len(a.steps)} and {len(b.steps)} steps")
+    gap = _gap(task, score_a, score_b)
+    changed = differences(a.config, b.config)
+    if not changed:
+        return (f"Both runs have the same settings and seed, so they train identically: {shown(score_a)} {what} "
+                f"after {steps}. Change one choice in run B to see what it does.")
+    if changed == ("seed",):
+        return (f"The runs differ only in their seed: {shown(score_a)} vs {shown(score_b)} {what} after {steps}. "
+                f"This gap of {gap} is what chance alone does; a choice must beat it to mean something.")
+    if len(changed) > 1:
+        names = ", ".join(CHOICE_NAMES[n] for n in changed)
+        return (f"The runs differ in {len(changed)} choices ({names}): {shown(score_a)} vs {shown(score_b)} {what} "
+                f"after {steps}. A gap of {gap} cannot be pinned on any one of them; change one choice at a time.")
+    name = changed[0]
+    sentence = (f"{CHOICE_NAMES[name][0].upper()}{CHOICE_NAMES[name][1:]} {choice_value(name, a.config)} vs "
+                f"{choice_value(name, b.config)}: {shown(score_a)} vs {shown(score_b)} {what} after {steps}, "
+                f"a gap of {gap}")
+    if spread is None:
+        return sentence + "."
+    spread_text = f"±{spread:.3f}" if task == "series" else f"±{spread * 100:.1f} points"
+    verdict = ("" if abs(score_a - score_b) > spread else
+               " — no larger than that, so this gap alone shows nothing")
+    return f"{sentence}; over seeds 0–2 these runs spread {spread_text}{verdict}."
+
+
+def default_spread(a: LabConfig, b: LabConfig, pair: DefaultPair | None) -> float | None:
+    """The measured seed spread of `pair` when `a` and `b` are that pair (their seeds aside); else None."""
+    if pair is None:
+        return None
+    same = replace(a, seed=0) == pair.a and replace(b, seed=0) == pair.b
+    return pair.spread if same else None
+
+
+def train_below_held_out(run: LabRun) -> EpochRecord | None:
+    """The run's latest epoch when dropout or augmentation is on and its training accuracy is below the held-out
+    one (training is scored on dropped-out or augmented batches, averaged over an epoch that kept improving)."""
+    c = run.config
+    if not (c.dropout or c.augment) or not run.epochs:
+        return None
+    latest = run.epochs[-1]
+    return latest if latest.train_accuracy < latest.val_accuracy else None
 

@@ -202,3 +202,98 @@ def test_a_lab_run_trains_on_the_chosen_device() -> None:
     run = lab.train(LabRun(LabConfig("digits", epochs=1, batch_norm=True, augment=("shift",)), device))
     assert run.status == "done" and {p.device.type for p in run.model.parameters()} == {device.type}
     assert run.finish().confusion.sum() == len(run.data.y_val)
+
+
+def own_data(task: str) -> lab.LabData:
+    """Small data of the user's kind, made here (the own-data default pairs validate against it)."""
+    import numpy as np
+
+    if task == "images":
+        rng = np.random.default_rng(0)
+        return lab.images_data(rng.integers(0, 255, (20, 64, 64, 3), dtype=np.uint8), np.arange(20) % 2, ("a", "b"))
+    if task == "series":
+        return lab.series_data(np.sin(np.arange(400) * 0.2))
+    return lab.text_data("def f(x):\n    return x + 1\n" * 200)
+
+
+@pytest.mark.parametrize(("task", "own"), [(t, False) for t in lab.DEFAULT_PAIRS] + [(t, True) for t in lab.OWN_DEFAULT_PAIRS])
+def test_every_default_pair_differs_in_exactly_one_choice(task: str, own: bool) -> None:
+    """Compared field by field: a pair that differs in more than one choice cannot teach what any one does."""
+    from dataclasses import fields
+
+    pair = (lab.OWN_DEFAULT_PAIRS if own else lab.DEFAULT_PAIRS)[task]
+    changed = [f.name for f in fields(LabConfig) if getattr(pair.a, f.name) != getattr(pair.b, f.name)]
+    assert len(changed) == 1, changed
+    assert lab.differences(pair.a, pair.b) == tuple(changed)
+    assert pair.a.task == pair.b.task == task and pair.a.seed == pair.b.seed == 0
+    data = own_data(task) if own else None
+    for config in (pair.a, pair.b):
+        lab.validate(config, data)
+    assert (pair.spread is None) == own  # a spread is measured for the bundled tasks only
+
+
+def test_every_task_the_lab_offers_has_a_default_pair() -> None:
+    assert set(lab.DEFAULT_PAIRS) == set(lab.TASKS) and set(lab.OWN_DEFAULT_PAIRS) == set(lab.OWN_TASKS)
+
+
+def finished(config: LabConfig, val: float, train: float = 0.9, steps: int = 88) -> LabRun:
+    """A digits run whose history is written by hand (no training): `steps` steps, one epoch ending at `val`."""
+    run = LabRun(config)
+    run.steps = [lab.StepRecord(i + 1, 1, config.lr, 1.0, train, 1.0) for i in range(steps)]
+    run.epochs = [lab.EpochRecord(1, steps, 0.5, train, 0.5, val, 1.0)]
+    run.status = "done"
+    return run
+
+
+def test_lesson_names_the_one_choice_with_its_numbers_and_the_seed_spread() -> None:
+    pair = lab.DEFAULT_PAIRS["digits"]
+    a, b = finished(pair.a, 0.78), finished(pair.b, 0.91)
+    assert lab.lesson(a, b, 0.02) == ("Batch norm off vs on: 78.0% vs 91.0% held-out accuracy after 88 steps, a gap "
+                                      "of 13.0 points; over seeds 0–2 these runs spread ±2.0 points.")
+    assert lab.lesson(a, b).endswith("a gap of 13.0 points.")
+    assert "shows nothing" in lab.lesson(a, b, 0.2)  # a gap inside the seed spread is named as such
+    assert lab.lesson(finished(pair.a, 0.5), LabRun(pair.b)) is None  # run B has no held-out result yet
+
+
+def test_lesson_refuses_to_credit_one_choice_when_several_differ() -> None:
+    a = finished(LabConfig("digits"), 0.95)
+    several = lab.lesson(a, finished(LabConfig("digits", batch_norm=True, dropout=0.3, schedule="onecycle"), 0.97))
+    assert "differ in 3 choices (schedule, dropout, batch norm)" in several and "cannot be pinned" in several
+    seed_only = lab.lesson(a, finished(LabConfig("digits", seed=1), 0.96))
+    assert "only in their seed" in seed_only and "1.0 points" in seed_only
+    assert "train identically" in lab.lesson(a, finished(LabConfig("digits"), 0.95))
+    assert lab.differences(LabConfig("shapes", cell="rnn"), LabConfig("shapes", cell="gru")) == ()  # pictures have no cell
+
+
+def test_default_spread_is_quoted_only_for_the_default_pair() -> None:
+    pair = lab.DEFAULT_PAIRS["digits"]
+    assert lab.default_spread(pair.a, pair.b, pair) == pair.spread
+    assert lab.default_spread(lab.with_changes(pair.a, seed=3), lab.with_changes(pair.b, seed=3), pair) == pair.spread
+    assert lab.default_spread(lab.with_changes(pair.a, lr=1e-3), pair.b, pair) is None
+    assert lab.default_spread(pair.a, pair.b, None) is None
+
+
+@pytest.mark.parametrize(("changes", "train", "val", "noted"), [
+    (dict(dropout=0.5), 0.80, 0.90, True),
+    (dict(augment=("shift",)), 0.80, 0.90, True),
+    ({}, 0.80, 0.90, False),  # neither on: the caption is about dropout and augmentation
+    (dict(dropout=0.5), 0.95, 0.90, False),  # training above held-out: nothing to explain
+])
+def test_train_below_held_out_needs_dropout_or_augmentation(changes: dict, train: float, val: float, noted: bool) -> None:
+    run = finished(LabConfig("digits", **changes), val, train)
+    assert (lab.train_below_held_out(run) is not None) == noted
+
+
+def test_the_digits_default_pair_shows_its_gap() -> None:
+    """Seed 0 of the digits default pair: batch norm is ahead by more than the seed spread measured for it."""
+    pair = lab.DEFAULT_PAIRS["digits"]
+    a, b = lab.train(LabRun(pair.a)), lab.train(LabRun(pair.b))
+    assert b.epochs[-1].val_accuracy - a.epochs[-1].val_accuracy > pair.spread
+
+
+@pytest.mark.slow
+def test_the_shapes_default_pair_shows_its_gap() -> None:
+    """Seed 0 of the shapes default pair: without batch norm the small VGG is still at chance, with it it learns."""
+    pair = lab.DEFAULT_PAIRS["shapes"]
+    a, b = lab.train(LabRun(pair.a)), lab.train(LabRun(pair.b))
+    assert b.epochs[-1].val_accuracy - a.epochs[-1].val_accuracy > max(pair.spread, 0.1)
