@@ -5,6 +5,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from core import lab
+from core.training.engine import RunPair
+from core.training.tasks import TASKS
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # importing torch and building models takes far longer than AppTest's 3 s default
@@ -26,7 +28,7 @@ def settings(at: AppTest, run: str, task: str) -> dict[str, object]:
     return {field: at.session_state[key] for field, key in keys.items() if key in at.session_state}
 
 
-def train(at: AppTest) -> lab.LabPair:
+def train(at: AppTest) -> RunPair:
     at.button(key="tl_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     pair = at.session_state["tl_pair"]
@@ -39,7 +41,7 @@ def train(at: AppTest) -> lab.LabPair:
 
 def test_every_task_opens_on_two_runs_that_differ_in_one_setting() -> None:
     at = lab_page("digits")
-    for task in lab.TASKS:
+    for task in TASKS:
         at.selectbox(key="tl_task").set_value(task).run()
         assert not at.exception, [e.value for e in at.exception]
         a, b = settings(at, "A", task), settings(at, "B", task)
