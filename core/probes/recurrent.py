@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch import nn
 
-from core.models.rnn import GRU, LSTM, RNN, trace_fields
+from core.models.rnn import trace_fields
 from core.models.sequence import CharModel
 
 
@@ -222,7 +223,7 @@ def step_terms(model: CharModel, ids: np.ndarray, run: SequenceRun, t: int, unit
         return xi, hi
 
     hp = float(h_prev[unit])
-    if isinstance(cell, RNN):
+    if isinstance(cell, nn.RNN):
         xi, hi = parts(0)
         return [
             StepTerm("W_xh·x_t + b_ih", xi, "what this character pushes in"),
@@ -230,7 +231,7 @@ def step_terms(model: CharModel, ids: np.ndarray, run: SequenceRun, t: int, unit
             StepTerm("sum", xi + hi, "the argument of the nonlinearity"),
             StepTerm("h_t", float(run.trace["h"][t, unit]), f"{cell.nonlinearity}(sum)"),
         ]
-    if isinstance(cell, LSTM):
+    if isinstance(cell, nn.LSTM):
         terms = []
         for k, (name, meaning) in enumerate([("i", "input gate: how much of the candidate to write"),
                                              ("f", "forget gate: how much of the old cell to keep"),
@@ -243,7 +244,7 @@ def step_terms(model: CharModel, ids: np.ndarray, run: SequenceRun, t: int, unit
         terms.append(StepTerm("c_t", float(run.trace["c"][t, unit]), "f_t·c_(t−1) + i_t·g_t"))
         terms.append(StepTerm("h_t", float(run.trace["h"][t, unit]), "o_t·tanh(c_t)"))
         return terms
-    if isinstance(cell, GRU):
+    if isinstance(cell, nn.GRU):
         xr, hr = parts(0)
         xz, hz = parts(1)
         xn, hn = parts(2)
