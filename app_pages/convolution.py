@@ -7,7 +7,8 @@ from core.data.preprocess import prepare_image
 from core.models.registry import model_names
 from core.probes import convolution as conv
 from core.probes.saliency import default_cam_layer
-from core.probes.translation import ShiftError
+from core.probes.receptive_field import centre_unit_box
+from core.probes.translation import ShiftError, sweep_shifts
 from ui import loaders, own_models
 from ui.charts import chart
 from ui.widgets import model_label, picture_picker, pictures_picker, table, world_note
@@ -20,10 +21,6 @@ DEFAULT_MATRIX = np.array([[0, 0, 0, 0, 0, 0, 0],
                            [0, 1, 3, 3, 3, 1, 0],
                            [0, 1, 1, 1, 1, 1, 0],
                            [0, 0, 0, 0, 0, 0, 0]], dtype=float)
-
-st.title("Convolution lab")
-st.caption("The operations a CNN is built from, computed in front of you, and the properties they give it.")
-part = st.segmented_control("Part", PARTS, default=PARTS[0], key="cl_part") or PARTS[0]
 
 
 def input_matrix() -> np.ndarray:
@@ -51,7 +48,8 @@ def last(key: str) -> object | None:
     return st.session_state.get(f"cl_last_{key}")
 
 
-if part == "Convolution":
+def convolution() -> None:
+    """The operation: a kernel sliding over the input, the output-size formula, one output value worked out."""
     st.markdown("A kernel slides over the input; at each position it multiplies the cells under it by its weights "
                 "and adds them up. That sum is one value of the feature map.")
     left, right = st.columns([1, 1], gap="large")
@@ -114,7 +112,9 @@ if part == "Convolution":
     shown = " + ".join(terms[:12]) + (f" + … ({len(terms) - 12} more)" if len(terms) > 12 else "")
     st.markdown(f"**output[{i}, {j}]** = {shown} = **{step.value:.4f}**")
 
-elif part == "Pooling":
+
+def pooling() -> None:
+    """Max or average pooling of the input, one output cell worked out."""
     st.markdown("Pooling shrinks a map: each output keeps the largest (max) or the mean (average) of a window. "
                 "Max pooling passes on *whether* a feature is present, not exactly where.")
     left, right = st.columns([1, 1], gap="large")
@@ -155,7 +155,9 @@ elif part == "Pooling":
     else:
         st.markdown(f"**output[{i}, {j}]** = mean({', '.join(f'{v:.2f}' for v in values)}) = **{pooled.output[i, j]:.3f}**")
 
-elif part == "Weight sharing":
+
+def weight_sharing() -> None:
+    """Parameters of a convolution against a locally connected and a fully connected layer."""
     st.markdown("A convolution uses the **same** small kernel at every position (local connection + weight sharing). "
                 "Compare it with a locally connected layer (a separate kernel at every position) and a fully "
                 "connected layer, all mapping the same input to an output of the same size.")
@@ -185,7 +187,9 @@ elif part == "Weight sharing":
     st.caption(f"Sharing saves a factor {o * o:,} (one kernel instead of one per output position); local connection saves "
                f"the rest: each output looks at {cin}·{k}·{k} inputs instead of all {cin * side * side:,}.")
 
-elif part == "Receptive field":
+
+def receptive_field() -> None:
+    """Theoretical field per layer of a model, and the effective field of one unit."""
     st.markdown("Each unit sees a square of the input, its **receptive field**. Every convolution or pooling layer "
                 "widens it, and strides multiply how fast it grows, until late layers see the whole picture. The "
                 "*effective* field — where the gradient of one unit actually lands — is much smaller and "
@@ -217,15 +221,11 @@ elif part == "Receptive field":
     with st.spinner("Back-propagating one unit to the input …"):
         untrained = loaders.effective_field(name, weights, layer, False)
         trained = loaders.effective_field(name, weights, layer, True) if status.is_trained else None
-    side = spec.input_size[1]
     shape = next(s.shape for s in spatial if s.name == layer)
-    centre = info.start + (shape[1] // 2) * info.j
+    box = centre_unit_box(info, shape, spec.input_size[1])
     if np.isfinite(info.r):
-        half = info.r / 2
-        box = (centre - half, centre - half, centre + half, centre + half)
         field_text = f"{int(info.r)}×{int(info.r)} pixels (blue box), centred on the unit at"
     else:  # after a global pooling every unit sees the whole input
-        box = (0, 0, side, side)
         field_text = "the whole input (blue box): a global pooling lets every unit see all of it, here the unit at"
     st.caption(f"Theoretical field of {layer}: {field_text} ({shape[1] // 2}, {shape[2] // 2}) of its "
                f"{shape[1]}×{shape[2]} map. Input: fixed random noise.")
@@ -237,7 +237,9 @@ elif part == "Receptive field":
         c2.info("No trained weights for this architecture on this machine (ImageNet weights are not cached); "
                 "pick LeNet-5 or the Small VGG, or download the weights on the Feature maps page.")
 
-else:
+
+def translation() -> None:
+    """Shift a picture: does each model's prediction hold, and do its maps move along?"""
     st.markdown("Shift the picture sideways and watch two things: does the **prediction** hold (invariance), and do "
                 "a layer's **maps** just move along (equivariance)? Convolution is equivariant to shifts by multiples "
                 "of a layer's stride; strides and pooling break it in between (Azulay & Weiss 2019).")
@@ -264,7 +266,7 @@ else:
             picture = pictures.for_model(spec)
             prepared = prepare_image(picture.pixels, spec)
             width = spec.input_size[2]
-            shifts = tuple(sorted({int(round(f / 100 * width)) for f in np.linspace(-span, span, 21)}))
+            shifts = sweep_shifts(span, width)
             layer = default_cam_layer(loaders.cam_layers(name, weights))
             field = {f.name: f for f in loaders.fields(name)}.get(layer)
             jump = int(field.j) if field is not None else 1
@@ -291,3 +293,11 @@ else:
     chart(st, plots.shift_chart, corr_series, "correlation with the moved unshifted maps",
           "Equivariance at each model's last conv resolution: 1 = the maps just moved", y_range=(-0.2, 1.02),
           key="cl_tr_corr")
+
+
+st.title("Convolution lab")
+st.caption("The operations a CNN is built from, computed in front of you, and the properties they give it.")
+part = st.segmented_control("Part", PARTS, default=PARTS[0], key="cl_part") or PARTS[0]
+VIEWS = {"Convolution": convolution, "Pooling": pooling, "Weight sharing": weight_sharing,
+         "Receptive field": receptive_field, "Translation": translation}
+VIEWS[part]()

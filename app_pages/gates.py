@@ -61,7 +61,7 @@ if spec.cell == "lstm":
 
 st.subheader("How the gates are distributed")
 sat = recurrent.saturation(run.trace)
-saturated = float(np.mean([lo + hi for lo, hi in sat.values()]))
+saturated = recurrent.saturated_share(sat)
 keep = "f" if "f" in sat else "z"
 lesson.markdown(
     f"**On this text {saturated:.0%} of all gate values are saturated (below 0.1 or above 0.9): the gates act "

@@ -16,12 +16,9 @@ KIND_TITLES = {"conv1d": f"Conv1d × {CONV_LAYERS}", "lstm": "LSTM", "gru": "GRU
                "attention_explicit": "explicit attention"}
 WEIGHTS_TITLE = "explicit attention's T × T weights (computed)"
 
-st.title("CNN vs RNN vs attention")
-st.caption("Where each architecture fits, how well it parallelises, how many parameters it needs and how it copes "
-           "with long-range structure — measured on one dataset and one machine instead of claimed in a table.")
-part = st.segmented_control("Part", PARTS, default=PARTS[0], key="sc_part") or PARTS[0]
 
-if part == "MNIST-1D":
+def mnist1d_comparison() -> None:
+    """Seven models on MNIST-1D: the bundled table, a retrain, one test sequence through every model."""
     results = loaders.bundled_curves("mnist1d_results.json")
     if results is None:
         st.warning("The bundled MNIST-1D results (assets/curves/mnist1d_results.json) are missing; "
@@ -123,7 +120,9 @@ if part == "MNIST-1D":
               title="The Transformer's attention: each position (row) over all 40 positions (columns), one step",
               query_title="position (attending)", key_title="position (attended to)", key="sc_heads")
 
-else:
+
+def parallelism() -> None:
+    """Time and memory of Conv1d, LSTM, GRU and attention against sequence length, bundled or measured now."""
     st.markdown(
         "A recurrent layer must finish step t − 1 before step t, so one sequence takes T steps one after another. "
         "A stack of convolutions takes one step per layer, and self-attention one step per layer, whatever T — "
@@ -196,3 +195,12 @@ else:
                "storing them. Memory is the peak of tensors the forward pass itself allocates (on a GPU, "
                "torch.cuda.max_memory_allocated); the dashed line is the weights' size from the formula "
                "batch × heads × T² × 4 bytes.")
+
+
+st.title("CNN vs RNN vs attention")
+st.caption("Where each architecture fits, how well it parallelises, how many parameters it needs and how it copes "
+           "with long-range structure — measured on one dataset and one machine instead of claimed in a table.")
+part = st.segmented_control("Part", PARTS, default=PARTS[0], key="sc_part") or PARTS[0]
+
+VIEWS = {"MNIST-1D": mnist1d_comparison, "Parallelism": parallelism}
+VIEWS[part]()

@@ -72,6 +72,17 @@ def first_underflowed_step(norms: np.ndarray) -> int | None:
     return int(zero.max()) if zero.size else None
 
 
+def underflowed_layers(norms: np.ndarray) -> int:
+    """How many layers' gradient norms are exactly 0 (underflowed: a log axis cannot draw them)."""
+    return int((np.asarray(norms) == 0).sum())
+
+
+def first_layer_share(norms: np.ndarray) -> float:
+    """The first layer's gradient norm over the last layer's (NaN when the last is 0): how much of the gradient
+    at the output reaches the input end of a stack."""
+    return float(norms[0] / norms[-1]) if norms[-1] > 0 else float("nan")
+
+
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

@@ -72,6 +72,18 @@ def mean_score(per_step: np.ndarray) -> StepScore:
     return StepScore(float(per_step[finite].mean()) if scored else None, scored, len(per_step))
 
 
+def commonest_answer_share(truth: np.ndarray, known: np.ndarray) -> float:
+    """The share of the scorable steps (`known`, (T,) bool) that always giving the commonest true answer of
+    `truth` ((T,) non-negative ints) gets right: the score a model must beat to have learned anything."""
+    return float(np.bincount(truth[known]).max() / known.sum())
+
+
+def most_surprising(bits: np.ndarray, n: int = 5) -> list[int]:
+    """The positions of the `n` largest finite surprisals in `bits` (NaN: not scored), in text order."""
+    top = np.argsort(-np.nan_to_num(bits, nan=-1))[:n]
+    return sorted(int(t) for t in top if np.isfinite(bits[t]))
+
+
 def moving_mean(values: np.ndarray, window: int) -> np.ndarray:
     """Mean of each run of `window` consecutive values (len − window + 1 of them), NaNs skipped; NaN if all are."""
     finite = np.isfinite(values)
@@ -190,6 +202,12 @@ def saturation(trace: dict[str, np.ndarray], low: float = 0.1, high: float = 0.9
     """For each sigmoid gate, the fraction of values below `low` (closed) and above `high` (open)."""
     gates = [g for g in ("i", "f", "o", "r", "z") if g in trace]
     return {g: (float((trace[g] < low).mean()), float((trace[g] > high).mean())) for g in gates}
+
+
+def saturated_share(saturation: dict[str, tuple[float, float]]) -> float:
+    """The share of all gate values that are saturated (closed or open), from `saturation()`'s fractions,
+    each gate weighing the same."""
+    return float(np.mean([closed + open_ for closed, open_ in saturation.values()]))
 
 
 @dataclass(frozen=True)
