@@ -12,6 +12,7 @@ from core.probes.translation import ShiftError, sweep_shifts
 from ui import loaders, own_models
 from ui.charts import chart
 from ui.widgets import model_label, picture_picker, pictures_picker, table, world_note
+from ui.flow import end_page
 
 PARTS = ["Convolution", "Pooling", "Weight sharing", "Receptive field", "Translation"]
 DEFAULT_MATRIX = np.array([[0, 0, 0, 0, 0, 0, 0],
@@ -32,11 +33,11 @@ def input_matrix() -> np.ndarray:
             return conv.parse_kernel(np.asarray(edited).tolist())
         except conv.ConvolutionError as err:
             st.error(str(err).replace("Kernel cell", "Input cell"))
-            st.stop()
+            end_page()
     picture = picture_picker("shapes", "cl")
     if picture is None:
         st.info("Upload a picture, or switch back to a sample.")
-        st.stop()
+        end_page()
     return loaders.gray_thumbnail(picture, picture.digest, 48)
 
 
@@ -66,7 +67,7 @@ def convolution() -> None:
                 st.error(str(err))
                 kernel = last("kernel")
                 if kernel is None:
-                    st.stop()
+                    end_page()
                 st.caption("Showing the last valid kernel.")
         else:
             kernel = conv.KERNEL_PRESETS[preset]
@@ -84,7 +85,7 @@ def convolution() -> None:
         st.error(str(err))
         previous = last("conv")
         if previous is None:
-            st.stop()
+            end_page()
         st.caption("Showing the last valid result.")
         x, kernel, stride, padding, dilation, out = previous
     (h, w), (kh, kw) = x.shape, kernel.shape
@@ -132,7 +133,7 @@ def pooling() -> None:
         st.error(str(err))
         previous = last("pool")
         if previous is None:
-            st.stop()
+            end_page()
         st.caption("Showing the last valid result.")
         x, k, s, mode, pooled = previous
     oh, ow = pooled.output.shape
@@ -173,7 +174,7 @@ def weight_sharing() -> None:
         counts = conv.parameter_counts(cin, side, side, cout, k, s, p)
     except conv.ConvolutionError as err:
         st.error(str(err))
-        st.stop()
+        end_page()
     o = conv.output_size(side, k, s, p)
     c1, c2, c3 = st.columns(3)
     c1.metric("Convolution (shared)", f"{counts.conv:,}", help=f"{cout} × ({cin}·{k}·{k}) weights + {cout} biases")
@@ -255,7 +256,7 @@ def translation() -> None:
         dx = st.slider("Show the picture shifted by (% of the width)", -45, 45, 10, key="cl_tr_dx")
     if len(chosen) < 2 or pictures is None:
         right.info("Pick at least two models and a picture.")
-        st.stop()
+        end_page()
     prob_series, corr_series = {}, {}
     with right:
         cols = st.columns(len(chosen))

@@ -12,6 +12,7 @@ from core.training.tasks import ADDING_BASELINE
 from ui import loaders
 from ui.charts import chart
 from ui.sequences import EXAMPLES
+from ui.flow import end_page
 
 PARTS = ["Over time", "Clipping", "Long lag", "Over depth"]
 CLIP_STEPS = 600  # the clipping runs' longest
@@ -245,7 +246,7 @@ def over_depth() -> None:
     train_steps = c4.select_slider("After SGD steps", [0, 5, 20], 0, key="gl_train_steps")
     if not depths:
         st.info("Pick at least one depth.")
-        st.stop()
+        end_page()
     series, zero_layers, first_share = {}, {}, {}
     with st.spinner("One forward and backward pass per network …"):
         for depth in depths:

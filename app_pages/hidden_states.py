@@ -10,6 +10,7 @@ from ui import loaders
 from ui.charts import chart
 from ui.sequences import score_metric, sequence_model_picker, text_input, traced
 from ui.widgets import table
+from ui.flow import end_page
 
 st.title("Hidden states")
 st.caption(
@@ -32,7 +33,7 @@ with right:
     text = text_input(spec.task, "hs")
     result = traced(spec, text)
 if result is None:
-    st.stop()
+    end_page()
 encoded, run = result
 chars = encoded.shown
 h = run.trace["h"]

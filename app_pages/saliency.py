@@ -9,6 +9,7 @@ from core.probes.saliency import SIGNED_METHODS, SaliencyError, suggestion
 from ui import loaders
 from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict, start_over_when, working
+from ui.flow import end_page
 
 EXPLAIN = {
     "Grad-CAM": "Weights each feature map of a layer by how much the class score rises when that map rises "
@@ -37,7 +38,7 @@ with left:
     picture = picture_picker(spec.input_kind, "sal")
 if picture is None:
     right.info("Upload a picture, or switch back to a sample.")
-    st.stop()
+    end_page()
 
 p = predict(spec, picture)
 with right:
@@ -61,7 +62,7 @@ if method in ("Grad-CAM", "Guided Grad-CAM"):
         default, why = suggestion(layers)
     except SaliencyError as err:
         st.error(str(err))
-        st.stop()
+        end_page()
     names = [layer.name for layer in layers]
     shapes = {layer.name: "×".join(map(str, layer.shape)) for layer in layers}
     params["layer"] = c1.selectbox(
@@ -85,7 +86,7 @@ try:
         heat = loaders.attribution(*request)
 except SaliencyError as err:
     st.error(str(err))
-    st.stop()
+    end_page()
 
 if method in ("Grad-CAM", "Guided Grad-CAM"):
     with st.expander("Which layers can Grad-CAM read?"):

@@ -10,6 +10,7 @@ from core.train_mnist1d import train_mnist1d
 from core.training.limits import MNIST1D_PAGE
 from ui import loaders
 from ui.charts import chart
+from ui.flow import end_page
 
 PARTS = ["MNIST-1D", "Parallelism"]
 KIND_TITLES = {"conv1d": f"Conv1d × {CONV_LAYERS}", "lstm": "LSTM", "gru": "GRU", "attention": "fused attention",
@@ -23,7 +24,7 @@ def mnist1d_comparison() -> None:
     if results is None:
         st.warning("The bundled MNIST-1D results (assets/curves/mnist1d_results.json) are missing; "
                    "run `python -m core.train_mnist1d`.")
-        st.stop()
+        end_page()
     with st.spinner("Generating MNIST-1D (offline, ≈ 4 s the first time) …"):
         data = loaders.mnist1d()
     st.markdown(
@@ -143,7 +144,7 @@ def parallelism() -> None:
     shown = live or bundled
     if shown is None:
         st.info("Press *Measure* (the bundled measurements, assets/curves/scaling_cpu.json, are missing).")
-        st.stop()
+        end_page()
     source = (f"measured now on this server ({shown['device']}, batch {shown['batch']})" if live
               else f"bundled: {shown['machine']}, batch {shown['batch']} (`{shown['command']}`)")
     points = shown["points"]

@@ -11,6 +11,7 @@ from core.data.preprocess import to_display
 from ui import loaders, own_models
 from ui.charts import chart
 from ui.own_data import SOURCES, dataset_panel
+from ui.flow import end_page
 
 PAIR_KEY = "tl_pair"
 RUNS = ("A", "B")
@@ -48,7 +49,7 @@ def task_setup(busy: bool) -> Setup:
     if choice in SOURCES:
         data = dataset_panel(choice, busy)
         if data is None and not busy:
-            st.stop()
+            end_page()
     return Setup(choice, CHOICES[choice], data, busy)
 
 
@@ -268,16 +269,16 @@ start_pair(setup, configs, last)
 if pair is None:
     st.info("Choose the settings of both runs and press **Train both**. Both train at once, step by step, and the "
             "curves update while they train; you may go to another page and come back.")
-    st.stop()
+    end_page()
 
 st.fragment(live, run_every=1.0 if busy else None)(busy)
 if busy:
     st.caption("Training … the curves update every second. Switching pages does not stop it.")
-    st.stop()
+    end_page()
 runs = pair.runs
 if runs[0].task != setup.task or setup.choice != st.session_state.get("tl_choice", setup.choice):
     st.info("The last runs were on another task; press **Train both** to train on this one.")
-    st.stop()
+    end_page()
 st.subheader("Results")
 results_table(runs, setup)
 if setup.task.results == "series":

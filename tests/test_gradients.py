@@ -173,3 +173,17 @@ def test_first_layer_share_and_underflowed_layers_of_a_depth_profile() -> None:
     assert first_layer_share(np.array([2e-4, 1e-2, 4.0])) == pytest.approx(5e-5)
     assert first_layer_share(norms) == 0.0
     assert np.isnan(first_layer_share(np.array([1.0, 0.0])))
+
+
+def test_a_fused_layer_is_probed_through_the_step_cell_with_its_weights() -> None:
+    """The pages hold torch.nn's fused layers; the probe reads them through our cell with the same weights, and
+    gets the same norms as on that cell (a fused kernel's h_t for t < T is not on autograd's path)."""
+    from core.models.rnn import step_cell
+
+    torch.manual_seed(0)
+    for fused in (torch.nn.RNN(4, 6, batch_first=True), torch.nn.LSTM(4, 6, batch_first=True),
+                  torch.nn.GRU(4, 6, batch_first=True)):
+        x = torch.randn(2, 12, 4)
+        ours = step_cell(fused)
+        assert torch.allclose(ours(x)[0], fused(x)[0], atol=1e-6)
+        assert np.allclose(hidden_state_grad_norms(fused, x), hidden_state_grad_norms(ours, x))

@@ -197,6 +197,18 @@ CELLS: dict[str, type[_Recurrent]] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 TORCH_CELLS: dict[str, type[nn.Module]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
+def step_cell(module: nn.RNN | nn.LSTM | nn.GRU) -> _Recurrent:
+    """Our step-by-step cell with `module`'s weights (the same state-dict keys): the readable form of the
+    equations, and the one whose every h_t lies on autograd's path (the gradient probe needs ∂L/∂h_t)."""
+    kind = next((k for k, cls in TORCH_CELLS.items() if type(module) is cls), None)
+    if kind is None or module.num_layers != 1 or module.bidirectional or not module.batch_first:
+        raise TypeError(f"expected a one-layer, batch-first torch.nn RNN, LSTM or GRU, got {module!r}")
+    extra = {"nonlinearity": module.nonlinearity} if kind == "rnn" else {}
+    cell = CELLS[kind](module.input_size, module.hidden_size, **extra)
+    cell.load_state_dict(module.state_dict())
+    return cell.to(next(module.parameters()).device)
+
+
 def linear_recurrence(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """x_t = a_t ⊙ x_(t−1) + b_t along dim 1 from x_(−1) = 0, for a, b (B, T, H): all x_t as (B, T, H).
 
