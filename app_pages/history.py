@@ -53,8 +53,8 @@ for row in history.timeline(measured):
     number.caption(f"from {row.source}")
 
 st.subheader("What each network is used for")
-st.caption("The article's table of uses, one kind of data a row. Video, speech recognition and style transfer appear "
-           "there too; the app has no page of its own for them.")
+st.caption("The article's table of uses, one kind of data a row. It names video (a CNN per frame, an RNN over the "
+           "frames) and style transfer too; the app has no page for those.")
 for col, head in zip(st.columns(USES_WIDTHS), ["Kind of data", "Typical network", "Page", "What you see there"]):
     col.markdown(f"**{head}**")
 for use in history.APPLICATIONS:

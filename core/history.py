@@ -267,12 +267,14 @@ APPLICATIONS: tuple[Application, ...] = (
     Application("Text: writing it, one character after another", "RNN (LSTM, GRU)", "app_pages/hidden_states.py",
                 "A character model, any text you type",
                 "The hidden state at every character and the model's guess for the next one."),
-    Application("Series over time: forecasting the next value", "RNN (or a 1-D CNN)", "app_pages/training_lab.py",
+    Application("Series over time: forecasting the next value", "RNN", "app_pages/training_lab.py",
                 "Task “Your series (next value)”, with a CSV of numbers",
-                "An RNN, LSTM, GRU or 1-D CNN trained live on your series, scored by R² on its last part."),
-    Application("Signals read whole (as in speech)", "RNN, CNN or attention", "app_pages/sequence_compare.py",
+                "An RNN, LSTM or GRU (or, to compare, a 1-D CNN) trained live on your series, scored by R² on "
+                "its last part."),
+    Application("Signals, as in speech: a sequence of numbers to classify", "RNN", "app_pages/sequence_compare.py",
                 "Part “MNIST-1D”",
-                "Seven models on the same 1-D sequences: accuracy, parameters, FLOPs and sequential steps."),
+                "RNN, LSTM and GRU beside a 1-D CNN and a Transformer on the same sequences: accuracy, "
+                "parameters, FLOPs and sequential steps."),
     Application("Translation: one sequence into another", "RNN encoder–decoder with attention",
                 "app_pages/attention.py", "Type a word",
                 "A stand-in task (writing the word backwards) and where the decoder looks at each output step."),
