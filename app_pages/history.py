@@ -19,9 +19,8 @@ st.caption(
 )
 lesson = st.empty()
 
-device = loaders.device_choice().kind
-with st.spinner("Measuring AlexNet, VGG-16 and GoogLeNet (parameters and FLOPs) …"):
-    sizes = {name: loaders.costs(name, device) for name in history.SIZED}
+with st.spinner("Counting the parameters and FLOPs of AlexNet, VGG-16 and GoogLeNet …"):
+    sizes = {name: loaders.size(name) for name in history.SIZED}
 measured = history.read_measurements(sizes)
 lesson.markdown(history.lesson(measured))
 

@@ -13,6 +13,8 @@ from safetensors.torch import save_file
 from streamlit.testing.v1 import AppTest
 
 from core import history
+from core.models.registry import get_spec
+from core.probes import costs
 from core.weights import ASSETS
 from ui.catalogue import PAGES
 
@@ -88,7 +90,7 @@ def test_a_missing_file_is_named_with_its_command(assets: Path) -> None:
     after = rows(assets)
     assert "adding_T100.json is missing (`python -m core.train adding`" in after["LSTM"].measured
     assert "char_rnn.safetensors is missing" in after["RNN (Rumelhart et al.)"].measured
-    assert "MSE" not in history.lesson(history.read_measurements(SIZES, assets))
+    assert not re.search(r"\d", history.lesson(history.read_measurements(SIZES, assets)))  # no number it cannot read
 
 
 def test_history_page_links_every_row() -> None:
@@ -112,3 +114,13 @@ def test_history_page_on_its_own_names_the_pages() -> None:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "**Hidden states**" in [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize("name", ["lenet5", "small_vgg", "googlenet", "resnet18"])
+def test_size_without_weights_equals_the_real_network(name: str) -> None:
+    """The timeline's sizes are counted on the meta device; they must equal the counts of the network itself."""
+    spec = get_spec(name)
+    net = spec.build().eval()
+    assert costs.size_without_weights(spec.build, spec.input_size) == {
+        "params": costs.parameter_count(net), "weight_layers": costs.weight_layers(net),
+        "flops": costs.forward_flops(net, spec.input_size)}
