@@ -358,19 +358,24 @@ def familiarity(name: str, digest: str, weights: str, _x: torch.Tensor) -> domai
 
 @st.cache_data(show_spinner=False, max_entries=32)
 @heavy
+def size(name: str) -> dict[str, int]:
+    """Parameters, weight layers and forward FLOPs of architecture `name`: the same on every device, counted
+    without weights, so a page that quotes only the size need not wait for the timing `costs` adds."""
+    spec = spec_of(name)
+    return measured.size_without_weights(spec.build, spec.input_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def costs(name: str, device: str) -> dict[str, float]:
-    """Measured parameters, weight layers, forward FLOPs and latency of architecture `name` on `device`.
+    """`size` of architecture `name`, and its forward latency measured on `device`.
 
     Built fresh (random weights: costs do not depend on them), so nothing waits for a weights file.
     """
+    counted = size(name)  # from its cache, before taking a slot
     spec = spec_of(name)
-    net = spec.build().to(device).eval()
-    return {
-        "params": measured.parameter_count(net),
-        "weight_layers": measured.weight_layers(net),
-        "flops": measured.forward_flops(net, spec.input_size),
-        "latency_s": measured.forward_latency(net, spec.input_size, repeats=3),
-    }
+    with _HEAVY:
+        net = spec.build().to(device).eval()
+        return {**counted, "latency_s": measured.forward_latency(net, spec.input_size, repeats=3)}
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
