@@ -88,7 +88,7 @@ def convolution() -> None:
             end_page()
         st.caption("Showing the last valid result.")
         x, kernel, stride, padding, dilation, out = previous
-    (h, w), (kh, kw) = x.shape, kernel.shape
+    w, kw = x.shape[1], kernel.shape[1]
     oh, ow = out.shape
     st.latex(rf"W_{{out}} = \left\lfloor \frac{{W + 2P - D(K-1) - 1}}{{S}} \right\rfloor + 1 = "
              rf"\left\lfloor \frac{{{w} + 2\cdot{padding} - {dilation}\cdot({kw}-1) - 1}}{{{stride}}} \right\rfloor + 1 = {ow}"
