@@ -5,8 +5,8 @@ import streamlit as st
 from core import plots
 from core.probes.gradients import (first_exploded_step, first_layer_share, first_underflowed_step, power_of_ten,
                                    underflowed_layers)
-from core.train import LIVE_ADDING, train_adding
-from core.training.engine import Run, first_step_below, history_arrays
+from core.train import LIVE_ADDING, adding_run, train_adding
+from core.training.engine import Run, RunPair, first_step_below, history_arrays
 from core.training.limits import GRADIENT_LAB
 from core.training.tasks import ADDING_BASELINE
 from ui import loaders
@@ -177,61 +177,63 @@ def long_lag() -> None:
     steps = c2.slider("Steps per model", 50, GRADIENT_LAB.max_steps, LIVE_ADDING.steps, 50, key="gl_lag_steps")
     cells = c3.multiselect("Models", ["rnn", "lstm", "gru"], ["rnn", "lstm", "gru"], format_func=str.upper,
                            key="gl_lag_cells")
-    b1, b2, _ = st.columns([1, 1, 4])
-    go, stop = b1.button("Train", type="primary", key="gl_lag_go"), b2.button("Stop", key="gl_lag_stop")
-    if stop and "gl_lag_runs" in st.session_state:
-        st.session_state["gl_lag_stopped"] = True
     settings = {"T": length, "steps": steps}
-    if go and cells:
-        st.session_state["gl_lag_stopped"] = False
-        bar = st.progress(0.0, "starting …")
-        results: dict[str, Run] = {}
-        st.session_state["gl_lag_runs"] = (settings, results)  # filled step by step, so Stop keeps what was done
+    lag: tuple[dict, dict[str, Run], RunPair] | None = st.session_state.get("gl_lag_runs")
+    busy = lag is not None and lag[2].running
+    if st.button("Train", type="primary", key="gl_lag_go", disabled=busy or not cells):
+        share = GRADIENT_LAB.max_seconds / len(cells)  # the models train in turn, a step each, on a budget each
+        results = {cell.upper(): adding_run(cell, length, hidden=LIVE_ADDING.hidden, steps=steps, lr=LIVE_ADDING.lr,
+                                            clip=1.0, eval_every=25, time_budget_s=share) for cell in cells}
+        st.session_state["gl_lag_runs"] = (settings, results, RunPair(list(results.values()), loaders.training_slot).start())
+        st.rerun()
+    if lag is None:
+        return
+    if busy:
+        st.fragment(lag_progress, run_every=1.0)(lag)
+        return
+    ran, results, pair = lag
+    if ran != settings:
+        st.info(f"The runs below used T = {ran['T']} and {ran['steps']} steps: press *Train* to train with the "
+                "settings above.")
+    arrays = {k: history_arrays(r.steps, r.epochs) for k, r in results.items()}
+    runs = {k: (a["epoch_step"], a["val_loss"]) for k, a in arrays.items()}
+    short = [f"{k} stopped at step {len(r.steps)}" for k, r in results.items() if len(r.steps) < ran["steps"]]
+    if any(r.status == "stopped" for r in results.values()):
+        st.caption("Stopped: the curves below are what was trained until then.")
+    elif short:
+        st.caption("Out of time: " + ", ".join(short) + f" ({GRADIENT_LAB.max_seconds:.0f} s of training are shared by the models of one run; "
+                   "other people's work on this server slows it down).")
+    final = {k: v[-1] for k, (_, v) in runs.items() if len(v)}
+    if final:
+        learned = [k for k in ("LSTM", "GRU") if final.get(k, np.inf) < ADDING_BASELINE / 2]
+        lesson = f"**Held-out MSE at the end, T = {ran['T']}: " + ", ".join(f"{k} {v:.3f}" for k, v in final.items())
+        lesson += f" (always answering 1: {ADDING_BASELINE:.3f}).**"
+        rnn = final.get("RNN")
+        if learned:
+            lesson += f" The {' and the '.join(learned)} learned to carry a marked number across the sequence"
+            if rnn is not None:
+                lesson += ("; the RNN still answers about the mean." if rnn > 0.8 * ADDING_BASELINE else
+                           "; at this lag the RNN learns it too." if rnn < ADDING_BASELINE / 2 else
+                           "; the RNN has only begun to.")
+            else:
+                lesson += "."
+        elif min(final.values()) > ADDING_BASELINE / 2:
+            lesson += " No model has left the baseline yet: give it more steps or a shorter T."
+        st.markdown(lesson)
+    chart(st, plots.training_curves, runs, "held-out MSE (log)", ADDING_BASELINE, f"Your runs at T = {ran['T']}",
+          key="gl_lag_live")
 
-        def record(r: Run, k: int) -> None:
-            results[cells[k].upper()] = r
-            if len(r.steps) % 10 == 0:
-                bar.progress((k + len(r.steps) / steps) / len(cells), f"{cells[k].upper()}: step {len(r.steps)} of {steps}")
 
-        budget = GRADIENT_LAB.max_seconds
-        for k, cell in enumerate(cells):  # a model that finishes early leaves its time to the next ones
-            used = sum(r.compute_seconds for r in results.values())
-            train_adding(cell, length, hidden=LIVE_ADDING.hidden, steps=steps, lr=LIVE_ADDING.lr, clip=1.0,
-                         eval_every=25, time_budget_s=(budget - used) / (len(cells) - k),
-                         step_guard=loaders.training_slot, on_step=lambda r, k=k: record(r, k))
-        bar.empty()
-    if "gl_lag_runs" in st.session_state:
-        ran, results = st.session_state["gl_lag_runs"]
-        if ran != settings:
-            st.info(f"The runs below used T = {ran['T']} and {ran['steps']} steps: press *Train* to train with the "
-                    "settings above.")
-        arrays = {k: history_arrays(r.steps, r.epochs) for k, r in results.items()}
-        runs = {k: (a["epoch_step"], a["val_loss"]) for k, a in arrays.items()}
-        short = [f"{k} stopped at step {len(r.steps)}" for k, r in results.items() if len(r.steps) < ran["steps"]]
-        if st.session_state.get("gl_lag_stopped"):
-            st.caption("Stopped: the curves below are what was trained until then.")
-        elif short:
-            st.caption("Out of time: " + ", ".join(short) + f" ({GRADIENT_LAB.max_seconds:.0f} s of training are shared by the models of one run; "
-                       "other people's work on this server slows it down).")
-        final = {k: v[-1] for k, (_, v) in runs.items() if len(v)}
-        if final:
-            learned = [k for k in ("LSTM", "GRU") if final.get(k, np.inf) < ADDING_BASELINE / 2]
-            lesson = f"**Held-out MSE at the end, T = {ran['T']}: " + ", ".join(f"{k} {v:.3f}" for k, v in final.items())
-            lesson += f" (always answering 1: {ADDING_BASELINE:.3f}).**"
-            rnn = final.get("RNN")
-            if learned:
-                lesson += f" The {' and the '.join(learned)} learned to carry a marked number across the sequence"
-                if rnn is not None:
-                    lesson += ("; the RNN still answers about the mean." if rnn > 0.8 * ADDING_BASELINE else
-                               "; at this lag the RNN learns it too." if rnn < ADDING_BASELINE / 2 else
-                               "; the RNN has only begun to.")
-                else:
-                    lesson += "."
-            elif min(final.values()) > ADDING_BASELINE / 2:
-                lesson += " No model has left the baseline yet: give it more steps or a shorter T."
-            st.markdown(lesson)
-        chart(st, plots.training_curves, runs, "held-out MSE (log)", ADDING_BASELINE, f"Your runs at T = {ran['T']}",
-              key="gl_lag_live")
+def lag_progress(lag: tuple[dict, dict[str, Run], RunPair]) -> None:
+    """The live long-lag runs' progress, redrawn every second, with Stop; a full rerun when they end shows the curves."""
+    ran, results, pair = lag
+    if st.button("Stop", key="gl_lag_stop"):
+        pair.stop()
+        pair.join(5)
+    for label, run in results.items():
+        st.progress(run.progress, f"{label}: step {len(run.steps)} of {ran['steps']}, {run.compute_seconds:.1f} s")
+    if not pair.running:
+        st.rerun()
 
 
 def over_depth() -> None:

@@ -6,7 +6,8 @@ from core import plots
 from core.data.mnist1d import CLASSES, LENGTH
 from core.models.mnist1d import MNIST1D_MODELS
 from core.probes.scaling import CONV_LAYERS, KINDS, attention_bytes
-from core.train_mnist1d import train_mnist1d
+from core.train_mnist1d import mnist1d_run
+from core.training.engine import RunPair
 from core.training.limits import MNIST1D_PAGE
 from ui import loaders
 from ui.charts import chart
@@ -66,27 +67,27 @@ def mnist1d_comparison() -> None:
                "on this server. FLOPs of the recurrent models are counted by formula (torch's counter skips "
                "their fused kernels).")
 
-    runs = st.session_state.setdefault("sc_runs", [])
     with st.expander("Retrain a model yourself (your runs stay in this browser session)"):
         c1, c2, c3 = st.columns([2, 1, 1])
         which = c1.selectbox("Model", list(MNIST1D_MODELS), key="sc_retrain_model",
                              format_func=lambda n: MNIST1D_MODELS[n].title)
         epochs = c2.slider("Epochs", 5, 150, 30, 5, key="sc_retrain_epochs")
         seed = c3.number_input("Seed", 0, 10_000, 7, key="sc_retrain_seed")
-        if st.button("Train", type="primary", key="sc_retrain_go"):
-            bar = st.progress(0.0, "training the first epoch …")
-            _, reports = train_mnist1d(
-                which, int(seed), epochs,
-                on_epoch_end=lambda r: bar.progress(min(1.0, r.epoch / epochs),
-                                                    f"epoch {r.epoch}: test accuracy {r.val_accuracy:.1%}"),
-                step_guard=loaders.training_slot, limits=MNIST1D_PAGE,
-            )
-            bar.empty()
-            last = reports[-1]
-            runs.append({"model": MNIST1D_MODELS[which].title, "seed": int(seed), "epochs": last.epoch,
-                         "test accuracy %": round(100 * last.val_accuracy, 1), "seconds": round(last.seconds, 1)})
-            if last.epoch < epochs:
-                st.info(f"Stopped after {last.epoch} epochs: a run here is capped at {MNIST1D_PAGE.max_seconds:.0f} s of training.")
+        retrains: list[RunPair] = st.session_state.setdefault("sc_retrains", [])  # this session's, oldest first
+        busy = bool(retrains) and retrains[-1].running
+        if st.button("Train", type="primary", key="sc_retrain_go", disabled=busy):
+            run = mnist1d_run(which, int(seed), epochs, MNIST1D_PAGE)
+            run.label = MNIST1D_MODELS[which].title
+            retrains.append(RunPair([run], loaders.training_slot).start())
+            st.rerun()
+        if busy:
+            st.fragment(retrain_progress, run_every=1.0)(retrains[-1])
+        elif retrains and retrains[-1].runs[0].status == "capped":
+            st.info(f"Stopped after {len(retrains[-1].runs[0].epochs)} epochs: a run here is capped at "
+                    f"{MNIST1D_PAGE.max_seconds:.0f} s of training.")
+        runs = [{"model": r.label, "seed": r.config.seed, "epochs": r.epochs[-1].epoch,
+                 "test accuracy %": round(100 * r.epochs[-1].val_accuracy, 1), "seconds": round(r.epochs[-1].seconds, 1)}
+                for pair in retrains if not pair.running for r in pair.runs if r.epochs]
         if runs:
             st.dataframe(runs, hide_index=True, width="stretch")
 
@@ -120,6 +121,18 @@ def mnist1d_comparison() -> None:
               [f"head {h + 1}" for h in range(weights.shape[0])],
               title="The Transformer's attention: each position (row) over all 40 positions (columns), one step",
               query_title="position (attending)", key_title="position (attended to)", key="sc_heads")
+
+
+def retrain_progress(retrain: RunPair) -> None:
+    """The retrain's progress, redrawn every second, with Stop; a full rerun when it ends adds it to the table."""
+    run = retrain.runs[0]
+    if st.button("Stop", key="sc_retrain_stop"):
+        retrain.stop()
+        retrain.join(5)
+    latest = f", test accuracy {run.epochs[-1].val_accuracy:.1%}" if run.epochs else ""
+    st.progress(run.progress, f"{run.label}: epoch {len(run.epochs)} of {run.config.epochs}{latest}")
+    if not retrain.running:
+        st.rerun()
 
 
 def parallelism() -> None:
