@@ -78,6 +78,8 @@ if "transformer" in outputs:
                 "several *heads* that can each look for something different.")
     in_labels = list(word) + [END]
     chart(st, plots.attention_heads, cross, shown(tokens), in_labels, [f"head {h + 1}" for h in range(cross.shape[0])],
-          title="Decoder → encoder (cross-attention): each output step over the input", key="at_cross")
+          title="Decoder → encoder (cross-attention): each output step over the input",
+          query_title="output step (decoder)", key_title="input step (encoder)", key="at_cross")
     chart(st, plots.attention_heads, encoder, in_labels, in_labels, [f"head {h + 1}" for h in range(encoder.shape[0])],
-          title="Encoder self-attention: each input position over the input", key="at_self")
+          title="Encoder self-attention: each input position over the input",
+          query_title="input step (attending)", key_title="input step (attended to)", key="at_self")

@@ -140,7 +140,6 @@ with st.spinner(f"Measuring all {len(model_names())} architectures on {device} (
             "year": spec.year, "model": spec.title, "input": "×".join(map(str, spec.input_size)),
             "weight layers": cost["weight_layers"], "parameters (M)": round(cost["params"] / 1e6, 3),
             "forward GFLOPs": round(cost["flops"] / 1e9, 3), f"latency on {device} (ms)": round(cost["latency_s"] * 1000, 1),
-            "what it introduced": spec.summary,
-        })
+        })  # what each introduced is prose, which a dataframe cuts off: it is under each model above and on Home
 table(st, rows)
 chart(st, plots.zoo_scatter, rows, device, key="cmp_zoo")

@@ -1,18 +1,19 @@
 """Gradient lab: gradients that vanish or explode, over time in recurrent networks and over depth in CNNs."""
-import time
-
 import numpy as np
 import streamlit as st
 
 from core import plots
 from core.probes.gradients import first_exploded_step, first_underflowed_step, power_of_ten
-from core.train import ADDING_BASELINE, LIVE_ADDING, train_adding
+from core.train import LIVE_ADDING, train_adding
+from core.training.engine import Run
+from core.training.limits import GRADIENT_LAB
+from core.training.tasks import ADDING_BASELINE
 from ui import loaders
 from ui.charts import chart
 from ui.sequences import EXAMPLES
 
 PARTS = ["Over time", "Clipping", "Long lag", "Over depth"]
-MAX_STEPS, MAX_SECONDS = 600, 45
+CLIP_STEPS = 600  # the clipping runs' longest
 
 
 def say_what_is_not_drawn(series: dict[str, np.ndarray]) -> None:
@@ -109,7 +110,7 @@ elif part == "Clipping":
     c1, c2, c3, c4 = st.columns(4)
     rho = c1.slider("ρ", 0.8, 3.0, 1.8, 0.1, key="gl_clip_rho")
     threshold = c2.slider("Clip threshold", 0.1, 10.0, 1.0, 0.1, key="gl_clip_thr")
-    steps = c3.slider("Steps", 50, MAX_STEPS, 200, 50, key="gl_clip_steps")
+    steps = c3.slider("Steps", 50, CLIP_STEPS, 200, 50, key="gl_clip_steps")
     length = c4.slider("Sequence length", 10, 100, 50, 10, key="gl_clip_T")
     settings = {"ρ": rho, "clip threshold": threshold, "steps": steps, "T": length}
     if st.button("Train both runs", type="primary", key="gl_clip_go") or "gl_clip_runs" not in st.session_state:
@@ -118,9 +119,9 @@ elif part == "Clipping":
         for k, (label, clip) in enumerate((("no clipping", None), (f"clipped at {threshold}", threshold))):
             runs[label] = train_adding(
                 "rnn", length, hidden=64, steps=steps, lr=0.05, clip=clip, rho=rho, optimizer="sgd",
-                eval_every=steps, time_budget_s=MAX_SECONDS / 2, step_guard=loaders.training_slot,
-                on_step=lambda r, k=k: bar.progress((k + r.step / steps) / 2, f"run {k + 1} of 2, step {r.step}"),
-            )
+                eval_every=steps, time_budget_s=GRADIENT_LAB.max_seconds / 2, step_guard=loaders.training_slot,
+                on_step=lambda r, k=k: bar.progress((k + len(r.steps) / steps) / 2, f"run {k + 1} of 2, step {len(r.steps)}"),
+            ).steps
         bar.empty()
         st.session_state["gl_clip_runs"] = (settings, runs)
     ran, runs = st.session_state["gl_clip_runs"]
@@ -168,10 +169,10 @@ elif part == "Long lag":
             f"{cell.upper()} {r['seconds']:.0f} s" for cell, r in curves["runs"].items()) + " on 2 CPU cores.")
     st.subheader("Train them yourself")
     st.caption(f"A shorter lag, so that a gated model learns within seconds: hidden {LIVE_ADDING.hidden}, RMSprop "
-               f"learning rate {LIVE_ADDING.lr:g}, clip 1, batch 50, at most {MAX_SECONDS} s for all models together.")
+               f"learning rate {LIVE_ADDING.lr:g}, clip 1, batch 50, at most {GRADIENT_LAB.max_seconds:.0f} s of training for all models together.")
     c1, c2, c3 = st.columns(3)
     length = c1.slider("T", 10, 200, LIVE_ADDING.length, 10, key="gl_lag_T")
-    steps = c2.slider("Steps per model", 50, LIVE_ADDING.max_steps, LIVE_ADDING.steps, 50, key="gl_lag_steps")
+    steps = c2.slider("Steps per model", 50, GRADIENT_LAB.max_steps, LIVE_ADDING.steps, 50, key="gl_lag_steps")
     cells = c3.multiselect("Models", ["rnn", "lstm", "gru"], ["rnn", "lstm", "gru"], format_func=str.upper,
                            key="gl_lag_cells")
     b1, b2, _ = st.columns([1, 1, 4])
@@ -182,18 +183,19 @@ elif part == "Long lag":
     if go and cells:
         st.session_state["gl_lag_stopped"] = False
         bar = st.progress(0.0, "starting …")
-        results: dict[str, list] = {}
+        results: dict[str, Run] = {}
         st.session_state["gl_lag_runs"] = (settings, results)  # filled step by step, so Stop keeps what was done
 
-        def record(r, k: int) -> None:
-            results.setdefault(cells[k].upper(), []).append(r)
-            if r.step % 10 == 0:
-                bar.progress((k + r.step / steps) / len(cells), f"{cells[k].upper()}: step {r.step} of {steps}")
+        def record(r: Run, k: int) -> None:
+            results[cells[k].upper()] = r
+            if len(r.steps) % 10 == 0:
+                bar.progress((k + len(r.steps) / steps) / len(cells), f"{cells[k].upper()}: step {len(r.steps)} of {steps}")
 
-        deadline = time.perf_counter() + MAX_SECONDS
+        budget = GRADIENT_LAB.max_seconds
         for k, cell in enumerate(cells):  # a model that finishes early leaves its time to the next ones
+            used = sum(r.compute_seconds for r in results.values())
             train_adding(cell, length, hidden=LIVE_ADDING.hidden, steps=steps, lr=LIVE_ADDING.lr, clip=1.0,
-                         eval_every=25, time_budget_s=(deadline - time.perf_counter()) / (len(cells) - k),
+                         eval_every=25, time_budget_s=(budget - used) / (len(cells) - k),
                          step_guard=loaders.training_slot, on_step=lambda r, k=k: record(r, k))
         bar.empty()
     if "gl_lag_runs" in st.session_state:
@@ -201,13 +203,12 @@ elif part == "Long lag":
         if ran != settings:
             st.info(f"The runs below used T = {ran['T']} and {ran['steps']} steps: press *Train* to train with the "
                     "settings above.")
-        runs = {k: (np.array([r.step for r in h if np.isfinite(r.val_mse)]), np.array([r.val_mse for r in h if np.isfinite(r.val_mse)]))
-                for k, h in results.items()}
-        short = [f"{k} stopped at step {h[-1].step}" for k, h in results.items() if h[-1].step < ran["steps"]]
+        runs = {k: (np.array([e.step for e in r.epochs]), np.array([e.val_loss for e in r.epochs])) for k, r in results.items()}
+        short = [f"{k} stopped at step {len(r.steps)}" for k, r in results.items() if len(r.steps) < ran["steps"]]
         if st.session_state.get("gl_lag_stopped"):
             st.caption("Stopped: the curves below are what was trained until then.")
         elif short:
-            st.caption("Out of time: " + ", ".join(short) + f" ({MAX_SECONDS} s are shared by the models of one run; "
+            st.caption("Out of time: " + ", ".join(short) + f" ({GRADIENT_LAB.max_seconds:.0f} s of training are shared by the models of one run; "
                        "other people's work on this server slows it down).")
         final = {k: v[-1] for k, (_, v) in runs.items() if len(v)}
         if final:

@@ -31,4 +31,4 @@ for name in model_names():
     source = "trained by this project, bundled" if spec.bundled_file else "torchvision, ImageNet weights if cached"
     rows.append({"model": spec.title, "year": spec.year, "input": "×".join(map(str, spec.input_size)),
                  "classes": spec.num_classes, "weights": source, "what it introduced": spec.summary})
-st.dataframe(rows, hide_index=True, width="stretch")
+st.table(rows, hide_index=True)  # a static table wraps the prose a dataframe would cut off

@@ -1,20 +1,20 @@
 """CNN vs RNN vs attention on the same data (MNIST-1D), and how each scales with sequence length."""
-import time
-
 import numpy as np
 import streamlit as st
 
 from core import plots
 from core.data.mnist1d import CLASSES, LENGTH
 from core.models.mnist1d import MNIST1D_MODELS
-from core.probes.scaling import CONV_LAYERS, KINDS
+from core.probes.scaling import CONV_LAYERS, KINDS, attention_bytes
 from core.train_mnist1d import train_mnist1d
+from core.training.limits import MNIST1D_PAGE
 from ui import loaders
 from ui.charts import chart
 
 PARTS = ["MNIST-1D", "Parallelism"]
-MAX_RETRAIN_SECONDS = 60
-KIND_TITLES = {"conv1d": f"Conv1d × {CONV_LAYERS}", "lstm": "LSTM", "gru": "GRU", "attention": "self-attention"}
+KIND_TITLES = {"conv1d": f"Conv1d × {CONV_LAYERS}", "lstm": "LSTM", "gru": "GRU", "attention": "fused attention",
+               "attention_explicit": "explicit attention"}
+WEIGHTS_TITLE = "explicit attention's T × T weights (computed)"
 
 st.title("CNN vs RNN vs attention")
 st.caption("Where each architecture fits, how well it parallelises, how many parameters it needs and how it copes "
@@ -54,7 +54,15 @@ if part == "MNIST-1D":
             "training s (bundled run)": f"{np.mean(r['train_seconds']):.0f}",
             f"latency here, ms ({device.kind})": f"{here['latency_ms']:.3f}",
         })
-    st.dataframe(rows, hide_index=True, width="stretch")
+    text = st.column_config.TextColumn
+    st.dataframe(rows, hide_index=True, width="stretch", column_config={  # short headers: nine columns fit the page
+        "model": text(pinned=True),
+        "test accuracy %": text("accuracy %", help="test accuracy, mean ± standard deviation over seeds"),
+        "FLOPs / sequence": text("FLOPs", help="floating-point operations for one sequence"),
+        "sequential steps": text("steps", help="operations that must run one after another for one sequence"),
+        "training s (bundled run)": text("train s", help="seconds the bundled run trained"),
+        f"latency here, ms ({device.kind})": text(f"ms ({device.kind})", help="latency of one sequence, measured now here"),
+    })
     st.caption(f"Bundled runs: {results['training']}; {results['machine']}. Mean ± standard deviation over seeds; "
                "“paper” is Greydanus (2020), whose models differ in size. Latency is one sequence, measured now "
                "on this server. FLOPs of the recurrent models are counted by formula (torch's counter skips "
@@ -69,19 +77,18 @@ if part == "MNIST-1D":
         seed = c3.number_input("Seed", 0, 10_000, 7, key="sc_retrain_seed")
         if st.button("Train", type="primary", key="sc_retrain_go"):
             bar = st.progress(0.0, "training the first epoch …")
-            start = time.perf_counter()
             _, reports = train_mnist1d(
                 which, int(seed), epochs,
-                on_epoch_end=lambda r: bar.progress(r.epoch / epochs, f"epoch {r.epoch}: test accuracy {r.val_accuracy:.1%}"),
-                should_stop=lambda: time.perf_counter() - start > MAX_RETRAIN_SECONDS,
-                step_guard=loaders.training_slot,
+                on_epoch_end=lambda r: bar.progress(min(1.0, r.epoch / epochs),
+                                                    f"epoch {r.epoch}: test accuracy {r.val_accuracy:.1%}"),
+                step_guard=loaders.training_slot, limits=MNIST1D_PAGE,
             )
             bar.empty()
             last = reports[-1]
             runs.append({"model": MNIST1D_MODELS[which].title, "seed": int(seed), "epochs": last.epoch,
                          "test accuracy %": round(100 * last.val_accuracy, 1), "seconds": round(last.seconds, 1)})
             if last.epoch < epochs:
-                st.info(f"Stopped after {last.epoch} epochs: a run here is capped at {MAX_RETRAIN_SECONDS} s.")
+                st.info(f"Stopped after {last.epoch} epochs: a run here is capped at {MNIST1D_PAGE.max_seconds:.0f} s of training.")
         if runs:
             st.dataframe(runs, hide_index=True, width="stretch")
 
@@ -114,7 +121,7 @@ if part == "MNIST-1D":
         chart(st, plots.attention_heads, weights, [str(t) for t in range(LENGTH)], [str(t) for t in range(LENGTH)],
               [f"head {h + 1}" for h in range(weights.shape[0])],
               title="The Transformer's attention: each position (row) over all 40 positions (columns), one step",
-              key="sc_heads")
+              query_title="position (attending)", key_title="position (attended to)", key="sc_heads")
 
 else:
     st.markdown(
@@ -141,28 +148,51 @@ else:
     source = (f"measured now on this server ({shown['device']}, batch {shown['batch']})" if live
               else f"bundled: {shown['machine']}, batch {shown['batch']} (`{shown['command']}`)")
     points = shown["points"]
+    untimed = [] if live else shown.get("untimed", {}).get("kinds", [])
+    if untimed:
+        source += f"; explicit attention's memory added by `{shown['untimed']['command']}`, not timed"
 
     def series(field: str, scale: float = 1.0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         out = {}
         for kind in KINDS:
-            ok = [p for p in points if p["kind"] == kind and p["seconds"] is not None]
-            out[KIND_TITLES[kind]] = (np.array([p["length"] for p in ok]), np.array([p[field] * scale for p in ok]))
+            ok = [p for p in points if p["kind"] == kind and (p["seconds"] is not None or field == "peak_bytes" and kind in untimed)]
+            if ok:
+                out[KIND_TITLES[kind]] = (np.array([p["length"] for p in ok]), np.array([p[field] * scale for p in ok]))
         return out
 
+    memory = series("peak_bytes", 1 / 2**20)
+    lengths = np.array(sorted({p["length"] for p in points}))
+    memory[WEIGHTS_TITLE] = (lengths, np.array([attention_bytes(shown["batch"], int(t)) for t in lengths]) / 2**20)
+    at = {kind: {int(t): v for t, v in zip(*memory[title])} for kind, title in KIND_TITLES.items() if title in memory}
+    both = [int(t) for t in lengths if all(int(t) in at.get(k, {}) for k in ("attention_explicit", "attention", "lstm"))]
+    if both:
+        t = both[-1]
+        st.markdown(
+            f"**At T = {t:,}, explicit attention needed {at['attention_explicit'][t]:,.1f} MiB** at its peak — its T × T "
+            f"weights alone are {attention_bytes(shown['batch'], t) / 2**20:,.1f} MiB — **the LSTM "
+            f"{at['lstm'][t]:,.1f} MiB.** Explicit attention is softmax(QKᵀ/√d)·V as the textbook writes it. PyTorch's "
+            f"fused kernel computes the same output block by block and never stores the T × T weights: it needed "
+            f"{at['attention'][t]:,.1f} MiB, on the LSTM's line, but its time still grows as T².")
     c1, c2 = st.columns(2)
     st.caption(f"Shown: {source}.")
     chart(c1, plots.scaling_chart, series("seconds", 1000), "forward time (ms)", "Time of one forward pass", key="sc_latency")
-    chart(c2, plots.scaling_chart, series("peak_bytes", 1 / 2**20), "peak tensor memory (MiB)", "Memory of the forward pass",
-          key="sc_memory")
+    chart(c2, plots.scaling_chart, memory, "peak tensor memory (MiB)", "Memory of the forward pass",
+          computed=(WEIGHTS_TITLE,), key="sc_memory")
     def cell(point: dict) -> str:
         if point["seconds"] is None:
+            if point["kind"] in untimed:
+                return "not timed"
             return f"skipped (needs {point['peak_bytes'] / 2**30:.1f} GiB)"
         steps = point["steps"]
-        return f"{steps:,} step{'s' if steps > 1 else ''}, {1000 * point['seconds']:.2f} ms"
+        return f"{steps:,} step{'s' if steps > 1 else ''}, {1000 * point['seconds']:.3g} ms"
 
     st.dataframe([{"layer": KIND_TITLES[kind], **{f"T = {p['length']}": cell(p) for p in points if p["kind"] == kind}}
-                  for kind in KINDS], hide_index=True, width="stretch")
+                  for kind in KINDS], hide_index=True, width="stretch",
+                 column_config={"layer": st.column_config.TextColumn(pinned=True)})
     st.caption("Sequential steps are counted by construction: T for LSTM and GRU, one per convolution, one for the "
-               "attention layer. Memory is the peak of tensors the forward pass itself allocates; fused kernels' "
-               "internal workspaces (PyTorch's CPU attention never stores the T × T weights) are not visible on a "
-               "CPU, while on a GPU the figure is torch.cuda.max_memory_allocated, which sees them.")
+               "attention layer. Both attention rows are the same layer with the same weights: explicit attention "
+               "computes softmax(QKᵀ/√d)·V as written and holds the scores and the weights (4 heads × T × T numbers "
+               "each) at once; fused attention (PyTorch's scaled-dot-product kernel) gives the same output without "
+               "storing them. Memory is the peak of tensors the forward pass itself allocates (on a GPU, "
+               "torch.cuda.max_memory_allocated); the dashed line is the weights' size from the formula "
+               "batch × heads × T² × 4 bytes.")

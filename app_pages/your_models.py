@@ -3,7 +3,7 @@ import math
 
 import streamlit as st
 
-from core import lab
+from core.training.tasks import TASKS
 from core.builder import CNN_KINDS, LENET_LIKE, BuildError, LayerSpec, plan_cnn, rnn_plan
 from core.data.text import VOCAB
 from core.models.registry import get_spec, model_names
@@ -102,9 +102,9 @@ kind = st.radio("Kind", ["CNN", "RNN"], horizontal=True, key="ym_kind")
 if kind == "CNN":
     inputs = {"digits": "Digits: 1×32×32 in, 10 classes", "shapes": "Shapes or your pictures: 3×64×64 in"}
     target = st.radio("For", list(inputs), format_func=inputs.get, horizontal=True, key="ym_for")
-    size, classes = lab.INPUT_SIZE[target], 10 if target == "digits" else 6
+    size, classes = TASKS[target].input_size, get_spec(TASKS[target].normalised_as).num_classes
     rows = [{"kind": layer.kind, "size": layer.size, "kernel": layer.kernel, "stride": layer.stride,
-             "padding": layer.padding, "p": layer.p} for layer in st.session_state.get("tl_built", LENET_LIKE)]
+             "padding": layer.padding, "p": layer.p} for layer in own_models.built_cnn() or LENET_LIKE]
     edited = st.data_editor(
         rows, num_rows="dynamic", key="ym_layers", hide_index=True, width="stretch",
         column_config={
@@ -129,7 +129,7 @@ if kind == "CNN":
         st.caption(f"In all: {sum(p.params for p in plan):,} parameters, {sum(p.flops for p in plan):,} FLOPs per "
                    f"{'×'.join(map(str, size))} picture (a multiply-add counts 2).")
         if st.button("Use in the training lab", key="ym_use_cnn"):
-            st.session_state["tl_built"] = layers
+            own_models.keep_built_cnn(layers)
             st.success("In the Training lab, tick **Use the network you built** on either run (digits, shapes or your "
                        "pictures).")
 else:
@@ -145,5 +145,5 @@ else:
     st.caption(f"In all: {sum(p.params for p in plan):,} parameters; {sum(p.flops for p in plan):,} FLOPs per character, "
                "one step after another. One recurrent layer: the Hidden states and Gates pages trace it step by step.")
     if st.button("Use in the training lab", key="ym_use_rnn"):
-        st.session_state["tl_built_rnn"] = (embed, hidden)
+        own_models.keep_built_rnn(embed, hidden)
         st.success("In the Training lab, tick **Use the sizes you chose** on a text task; each run keeps its own cell.")

@@ -1,13 +1,15 @@
 """The training lab, measured: what its bookkeeping costs, and what each best practice does on our tasks.
 
-    python bench/lab.py [--seeds 3] [--skip-comparisons] [--device cpu]
+    python bench/lab.py [--seeds 3] [--skip-comparisons] [--defaults] [--device cpu]
 
-1. Overhead: `LabRun.step()` (per-run random state, gradient norm, records, per-epoch evaluation)
+1. Overhead: `Run.step()` (per-run random state, gradient norm, records, per-epoch evaluation)
    against a bare loop training the same LeNet-5 on the same batches, in the same process; and two
    runs interleaved on the lab's thread against the same two runs one after the other. Targets:
    ≤ 1.3 and ≤ 1.2.
 2. Comparisons: each toggle of the lab against the same baseline, over `--seeds` seeds (digits), or
    one seed (shapes, text); held-out accuracy mean ± spread and seconds. Prints a Markdown table.
+3. With --defaults, only each task's default pair (what the page opens on) over `--seeds` seeds: both
+   runs' held-out metric, mean ± standard deviation, and the gap; the spreads behind `DefaultPair.spread`.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import argparse
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -24,12 +27,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import lab  # noqa: E402
 from core.device import choose_device, configure_threads  # noqa: E402
-from core.lab import LabConfig, LabPair, LabRun, with_changes  # noqa: E402
+from core.training.engine import Run, RunConfig, RunPair, train  # noqa: E402
+from core.training.limits import TRAINING_LAB  # noqa: E402
+from core.training.tasks import get_task  # noqa: E402
+
+LIMITS = TRAINING_LAB  # every run here is one the lab could start, under the lab's caps
 
 
-def bare_loop(config: LabConfig, device: torch.device) -> float:
+def bare_loop(config: RunConfig, device: torch.device) -> float:
     """Seconds to train the lab's model for the same number of steps with nothing but forward, backward, step."""
-    run = LabRun(config, device)  # for its model, optimizer and data; trained below without its bookkeeping
+    run = Run(config, device, limits=LIMITS)  # for its model, optimizer and data; trained below without its bookkeeping
     data, model, opt = run.data, run.model, run.opt
     gen = torch.Generator().manual_seed(config.seed)
     start = time.perf_counter()
@@ -46,22 +53,22 @@ def bare_loop(config: LabConfig, device: torch.device) -> float:
     return time.perf_counter() - start
 
 
-def lab_loop(config: LabConfig, device: torch.device) -> float:
-    run = LabRun(config, device)
+def lab_loop(config: RunConfig, device: torch.device) -> float:
+    run = Run(config, device, limits=LIMITS)
     start = time.perf_counter()
-    lab.train(run)
+    train(run)
     return time.perf_counter() - start
 
 
 def overhead(device: torch.device, repeats: int = 5) -> list[tuple[str, float, float]]:
     """Medians of `repeats` rounds; each round times ours and the reference back to back, so drifts in the
     machine's speed hit both alike."""
-    config = LabConfig("digits", epochs=6)
-    other = with_changes(config, batch_norm=True, dropout=0.3)
-    lab.task_data("digits")
+    config = RunConfig("digits", epochs=6)
+    other = replace(config, batch_norm=True, dropout=0.3)
+    get_task("digits").data()
 
     def paired() -> float:
-        pair = LabPair([LabRun(config, device), LabRun(other, device)])
+        pair = RunPair([Run(config, device, limits=LIMITS), Run(other, device, limits=LIMITS)])
         start = time.perf_counter()
         pair.start().join()
         return time.perf_counter() - start
@@ -69,12 +76,12 @@ def overhead(device: torch.device, repeats: int = 5) -> list[tuple[str, float, f
     rounds = [(lab_loop(config, device), bare_loop(config, device), paired(),
                lab_loop(config, device) + lab_loop(other, device)) for _ in range(repeats)]
     ours, bare, interleaved, sequential = (statistics.median(r[i] for r in rounds) for i in range(4))
-    return [("LabRun.step vs bare loop (LeNet-5, 132 steps)", ours, bare),
+    return [("Run.step vs bare loop (LeNet-5, 132 steps)", ours, bare),
             ("two runs interleaved on the lab's thread vs one after the other", interleaved, sequential)]
 
 
-COMPARISONS: list[tuple[str, LabConfig, list[tuple[str, dict]], int]] = [
-    ("digits", LabConfig("digits", epochs=12), [
+COMPARISONS: list[tuple[str, RunConfig, list[tuple[str, dict]], int]] = [
+    ("digits", RunConfig("digits", epochs=12), [
         ("baseline: Adam 3e-3, constant, batch 64", {}),
         ("+ dropout 0.3", dict(dropout=0.3)),
         ("+ batch norm", dict(batch_norm=True)),
@@ -87,15 +94,15 @@ COMPARISONS: list[tuple[str, LabConfig, list[tuple[str, dict]], int]] = [
         ("batch 512", dict(batch_size=512)),
         ("lr 0.3 (too high)", dict(lr=0.3)),
     ], 3),
-    ("shapes", LabConfig("shapes", epochs=4), [
+    ("shapes", RunConfig("shapes", epochs=4), [
         ("baseline: no batch norm", dict(batch_norm=False)),
         ("+ batch norm", dict(batch_norm=True)),
         ("+ batch norm, one-cycle", dict(batch_norm=True, schedule="onecycle")),
     ], 1),
-    ("char", LabConfig("char", epochs=10, batch_size=32, clip=1.0), [
+    ("char", RunConfig("char", epochs=10, batch_size=32, clip=1.0), [
         ("RNN", dict(cell="rnn")), ("LSTM", dict(cell="lstm")), ("GRU", dict(cell="gru")),
     ], 1),
-    ("adding", LabConfig("adding", epochs=15, batch_size=32, lr=1e-2, clip=1.0), [
+    ("adding", RunConfig("adding", epochs=15, batch_size=32, lr=1e-2, clip=1.0), [
         ("RNN", dict(cell="rnn")), ("LSTM", dict(cell="lstm")), ("LSTM, no clipping", dict(cell="lstm", clip=0.0)),
     ], 1),
 ]
@@ -108,7 +115,7 @@ def comparisons(seeds: int, device: torch.device) -> None:
         for label, changes in variants:
             accs, losses, secs, notes = [], [], [], set()
             for seed in range(min(seeds, task_seeds) if task_seeds > 1 else 1):
-                run = lab.train(LabRun(with_changes(base, seed=seed, **changes), device))
+                run = train(Run(replace(base, seed=seed, **changes), device, limits=LIMITS))
                 accs.append(run.epochs[-1].val_accuracy if run.epochs else float("nan"))
                 losses.append(run.epochs[-1].train_loss if run.epochs else float("nan"))
                 secs.append(run.compute_seconds)
@@ -120,15 +127,43 @@ def comparisons(seeds: int, device: torch.device) -> None:
                   f"{statistics.mean(secs):.1f} |", flush=True)
 
 
+def default_pairs(seeds: int, device: torch.device) -> None:
+    """Each task's default pair (the page's opening comparison) over seeds 0..seeds-1: the held-out metric of both
+    runs, mean ± standard deviation. `DefaultPair.spread` is the larger of the two deviations."""
+    print("\n| task | choice that differs | run A | run B | gap | seeds spread | seconds per run |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for task, pair in lab.DEFAULT_PAIRS.items():
+        (name,) = lab.differences(pair.a, pair.b)
+        scores: list[list[float]] = [[], []]
+        secs, notes = [], set()
+        for seed in range(seeds):
+            for k, config in enumerate((pair.a, pair.b)):
+                run = train(Run(replace(config, seed=seed), device, limits=LIMITS))
+                scores[k].append(run.epochs[-1].val_accuracy if run.epochs else float("nan"))
+                secs.append(run.compute_seconds)
+                if run.status != "done":
+                    notes.add(run.status)
+        (ma, sa), (mb, sb) = ((statistics.mean(s), statistics.stdev(s) if len(s) > 1 else 0.0) for s in scores)
+        value = get_task(task).show
+        note = f" ({', '.join(sorted(notes))})" if notes else ""
+        print(f"| {task} | {lab.CHOICE_NAMES[name]}: {lab.choice_value(name, pair.a)} vs {lab.choice_value(name, pair.b)} | "
+              f"{value(ma)} ± {value(sa)} | {value(mb)} ± {value(sb)} | {value(mb - ma)} | ±{value(max(sa, sb))} | "
+              f"{statistics.mean(secs):.1f}{note} |", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--device", default=None)
     parser.add_argument("--skip-comparisons", action="store_true")
+    parser.add_argument("--defaults", action="store_true", help="only measure each task's default pair")
     args = parser.parse_args()
     configure_threads()
     device = choose_device(args.device).device
     print(f"device {device.type}, torch {torch.__version__}, {torch.get_num_threads()} threads")
+    if args.defaults:
+        default_pairs(args.seeds, device)
+        return 0
     failed = False
     for (name, ours, reference), target in zip(overhead(device), (1.3, 1.2)):
         ratio = ours / reference

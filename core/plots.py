@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import math
 import os
 from typing import Callable, Sequence, TypeVar
 
@@ -17,6 +18,8 @@ import plotly.io as pio
 from _plotly_utils.basevalidators import ColorscaleValidator
 from PIL import Image
 from plotly.colors import get_colorscale, unlabel_rgb
+
+from core.palette import REFERENCE, colour_of
 
 MAX_TILE = 32
 GRID_GAP = 1
@@ -95,6 +98,36 @@ def _panel(data: object, height: int, title: str | None, *, xaxis: dict | None =
     if title:
         full["title"] = dict(text=title)
     return _figure(data, full)
+
+
+# A legend right under the x axis title, for figures that share the page's width with another: a legend at
+# the right squeezed their plots to a sliver, and one above the plot ran into the title.
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top")
+MAX_LOG_TICKS = 8  # labelled powers of ten on a log axis at most
+
+
+def _log_axis(values: Sequence[object], **axis: object) -> dict:
+    """A log axis for `values` (arrays of any shape) that labels only powers of ten, as 10ⁿ.
+
+    Left alone, plotly labels a log axis spanning one to a few decades at 2, 3 … 9 as well, with the bare
+    digits "2" … "9" that read like values. Here a range of a decade or more gets one labelled tick every
+    ⌈decades / MAX_LOG_TICKS⌉ decades, with unlabelled minor ticks between; a narrower range keeps plotly's
+    own ticks, which it then labels in full (0.2, 0.3 …).
+    """
+    parts = [np.asarray(v, dtype=np.float64).ravel() for v in values]
+    flat = np.concatenate(parts) if parts else np.zeros(0)
+    flat = flat[np.isfinite(flat) & (flat > 0)]
+    full = dict(axis, type="log", exponentformat="power")
+    if flat.size:
+        decades = math.log10(flat.max() / flat.min())
+        if decades >= 1:
+            full.update(dtick=max(1, math.ceil(decades / MAX_LOG_TICKS)), minor=dict(ticks="outside", ticklen=3, showgrid=False))
+    return full
+
+
+def _coloured(name: str, **line: object) -> dict:
+    """A trace's line (or marker) style in the colour of the thing `name` names (`core.palette`)."""
+    return dict(line, color=colour_of(name))
 
 
 @functools.lru_cache(maxsize=16)
@@ -393,7 +426,8 @@ def kernel_grid(weights: np.ndarray, title: str | None = None) -> go.Figure:
 
 
 def zoo_scatter(rows: Sequence[dict], device: str) -> go.Figure:
-    """Latency against forward FLOPs for each model (log-log), bubble size ∝ √parameters, labelled with name and year."""
+    """Latency against forward FLOPs for each model (log-log), bubble size ∝ √parameters, labelled with name and
+    year, each bubble in its model's colour (`core.palette`)."""
     latency_key = f"latency on {device} (ms)"
     flops = [max(r["forward GFLOPs"], 1e-6) for r in rows]
     latency = [max(r[latency_key], 1e-3) for r in rows]
@@ -401,13 +435,12 @@ def zoo_scatter(rows: Sequence[dict], device: str) -> go.Figure:
     size = 10 + 40 * np.sqrt(params / max(params.max(), 1e-9))
     points = _trace(go.Scatter,
         x=flops, y=latency, mode="markers+text", text=[f"{r['model']} ({r['year']})" for r in rows],
-        textposition="top center", marker=dict(size=size, color=[r["year"] for r in rows], colorscale="Viridis",
-                                               showscale=True, colorbar=dict(title=dict(text="year"), thickness=12)),
+        textposition="top center", marker=dict(size=size, color=[colour_of(r["model"]) for r in rows]),
         customdata=params, hovertemplate="%{text}<br>%{x:.3g} GFLOPs<br>%{y:.3g} ms<br>%{customdata:.3g} M parameters<extra></extra>",
     )
-    return _panel(points, 420, "Cost of one forward pass: bubble area ∝ parameters, colour = year",
-                  xaxis=dict(type="log", title=_title("forward GFLOPs (log)")),
-                  yaxis=dict(type="log", title=_title(f"latency on {device}, ms (log)")))
+    return _panel(points, 420, "Cost of one forward pass: bubble area ∝ parameters",
+                  xaxis=_log_axis([flops], title=_title("forward GFLOPs (log)")),
+                  yaxis=_log_axis([latency], title=_title(f"latency on {device}, ms (log)")))
 
 
 def _axis_chars(chars: Sequence[str]) -> list[str]:
@@ -570,9 +603,10 @@ def gate_histograms(gates: dict[str, np.ndarray], title: str | None = None) -> g
 
 def line_chart(series: dict[str, np.ndarray], x_title: str, y_title: str, title: str | None = None,
                log_y: bool = False) -> go.Figure:
-    """Several named (T,) series against their index."""
-    return _panel([_trace(go.Scatter, y=np.asarray(v), mode="lines", name=k) for k, v in series.items()], 320, title,
-                  xaxis=dict(title=_title(x_title)), yaxis=dict(title=_title(y_title), type="log" if log_y else "linear"))
+    """Several named (T,) series against their index, each in its thing's colour (`core.palette`)."""
+    yaxis = _log_axis(list(series.values())) if log_y else {}
+    return _panel([_trace(go.Scatter, y=np.asarray(v), mode="lines", name=k, line=_coloured(k)) for k, v in series.items()],
+                  320, title, xaxis=dict(title=_title(x_title)), yaxis=dict(yaxis, title=_title(y_title)))
 
 
 def matrix_heatmap(
@@ -612,10 +646,11 @@ def field_chart(names: Sequence[str], fields: Sequence[float], jumps: Sequence[f
         _trace(go.Scatter, x=depth, y=list(jumps), mode="lines", name="jump (stride in pixels)", text=list(names),
                    line=dict(dash="dot"), hovertemplate="%{text}<br>jump %{y} px<extra></extra>"),
         _trace(go.Scatter, x=[depth[0], depth[-1]] if depth else [], y=[input_side, input_side], mode="lines",
-                   name=f"input side ({input_side} px)", line=dict(color="grey", dash="dash")),
+                   name=f"input side ({input_side} px)", line=dict(color=REFERENCE, dash="dash")),
     ]
     return _panel(lines, 380, title, xaxis=dict(title=_title("layer (graph order)")),
-                  yaxis=dict(title=_title("pixels (log)"), type="log"))
+                  yaxis=_log_axis([[f for f in finite if f is not None], jumps, [input_side]],
+                                  title=_title("pixels (log)")))
 
 
 def field_map(grad: np.ndarray, box: tuple[float, float, float, float] | None, title: str | None = None) -> go.Figure:
@@ -634,8 +669,9 @@ def field_map(grad: np.ndarray, box: tuple[float, float, float, float] | None, t
 
 def shift_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None,
                 y_range: tuple[float, float] | None = (0, 1.02)) -> go.Figure:
-    """Named (x, y) curves against the shift in percent of the picture's width."""
-    return _panel([_trace(go.Scatter, x=x, y=y, mode="lines+markers", name=k) for k, (x, y) in series.items()], 340, title,
+    """Named (x, y) curves against the shift in percent of the picture's width, each in its model's colour."""
+    return _panel([_trace(go.Scatter, x=x, y=y, mode="lines+markers", name=k, line=_coloured(k), marker=_coloured(k))
+                   for k, (x, y) in series.items()], 340, title,
                   xaxis=dict(title=_title("horizontal shift (% of the model's input width)"), zeroline=True),
                   yaxis=dict(title=_title(y_title), **({"range": list(y_range)} if y_range else {})))
 
@@ -644,7 +680,7 @@ def counts_bar(labels: Sequence[str], counts: Sequence[int], title: str | None =
     """Parameter counts on a log axis, each bar labelled with its number."""
     bars = _trace(go.Bar, x=list(labels), y=list(counts), text=[f"{c:,}" for c in counts], textposition="outside",
                   cliponaxis=False, marker=dict(color=["#4c78a8", "#f58518", "#e45756"][: len(counts)]))
-    return _panel(bars, 340, title, yaxis=dict(type="log", title=_title("parameters (log)")))
+    return _panel(bars, 340, title, yaxis=_log_axis([counts], title=_title("parameters (log)")))
 
 
 def grad_norm_chart(series: dict[str, np.ndarray], bound: np.ndarray | None = None, title: str | None = None) -> go.Figure:
@@ -656,25 +692,29 @@ def grad_norm_chart(series: dict[str, np.ndarray], bound: np.ndarray | None = No
     for name, norms in series.items():
         norms = np.asarray(norms, dtype=np.float64)
         shown = np.where(np.isfinite(norms) & (norms > 0), norms, np.nan)
-        lines.append(_trace(go.Scatter, y=shown, mode="lines", name=name, hovertemplate="t=%{x}: %{y:.3g}<extra></extra>"))
+        lines.append(_trace(go.Scatter, y=shown, mode="lines", name=name, line=_coloured(name),
+                            hovertemplate="t=%{x}: %{y:.3g}<extra></extra>"))
     if bound is not None:
         b = np.where(np.isfinite(bound) & (bound > 0) & (bound < 1e300), bound, np.nan)
-        lines.append(_trace(go.Scatter, y=b, mode="lines", name="RNN bound (γ·σ_max)^(T−t)", line=dict(dash="dash", color="grey")))
+        lines.append(_trace(go.Scatter, y=b, mode="lines", name="RNN bound (γ·σ_max)^(T−t)", line=dict(dash="dash", color=REFERENCE)))
     return _panel(lines, 380, title, xaxis=dict(title=_title("time step t (the loss is at the last step)")),
-                  yaxis=dict(title=_title("‖∂L/∂h_t‖ (log)"), type="log", exponentformat="power"))
+                  yaxis=_log_axis([line.y for line in lines], title=_title("‖∂L/∂h_t‖ (log)")))
 
 
 def training_curves(runs: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, baseline: float | None = None,
                     title: str | None = None, log_y: bool = True) -> go.Figure:
-    """Named (step, value) curves, with an optional horizontal baseline."""
-    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines", name=k) for k, (x, y) in runs.items()]
+    """Named (step, value) curves, each in its thing's colour (`core.palette`), with an optional horizontal baseline;
+    the legend under the x axis (the Gradient lab sets two of these side by side)."""
+    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines", name=k, line=_coloured(k))
+             for k, (x, y) in runs.items()]
     if baseline is not None:
         xs = [min((float(np.min(x)) for x, _ in runs.values() if len(x)), default=0),
               max((float(np.max(x)) for x, _ in runs.values() if len(x)), default=1)]
         lines.append(_trace(go.Scatter, x=xs, y=[baseline, baseline], mode="lines", name=f"always answer 1: MSE {baseline:.3f}",
-                                line=dict(dash="dash", color="grey")))
-    return _panel(lines, 360, title, xaxis=dict(title=_title("training step")),
-                  yaxis=dict(title=_title(y_title), type="log" if log_y else "linear", exponentformat="power"))
+                                line=dict(dash="dash", color=REFERENCE)))
+    yaxis = _log_axis([line.y for line in lines]) if log_y else {}
+    return _panel(lines, 400, title, xaxis=dict(title=_title("training step")), yaxis=dict(yaxis, title=_title(y_title)),
+                  legend=LEGEND_BELOW)
 
 
 def sequence_samples(xs: np.ndarray, ys: np.ndarray, classes: Sequence[str], title: str | None = None) -> go.Figure:
@@ -696,7 +736,8 @@ def sequence_samples(xs: np.ndarray, ys: np.ndarray, classes: Sequence[str], tit
 def sequence_saliency(x: np.ndarray, maps: dict[str, np.ndarray], labels: dict[str, str],
                       title: str | None = None) -> go.Figure:
     """The sequence on top; below, one row per model of its gradient × input over the 40 positions, each row
-    scaled to its own largest magnitude (red pushes the prediction up, blue down)."""
+    scaled to its own largest magnitude (red pushes the prediction up, blue down). Each row's name ends in a
+    square of its model's colour (`core.palette`)."""
     from plotly.subplots import make_subplots
 
     names = list(maps)
@@ -708,7 +749,9 @@ def sequence_saliency(x: np.ndarray, maps: dict[str, np.ndarray], labels: dict[s
         zmin=-1, zmax=1,
         colorbar=dict(thickness=12, title=dict(text="grad × input<br>(row-scaled)")),
         hovertemplate="%{y}<br>position %{x}: %{z:.2f}<extra></extra>"), row=2, col=1)
-    fig.update_yaxes(type="category", automargin=True, row=2, col=1)
+    shown = [labels[n] for n in names]
+    fig.update_yaxes(type="category", automargin=True, tickmode="array", tickvals=shown,
+                     ticktext=[f'{s} <span style="color:{colour_of(s)}">■</span>' for s in shown], row=2, col=1)
     fig.update_xaxes(title="position in the sequence", row=2, col=1)
     return _tight(fig, 160 + 34 * len(names), title)
 
@@ -720,8 +763,10 @@ def _step_axis(labels: Sequence[str], show: bool) -> dict:
 
 
 def attention_heads(weights: np.ndarray, query_labels: Sequence[str], key_labels: Sequence[str],
-                    head_titles: Sequence[str], title: str | None = None) -> go.Figure:
-    """Attention weights (heads, queries, keys) as one heatmap per head; each row sums to 1."""
+                    head_titles: Sequence[str], title: str | None = None, query_title: str = "query (position attending)",
+                    key_title: str = "key (attended to)") -> go.Figure:
+    """Attention weights (heads, queries, keys) as one heatmap per head; each row sums to 1. Every head's
+    x axis is titled `key_title`; the first head's y axis `query_title` (the heads share their rows)."""
     from plotly.subplots import make_subplots
 
     heads = weights.shape[0]
@@ -733,14 +778,14 @@ def attention_heads(weights: np.ndarray, query_labels: Sequence[str], key_labels
             z=weights[h], zmin=0, zmax=1, colorscale="Viridis", customdata=[[f"{q} → {k}" for k in keys] for q in queries],
             showscale=h == heads - 1, colorbar=dict(thickness=12, title=dict(text="weight")),
             hovertemplate="%{customdata}: %{z:.2f}<extra></extra>"), row=1, col=h + 1)
-    fig.update_xaxes(**_step_axis(key_labels, len(key_labels) <= 30), tickangle=0)
+    fig.update_xaxes(**_step_axis(key_labels, len(key_labels) <= 30), tickangle=0, title=_title(key_title))
     fig.update_yaxes(autorange="reversed", showticklabels=False)
-    fig.update_yaxes(**_step_axis(query_labels, len(query_labels) <= 30), col=1)
+    fig.update_yaxes(**_step_axis(query_labels, len(query_labels) <= 30), title=_title(query_title), col=1)
     fig = _tight(fig, 340, title)
     # Fixed margins: with automargin on many small subplots, plotly shrank the plot area to a stamp.
     fig.update_xaxes(automargin=False)
     fig.update_yaxes(automargin=False)
-    fig.update_layout(margin=dict(t=70, l=50, b=40))
+    fig.update_layout(margin=dict(t=70, l=80, b=60))
     return fig
 
 
@@ -763,21 +808,23 @@ def attention_map(weights: np.ndarray, output_labels: Sequence[str], input_label
     return fig
 
 
-def scaling_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None) -> go.Figure:
-    """Named (sequence length, value) curves on log–log axes."""
-    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k) for k, (x, y) in series.items()]
-    return _panel(lines, 360, title, xaxis=dict(type="log", title=_title("sequence length T"), exponentformat="power"),
-                  yaxis=dict(type="log", title=_title(y_title), exponentformat="power"))
+def scaling_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None,
+                  computed: Sequence[str] = ()) -> go.Figure:
+    """Named (sequence length, value) curves on log–log axes, each in its layer's colour (`core.palette`);
+    the curves named in `computed` (from a formula, not measured) are dashed lines without markers."""
+    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines" if k in computed else "lines+markers",
+                    name=k, line=_coloured(k, dash="dash") if k in computed else _coloured(k), marker=_coloured(k))
+             for k, (x, y) in series.items()]
+    return _panel(lines, 480, title, xaxis=_log_axis([x for x, _ in series.values()], title=_title("sequence length T")),
+                  yaxis=_log_axis([y for _, y in series.values()], title=_title(y_title)), legend=LEGEND_BELOW)
 
 
 def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str | None = None) -> go.Figure:
-    """Named (input length, exact-match accuracy) curves."""
-    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k) for k, (x, y) in series.items()]
+    """Named (input length, exact-match accuracy) curves, each in its model's colour (`core.palette`)."""
+    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k, line=_coloured(k),
+                    marker=_coloured(k)) for k, (x, y) in series.items()]
     return _panel(lines, 340, title, xaxis=dict(title=_title("input length (characters)")),
                   yaxis=dict(title=_title("exact-match accuracy"), range=[0, 1.02], tickformat=".0%"))
-
-
-RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 
 def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None, metric: str = "accuracy") -> go.Figure:
@@ -785,16 +832,17 @@ def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None,
 
     Each run is a dict of arrays: 'step', 'loss', 'lr', 'grad_norm' per step (the batch's values, loss
     smoothed by the caller if wanted) and 'epoch_step', 'train_accuracy', 'val_loss', 'val_accuracy' per
-    epoch. Solid lines are training, dashed lines and markers held-out; a run keeps its colour on every panel.
+    epoch. Solid lines are training, dashed lines and markers held-out; a run keeps its colour on every panel,
+    the colour of its label ("run A") everywhere in the app (`core.palette`). The legend stands to the right,
+    one group per run.
     """
     from plotly.subplots import make_subplots
 
     fig = make_subplots(figure=_figure(), rows=2, cols=2, horizontal_spacing=0.08, vertical_spacing=0.16,
                         subplot_titles=("Loss (batch, and held-out per epoch)", f"{metric[0].upper()}{metric[1:]} per epoch",
                                         "Learning rate", "Gradient norm before clipping"))
-    for k, (label, r) in enumerate(runs.items()):
-        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
-        solid, dashed = dict(color=colour, width=1.5), dict(color=colour, width=2, dash="dash")
+    for label, r in runs.items():
+        solid, dashed = _coloured(label, width=1.5), _coloured(label, width=2, dash="dash")
         panels = (
             (1, 1, r["step"], r["loss"], f"{label}: training loss", solid, "lines"),
             (1, 1, r["epoch_step"], r["val_loss"], f"{label}: held-out loss", dashed, "lines+markers"),
@@ -810,14 +858,15 @@ def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None,
                                      showlegend=(row, col) in ((1, 1), (1, 2))), row=row, col=col)
     for row, col in ((1, 1), (1, 2), (2, 1), (2, 2)):
         fig.update_xaxes(title="step" if row == 2 else None, row=row, col=col)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
+    fig.update_yaxes(**_log_axis([v for r in runs.values() for v in (r["loss"], r["val_loss"])]), row=1, col=1)
     if metric.startswith("accuracy"):
         fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    fig.update_yaxes(type="log", exponentformat="power", row=2, col=2)
+    fig.update_yaxes(**_log_axis([r["grad_norm"] for r in runs.values()]), row=2, col=2)
     top = max((float(np.nanmax(r["lr"])) for r in runs.values() if len(r["lr"])), default=1.0)
     fig.update_yaxes(range=[0, 1.1 * top], exponentformat="power", row=2, col=1)  # a constant rate is a visible line
     fig = _tight(fig, 620, title)
-    fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0, font=dict(size=11)), margin=dict(t=60 if title else 30))
+    fig.update_layout(legend=dict(x=1.02, y=1, yanchor="top", tracegroupgap=12, font=dict(size=11)),
+                      margin=dict(t=60 if title else 30))
     return fig
 
 

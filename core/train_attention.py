@@ -19,7 +19,9 @@ from typing import Callable
 import torch
 from torch import nn
 
-from core.models.seq2seq import MAX_LEN, SEQ2SEQ_MODELS, exact_match, random_batch, sequence_loss
+from core.models.seq2seq import MAX_LEN, SEQ2SEQ_MODELS, exact_match, random_batch
+from core.training.engine import Run, RunConfig, train
+from core.training.tasks import ReverseTask
 from core.weights import ASSETS, WEIGHTS_DIR, save_bundled
 
 STEPS = 2000
@@ -38,24 +40,13 @@ def build(name: str) -> nn.Module:
 
 def train_reverser(name: str, steps: int = STEPS, seed: int = 0,
                    on_step: Callable[[int, float], None] | None = None) -> nn.Module:
-    """Adam with gradient clipping at 1 on random batches; `on_step(step, loss)` after each step."""
-    torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
-    model = build(name)
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    model.train()
-    for step in range(1, steps + 1):
-        src, tgt = random_batch(BATCH, gen)
-        loss = sequence_loss(model, src, tgt)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        if on_step is not None:
-            on_step(step, loss.item())
-    return model.eval()
+    """Trained by the engine: Adam, cosine decay, clipping at 1, on random batches; `on_step(step, loss)` after each."""
+    build(name)  # an unknown name fails here, with the names it could have been
+    run = Run(RunConfig(f"reverse_{name}", "adam", LR, "cosine", BATCH, 1, clip=1.0, seed=seed),
+              task=ReverseTask(f"reverse_{name}", name, name, epoch_steps=steps, model=name))
+    if on_step is not None:
+        run.add_callback("on_step_end", lambda r: on_step(len(r.steps), r.steps[-1].loss))
+    return train(run).model.eval()
 
 
 def accuracy_by_length(model: nn.Module, lengths: range = range(1, MAX_LEN + 1)) -> dict[int, float]:

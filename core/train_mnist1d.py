@@ -23,10 +23,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.data.mnist1d import LENGTH, load_mnist1d
+from core.data.mnist1d import LENGTH
 from core.models.mnist1d import MNIST1D_MODELS, RecurrentClassifier, get_mnist1d_spec, recurrent_flops
 from core.probes.costs import forward_flops, forward_latency, parameter_count
-from core.train import EpochReport, accuracy, train_classifier
+from core.train import accuracy
+from core.training.engine import EpochRecord, Run, RunConfig, train
+from core.training.limits import SCRIPT, Limits
+from core.training.tasks import Mnist1dTask
 from core.weights import ASSETS, WEIGHTS_DIR, save_bundled
 
 EPOCHS = 150
@@ -37,27 +40,28 @@ RESULTS = ASSETS / "curves" / "mnist1d_results.json"
 
 def mnist1d_tensors() -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
     """(x, y) of the training and test splits as tensors."""
-    data = load_mnist1d()
-    return ((torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)),
-            (torch.from_numpy(data.x_test), torch.from_numpy(data.y_test)))
+    data = Mnist1dTask("mnist1d", "MNIST-1D", "MNIST-1D").data()
+    return (data.x_train, data.y_train), (data.x_val, data.y_val)
 
 
 def train_mnist1d(
     name: str, seed: int = 0, epochs: int = EPOCHS, *,
-    on_epoch_end: Callable[[EpochReport], None] | None = None,
+    on_epoch_end: Callable[[EpochRecord], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     step_guard: Callable[[], AbstractContextManager] = nullcontext,
-) -> tuple[nn.Module, list[EpochReport]]:
-    """Model `name` trained from seed `seed`; each report carries the test accuracy after that epoch.
-    Each step runs inside `step_guard()` (the app's training slot)."""
+    limits: Limits = SCRIPT,
+) -> tuple[nn.Module, list[EpochRecord]]:
+    """Model `name` trained by the engine from seed `seed` (AdamW, one-cycle, the model's own rate and clipping);
+    each record carries the test accuracy after that epoch. Each step runs inside `step_guard()` (the app's
+    training slot); `should_stop` is asked before every step."""
     spec = get_mnist1d_spec(name)
-    torch.manual_seed(seed)
-    model = spec.build()
-    train, test = mnist1d_tensors()
-    reports = train_classifier(model, train, test, epochs=epochs, lr=spec.lr, batch_size=BATCH, seed=seed,
-                               on_epoch_end=on_epoch_end, should_stop=should_stop, clip=spec.clip,
-                               step_guard=step_guard)
-    return model, reports
+    run = Run(RunConfig(f"mnist1d_{name}", "adam", spec.lr, "onecycle", BATCH, epochs, weight_decay=1e-4,
+                        clip=spec.clip or 0.0, seed=seed),
+              task=Mnist1dTask(f"mnist1d_{name}", spec.title, spec.title, model=name), limits=limits)
+    if on_epoch_end is not None:
+        run.add_callback("on_epoch_end", lambda r: on_epoch_end(r.epochs[-1]))
+    train(run, should_stop, step_guard)
+    return run.model, run.epochs
 
 
 def costs(model: nn.Module) -> dict[str, float]:

@@ -1,13 +1,16 @@
 """The layer-list builder: planned shapes, parameters and FLOPs equal what torch builds and counts; a broken
 list is explained at the layer where it breaks."""
+from dataclasses import replace
+
 import pytest
 import torch
 
-from core import lab
 from core.builder import LENET_LIKE, BuildError, LayerSpec, build_cnn, plan_cnn, rnn_plan
 from core.data.text import VOCAB
 from core.models.sequence import CharModel
 from core.probes.costs import forward_flops
+from core.training.engine import Run, RunConfig, RunConfigError, train, validate
+from core.training.tasks import get_task
 
 L = LayerSpec
 
@@ -58,16 +61,17 @@ def test_the_rnn_plan_counts_the_character_models_parameters(cell: str, embed: i
 
 
 def test_a_built_network_trains_in_the_lab_and_toggles_are_refused_with_it() -> None:
-    config = lab.LabConfig("digits", epochs=2, layers=LENET_LIKE)
-    run = lab.train(lab.LabRun(config))
+    config = RunConfig("digits", epochs=2, layers=LENET_LIKE)
+    run = train(Run(config))
     assert run.status == "done" and run.epochs[-1].val_accuracy > 0.7
     assert isinstance(run.model, torch.nn.Sequential) and run.model.output.out_features == 10
-    with pytest.raises(lab.LabConfigError, match="put dropout and batch-norm layers in its list"):
-        lab.validate(lab.with_changes(config, dropout=0.3))
-    with pytest.raises(lab.LabConfigError, match="Your network: Layer 2"):
-        lab.validate(lab.with_changes(config, layers=(L("conv", 8, 3), L("linear", 10))))
+    digits = get_task("digits")
+    with pytest.raises(RunConfigError, match="put dropout and batch-norm layers in its list"):
+        validate(replace(config, dropout=0.3), digits)
+    with pytest.raises(RunConfigError, match="Your network: Layer 2"):
+        validate(replace(config, layers=(L("conv", 8, 3), L("linear", 10))), digits)
 
 
 def test_a_character_model_of_another_size_trains() -> None:
-    run = lab.train(lab.LabRun(lab.LabConfig("char", cell="gru", hidden=32, embed=0, epochs=1, batch_size=16)))
+    run = train(Run(RunConfig("char", cell="gru", hidden=32, embed=0, epochs=1, batch_size=16)))
     assert run.status == "done" and run.model.embed is None and run.model.rnn.hidden_size == 32

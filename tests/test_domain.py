@@ -12,7 +12,7 @@ from core.data.preprocess import prepare_image
 from core.data.samples import SAMPLES, SAMPLES_DIR, load_sample, sample_with_digest, samples_for
 from core.models import get_spec
 from core.probes import activations, domain
-from core.train import digits_tensors
+from core.training.tasks import digits_tensors
 from core.weights import load_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,7 @@ def test_held_out_digits_are_not_flagged(lenet) -> None:
 
 
 def test_the_shapes_model_flags_photos_and_digits_but_not_held_out_shapes() -> None:
-    from core.train import shapes_tensors
+    from core.training.tasks import shapes_tensors
 
     model, _ = load_model("small_vgg")
     spec = get_spec("small_vgg")

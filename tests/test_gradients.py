@@ -116,12 +116,13 @@ def test_adding_training_takes_its_guard_around_every_step_and_stops_on_explosio
     def on_step(_record) -> None:
         assert not held[0]  # progress is reported outside the slot
 
-    history = train_adding("rnn", 10, hidden=8, steps=12, eval_every=6, step_guard=guard, on_step=on_step)
-    assert len(history) == 12 and entries[0] == 12
+    run = train_adding("rnn", 10, hidden=8, steps=12, eval_every=6, step_guard=guard, on_step=on_step)
+    assert len(run.steps) == 12 and entries[0] == 12
     exploded = train_adding("rnn", 30, hidden=16, steps=200, lr=50.0, clip=None, rho=3.0, optimizer="sgd",
                             step_guard=guard)
-    assert not np.isfinite(exploded[-1].loss) or not np.isfinite(exploded[-1].grad_norm)
-    assert entries[0] == 12 + len(exploded) < 12 + 200
+    assert exploded.status == "diverged"
+    assert not np.isfinite(exploded.steps[-1].loss) or not np.isfinite(exploded.steps[-1].grad_norm)
+    assert entries[0] == 12 + len(exploded.steps) < 12 + 200
 
 
 def test_gru_update_bias_starts_the_gate_near_one_and_keeps_the_gradient() -> None:
@@ -154,12 +155,13 @@ def test_power_of_ten(x: float, text: str) -> None:
 @pytest.mark.slow
 def test_live_adding_defaults_let_a_gated_model_learn_what_the_rnn_cannot() -> None:
     """The Gradient lab's live run at its defaults: the GRU and LSTM leave the baseline, the plain RNN does not."""
-    from core.train import ADDING_BASELINE, LIVE_ADDING, train_adding
+    from core.train import LIVE_ADDING, train_adding
+    from core.training.tasks import ADDING_BASELINE
 
     final = {}
     for cell in ("rnn", "lstm", "gru"):
-        history = train_adding(cell, LIVE_ADDING.length, hidden=LIVE_ADDING.hidden, steps=LIVE_ADDING.steps,
-                               lr=LIVE_ADDING.lr, clip=1.0, eval_every=LIVE_ADDING.steps)
-        final[cell] = history[-1].val_mse
+        run = train_adding(cell, LIVE_ADDING.length, hidden=LIVE_ADDING.hidden, steps=LIVE_ADDING.steps,
+                           lr=LIVE_ADDING.lr, clip=1.0, eval_every=LIVE_ADDING.steps)
+        final[cell] = run.epochs[-1].val_loss  # held-out MSE
     assert final["gru"] < 0.25 * ADDING_BASELINE and final["lstm"] < 0.5 * ADDING_BASELINE, final
     assert final["rnn"] > 0.8 * ADDING_BASELINE, final

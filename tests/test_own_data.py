@@ -7,10 +7,11 @@ import pytest
 import torch
 from PIL import Image
 
-from core import lab
 from core.data import own
 from core.data.own import DataInputError, images_from_zip, read_series, read_text
 from core.data.shapes import SHAPE_CLASSES, make_shapes
+from core.training.engine import Run, RunConfig, RunConfigError, train, validate
+from core.training.tasks import SERIES_WINDOW, get_task, images_data, series_data, text_data
 
 
 def png(pixels: np.ndarray) -> bytes:
@@ -40,7 +41,7 @@ def test_class_folders_become_labelled_pictures() -> None:
     assert folder.images.shape == (24, 64, 64, 3) and folder.counts() == {"circle": 8, "square": 8, "triangle": 8}
     assert any("notes.txt: not a picture" in s for s in folder.skipped)
     assert any(s.startswith("square/broken.png:") for s in folder.skipped)
-    data = lab.images_data(folder.images, folder.labels, folder.classes)
+    data = images_data(folder.images, folder.labels, folder.classes)
     assert len(data.y_val) == 6 and sorted(data.y_val.tolist()) == [0, 0, 1, 1, 2, 2]  # a fifth of each class
 
 
@@ -90,7 +91,7 @@ def test_texts() -> None:
         read_text(b"short")
     with pytest.raises(DataInputError, match="NUL"):
         read_text(b"a\x00" * 2000)
-    data = lab.text_data("hello world\n" * 300)
+    data = text_data("hello world\n" * 300)
     assert data.x_val.shape == data.y_val.shape and torch.equal(data.x_val[0, 1:], data.y_val[0, :-1])
 
 
@@ -98,8 +99,8 @@ def test_series() -> None:
     values = np.sin(np.arange(500) * 0.1)
     series = read_series(("value\n" + "\n".join(map(str, values)) + "\n\n").encode())
     assert series.shape == (500,) and np.allclose(series, values, atol=1e-6)
-    data = lab.series_data(series)
-    assert data.x_train.shape[1:] == (lab.SERIES_WINDOW, 1)
+    data = series_data(series)
+    assert data.x_train.shape[1:] == (SERIES_WINDOW, 1)
     assert torch.equal(data.x_train[1, :-1, 0], data.x_train[0, 1:, 0])  # sliding windows
     assert torch.equal(data.y_train[0], data.x_train[1, -1, 0])  # the target is the next value
     for text, reason in [("1\n2\nthree\n" + "4\n" * 200, "Line 3 is not a number"), ("1,2\n" * 200, "more than one column"),
@@ -111,13 +112,13 @@ def test_series() -> None:
 
 def test_own_pictures_train_and_a_series_trains_with_cnn_and_lstm() -> None:
     folder = images_from_zip(shapes_zip())
-    data = lab.images_data(folder.images, folder.labels, folder.classes)
-    run = lab.train(lab.LabRun(lab.LabConfig("images", epochs=2, batch_size=8), data=data))
+    data = images_data(folder.images, folder.labels, folder.classes)
+    run = train(Run(RunConfig("images", epochs=2, batch_size=8), data=data))
     assert run.status == "done" and run.model.classifier[-1].out_features == 3
     assert run.finish().confusion.shape == (3, 3)
-    series = lab.series_data(np.sin(np.arange(1500) * 0.1).astype(np.float32))
+    series = series_data(np.sin(np.arange(1500) * 0.1).astype(np.float32))
     for cell in ("lstm", "cnn"):
-        run = lab.train(lab.LabRun(lab.LabConfig("series", cell=cell, epochs=3, batch_size=32), data=series))
+        run = train(Run(RunConfig("series", cell=cell, epochs=3, batch_size=32), data=series))
         assert run.epochs[-1].val_accuracy > 0.8, cell  # R² of a clean sine's next value
-    with pytest.raises(lab.LabConfigError, match="upload it first"):
-        lab.validate(lab.LabConfig("series", cell="cnn"))
+    with pytest.raises(RunConfigError, match="upload it first"):
+        validate(RunConfig("series", cell="cnn"), get_task("series"))

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.data.samples import samples_for
 from tests.hostile import corpus
+from ui import own_models
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # importing torch and building models takes far longer than AppTest's 3 s default
@@ -514,7 +515,7 @@ def test_a_broken_layer_list_is_explained_in_the_page() -> None:
     from core.builder import LayerSpec
 
     at = AppTest.from_file(str(ROOT / "app_pages/your_models.py"), default_timeout=TIMEOUT)
-    at.session_state["tl_built"] = (LayerSpec("conv", 8, 3), LayerSpec("relu"), LayerSpec("linear", 10))
+    at.session_state[own_models.BUILT_CNN_KEY] = (LayerSpec("conv", 8, 3), LayerSpec("relu"), LayerSpec("linear", 10))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Layer 3 (linear, 10 features) needs a vector" in at.error[0].value

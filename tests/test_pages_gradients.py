@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.train import ADDING_BASELINE
+from core.training.tasks import ADDING_BASELINE
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "gradients.py")
 TIMEOUT = 180  # importing torch, then back-propagating three cells or training, on 2 shared cores

@@ -255,3 +255,89 @@ def test_trajectory_axes_say_what_a_principal_component_share_is() -> None:
     fig = plots.trajectory(np.zeros((5, 2)), list("abcde"), np.array([0.14, 0.05]))
     assert fig.layout.xaxis.title.text == "PC1: 14% of the variance"
     assert fig.data[0].marker.colorbar.title.text == "time step"
+
+
+def per_thing_figures() -> list:
+    """Every builder that draws one trace per model, cell or run, fed the labels the pages give it and values
+    over four decades."""
+    rng = np.random.default_rng(0)
+    cells = ["RNN (tanh)", "LSTM", "GRU"]
+    curve = (np.logspace(1, 4, 5), np.logspace(-3, 1, 5))
+    history = {k: np.logspace(-3, 1, 5) for k in ("step", "loss", "lr", "grad_norm", "epoch_step", "val_loss",
+                                                 "train_accuracy", "val_accuracy")}
+    return [
+        plots.grad_norm_chart({c: np.logspace(-k, 1, 8) for k, c in enumerate(cells)}, rng.random(8)),
+        plots.training_curves({c: curve for c in ("LSTM", "GRU", "RNN")}, "MSE", baseline=0.17),
+        plots.training_curves({c: curve for c in ("plain-20", "residual-20", "plain-56", "residual-56")}, "norm"),
+        plots.scaling_chart({c: curve for c in ("Conv1d × 4", "LSTM", "GRU", "fused attention", "explicit attention")}, "ms"),
+        plots.accuracy_by_length({c: curve for c in ("GRU encoder–decoder with attention", "Transformer")}),
+        plots.shift_chart({c: curve for c in ("LeNet-5", "Small VGG (shapes)")}, "p"),
+        plots.line_chart({c: np.logspace(-3, 1, 5) for c in ("actual", "run A", "run B")}, "step", "value", log_y=True),
+        plots.lab_curves({"run A": history, "run B": history}),
+    ]
+
+
+def test_every_trace_of_a_model_cell_or_run_takes_its_palette_colour() -> None:
+    from core.palette import REFERENCE, colour_of, thing_of
+
+    for fig in per_thing_figures():
+        for trace in fig.data:
+            expected = REFERENCE if thing_of(trace.name) == "reference" else colour_of(trace.name)
+            assert trace.line.color == expected, (trace.name, trace.line.color)
+    assert plots.grad_norm_chart({"LSTM": np.ones(3)}).data[0].line.color == plots.training_curves(
+        {"LSTM": (np.arange(3.0), np.ones(3))}, "MSE").data[0].line.color  # the same cell, two figures, one colour
+
+
+def test_zoo_bubbles_and_saliency_rows_carry_their_models_colours() -> None:
+    from core.palette import colour_of
+
+    rows = [{"model": m, "year": 2000, "forward GFLOPs": 1.0, "latency on cpu (ms)": 1.0, "parameters (M)": 1.0}
+            for m in ("LeNet-5", "ResNet-18")]
+    assert list(plots.zoo_scatter(rows, "cpu").data[0].marker.color) == [colour_of("LeNet-5"), colour_of("ResNet-18")]
+    fig = plots.sequence_saliency(np.zeros(4), {"lstm": np.ones(4), "gru": -np.ones(4)}, {"lstm": "LSTM", "gru": "GRU"})
+    assert [t.endswith(f'color:{colour_of(n)}">■</span>') for t, n in zip(fig.layout.yaxis2.ticktext, ["LSTM", "GRU"])] == [True, True]
+
+
+@pytest.mark.parametrize(("values", "dtick"), [
+    (np.array([1.0, 2.0, 9.0]), None),       # less than a decade: plotly labels its ticks in full
+    (np.array([0.05, 2.0]), 1),               # 1.6 decades: left alone, plotly labels 2 … 9 with bare digits
+    (np.array([1e-20, 1.0]), 3),              # twenty decades: a labelled power every 3, at most MAX_LOG_TICKS
+])
+def test_log_axes_label_powers_of_ten_only(values: np.ndarray, dtick: int | None) -> None:
+    fig = plots.line_chart({"LSTM": values}, "step", "norm", log_y=True)
+    axis = fig.layout.yaxis
+    assert axis.type == "log" and axis.exponentformat == "power"
+    assert axis.dtick == dtick
+    if dtick is not None:
+        assert axis.minor.ticks == "outside"  # plotly never labels minor ticks
+
+
+def test_every_log_axis_of_a_wide_range_sets_its_tick_step() -> None:
+    """No log axis spanning a decade or more is left to plotly's own ticks (which label 2 … 9 as bare digits)."""
+    for fig in per_thing_figures() + [plots.counts_bar(["a", "b"], [448, 50_348_032]),
+                                      plots.field_chart(["c1", "c2"], [3.0, 300.0], [1.0, 2.0], 28)]:
+        layout = fig.to_dict()["layout"]
+        for name, axis in layout.items():
+            if name.startswith(("xaxis", "yaxis")) and axis.get("type") == "log":
+                assert axis.get("dtick") is not None, name
+
+
+def test_attention_heads_title_every_axis() -> None:
+    fig = plots.attention_heads(np.random.default_rng(0).random((3, 4, 5)), list("abcd"), list("vwxyz"),
+                                ["head 1", "head 2", "head 3"], query_title="output step", key_title="input step")
+    layout = fig.to_dict()["layout"]
+    assert [layout[f"xaxis{k}"]["title"]["text"] for k in ("", "2", "3")] == ["input step"] * 3
+    assert layout["yaxis"]["title"]["text"] == "output step"
+
+
+def test_legends_stand_beside_their_plots() -> None:
+    """Side-by-side figures keep their legend under the x axis, clear of the data and the title; the lab's four
+    panels keep theirs at the right, not far below the figure."""
+    curve = (np.array([16.0, 4096.0]), np.array([1.0, 10.0]))
+    for fig in (plots.scaling_chart({"LSTM": curve}, "ms", "t"), plots.training_curves({"LSTM": curve}, "MSE", 0.17)):
+        legend = fig.layout.legend
+        assert legend.orientation == "h" and legend.y < 0 and legend.yanchor == "top"
+    history = {k: np.arange(1.0, 4.0) for k in ("step", "loss", "lr", "grad_norm", "epoch_step", "val_loss",
+                                                 "train_accuracy", "val_accuracy")}
+    legend = plots.lab_curves({"run A": history}).layout.legend
+    assert legend.x > 1 and legend.y == 1 and legend.orientation is None

@@ -1,5 +1,6 @@
 """Recurrent probes, text encoding, generated tasks and the bundled recurrent models."""
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -9,7 +10,8 @@ from core.data.sequences import bracket_depths, inside_quotes, make_brackets, ma
 from core.data.text import MAX_CHARS, UNKNOWN, VOCAB, TextInputError, encode
 from core.models.sequence import SEQUENCE_MODELS, get_sequence_spec
 from core.probes import recurrent
-from core.train import _corpus_tensors, sequence_metrics, task_data
+from core.training.engine import evaluate
+from core.training.tasks import CharTask, TaggingTask
 from core.weights import WEIGHTS_DIR, load_sequence_model, read_metadata
 
 
@@ -45,13 +47,18 @@ def test_task_models_hold_on_sequences_longer_than_training(name: str) -> None:
     model, status = load_sequence_model(name)
     assert status.source == "bundled"
     model.traced = False  # the same weights through our cells, batched; trace not needed here
-    _, acc = sequence_metrics(model, *task_data(name.split("_")[0], "test"))
+    kind = name.split("_")[0]
+    task = TaggingTask(kind, kind, kind, kind=kind)  # held out: 500 sequences of length 200
+    assert task.data().x_val.shape == (500, 200)
+    _, acc = evaluate(model, task)
     model.traced = True
     assert acc >= 0.98, acc
 
 
 def test_character_models_beat_the_unigram_baseline_and_keep_their_record() -> None:
-    train_ids, (test_x, test_y) = _corpus_tensors()
+    task = CharTask("char", "text", "text", val_windows=None)  # every held-out window of 256 characters
+    data = task.data()
+    train_ids, test_x, test_y = data.x_train, data.x_val, data.y_val
     counts = np.bincount(train_ids.numpy(), minlength=len(VOCAB)) + 1
     unigram = -np.log(counts / counts.sum())[test_y.numpy()].mean()
     results = {}
@@ -59,9 +66,9 @@ def test_character_models_beat_the_unigram_baseline_and_keep_their_record() -> N
         spec = get_sequence_spec(f"char_{cell}")
         model = spec.build(traced=False)
         model.load_state_dict(load_sequence_model(spec.name)[0].state_dict())
-        loss, _ = sequence_metrics(model, test_x[:40], test_y[:40])
+        loss, _ = evaluate(model, task, replace(data, x_val=test_x[:40], y_val=test_y[:40]))
         recorded = float(read_metadata(WEIGHTS_DIR / spec.bundled_file)["test_loss_nats"])
-        full, _ = sequence_metrics(model, test_x, test_y)
+        full, _ = evaluate(model, task, data)
         assert abs(full - recorded) < 1e-3  # the figure in docs/benchmarks.md is what the file gives
         results[cell] = loss
     assert all(v < 0.65 * unigram for v in results.values()), (results, unigram)

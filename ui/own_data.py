@@ -2,47 +2,73 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import streamlit as st
 
-from core import lab, plots
+from core import plots
+from core.training import tasks
 from core.data import own
 from core.data.own import DataInputError
 from ui.charts import chart
 
 SESSION_KEY = "tl_data"
-SOURCES = {
-    "own_images": ("images", "a zip of class folders (cats/1.jpg, dogs/2.png, …)", ["zip"], own.MAX_ZIP_BYTES),
-    "own_text": ("char", "a UTF-8 text file, or paste below", ["txt", "md", "py", "csv"], own.MAX_TEXT_BYTES),
-    "own_series": ("series", "a CSV with one column of numbers (a header line is fine)", ["csv", "txt"], own.MAX_TEXT_BYTES),
+
+
+def _pictures(data: bytes) -> tuple[tasks.TaskData, str, tuple[str, ...]]:
+    folder = own.images_from_zip(data)
+    counts = ", ".join(f"{name} {n}" for name, n in folder.counts().items())
+    return (tasks.images_data(folder.images, folder.labels, folder.classes),
+            f"{len(folder.labels)} pictures in {len(folder.classes)} classes ({counts}); a fifth of each class is "
+            "held out.", folder.skipped)
+
+
+def _text(data: bytes) -> tuple[tasks.TaskData, str, tuple[str, ...]]:
+    text = own.read_text(data)
+    return tasks.text_data(text), f"{len(text):,} characters; the last 10% are held out.", ()
+
+
+def _series(data: bytes) -> tuple[tasks.TaskData, str, tuple[str, ...]]:
+    series = own.read_series(data)
+    return tasks.series_data(series), (f"{len(series):,} values; windows of {tasks.SERIES_WINDOW} predict the next one, "
+                                       "the last fifth is held out."), ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an own-data task's data comes from: the task, what to upload, file types, a size cap, and the reader
+    that checks the bytes and returns the data, a one-line summary and notes (skipped files)."""
+
+    task: str
+    what: str
+    types: tuple[str, ...]
+    limit: int
+    read: Callable[[bytes], tuple[tasks.TaskData, str, tuple[str, ...]]]
+    pasteable: bool = False  # a text area beside the uploader
+    preview: bool = False  # draw the series under its summary
+
+
+SOURCES: dict[str, Source] = {
+    "own_images": Source("images", "a zip of class folders (cats/1.jpg, dogs/2.png, …)", ("zip",), own.MAX_ZIP_BYTES,
+                         _pictures),
+    "own_text": Source("char", "a UTF-8 text file, or paste below", ("txt", "md", "py", "csv"), own.MAX_TEXT_BYTES,
+                       _text, pasteable=True),
+    "own_series": Source("series", "a CSV with one column of numbers (a header line is fine)", ("csv", "txt"),
+                         own.MAX_TEXT_BYTES, _series, preview=True),
 }
 
 
-def _parse(choice: str, data: bytes) -> tuple[lab.LabData, str, tuple[str, ...]]:
-    """LabData, a one-line summary and notes (skipped files) for uploaded bytes; raises DataInputError."""
-    if choice == "own_images":
-        folder = own.images_from_zip(data)
-        counts = ", ".join(f"{name} {n}" for name, n in folder.counts().items())
-        return (lab.images_data(folder.images, folder.labels, folder.classes),
-                f"{len(folder.labels)} pictures in {len(folder.classes)} classes ({counts}); a fifth of each class is "
-                "held out.", folder.skipped)
-    if choice == "own_text":
-        text = own.read_text(data)
-        return lab.text_data(text), f"{len(text):,} characters; the last 10% are held out.", ()
-    series = own.read_series(data)
-    return lab.series_data(series), (f"{len(series):,} values; windows of {lab.SERIES_WINDOW} predict the next one, "
-                                     "the last fifth is held out."), ()
-
-
-def dataset_panel(choice: str, disabled: bool) -> lab.LabData | None:
+def dataset_panel(choice: str, disabled: bool) -> tasks.TaskData | None:
     """Upload (or paste) the data of an own-data task; returns the checked data, or None with a message."""
-    _, what, types, limit = SOURCES[choice]
-    store: dict[str, tuple[str, lab.LabData, str, tuple[str, ...]]] = st.session_state.setdefault(SESSION_KEY, {})
+    source = SOURCES[choice]
+    what, types, limit = source.what, list(source.types), source.limit
+    store: dict[str, tuple[str, tasks.TaskData, str, tuple[str, ...]]] = st.session_state.setdefault(SESSION_KEY, {})
     upload = st.file_uploader(f"Your data: {what}; up to {limit // 2**20} MB", type=types, key=f"tl_upload_{choice}",
                               max_upload_size=max(1, limit // 2**20), disabled=disabled)
     raw, name = (upload.getvalue(), upload.name) if upload is not None else (None, None)
-    if choice == "own_text":
+    if source.pasteable:
         pasted = st.text_area(f"…or paste a text (at least {own.MIN_TEXT_CHARS:,} characters)", key="tl_paste",
                               height=100, disabled=disabled or upload is not None)
         if raw is None and pasted:
@@ -52,7 +78,7 @@ def dataset_panel(choice: str, disabled: bool) -> lab.LabData | None:
         if store.get(choice, ("",))[0] != digest:
             try:
                 with st.spinner(f"Checking {name} …"):
-                    data, summary, notes = _parse(choice, raw)
+                    data, summary, notes = source.read(raw)
             except DataInputError as err:
                 st.error(f"**{name}**: {err}")
                 store.pop(choice, None)
@@ -66,7 +92,7 @@ def dataset_panel(choice: str, disabled: bool) -> lab.LabData | None:
     if notes:
         with st.expander(f"{len(notes)} file{'s' if len(notes) > 1 else ''} skipped"):
             st.markdown("\n".join(f"- {note}" for note in notes[:50]))
-    if choice == "own_series":
+    if source.preview:
         shown = np.concatenate([data.y_train.numpy(), data.y_val.numpy()])[-1000:]
         chart(st, plots.line_chart, {"your series (standardised)": shown}, "step", "value",
               f"The last {len(shown)} values", key="tl_series_preview")

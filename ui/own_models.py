@@ -15,13 +15,15 @@ import streamlit as st
 import torch
 from torch import nn
 
+from core.builder import LayerSpec
 from core.data.text import VOCAB
-from core.lab import IMAGE_TASKS, LabRun, build_model
 from core.models.registry import ModelSpec, get_spec
 from core.models.sequence import SequenceSpec
+from core.training.engine import Run
 from core.weights import WeightsStatus
 
 SESSION_KEY = "own_models"
+BUILT_CNN_KEY, BUILT_RNN_KEY = "built_cnn", "built_rnn"  # what the learner built on Your models, for the Training lab
 MAX_PER_SESSION = 8
 _LIVE: "weakref.WeakValueDictionary[str, OwnModel]" = weakref.WeakValueDictionary()
 
@@ -66,27 +68,47 @@ def session_names(kind: str) -> list[str]:
     return [name for name, own in st.session_state.get(SESSION_KEY, {}).items() if own.kind == kind]
 
 
-def adopt_lab_run(run: LabRun, label: str, device: torch.device) -> OwnModel | None:
+def adopt_lab_run(run: Run, label: str, device: torch.device) -> OwnModel | None:
     """Register a finished lab run's model for this session's pickers (None for the adding problem,
     which no page can show, and for runs that diverged)."""
-    config = run.config
-    if run.status == "diverged" or not run.epochs or config.task in ("adding", "series"):
+    config, task = run.config, run.task
+    if run.status == "diverged" or not run.epochs or task.results not in ("pictures", "characters"):
         return None
     accuracy = run.epochs[-1].val_accuracy
-    status = WeightsStatus("own", f"Trained by you in the training lab this session ({config.describe()}); "
+    status = WeightsStatus("own", f"Trained by you in the training lab this session ({config.describe(task)}); "
                                   f"held-out accuracy {accuracy:.1%}. Not bundled: it goes when the session ends.")
     name = new_name()
-    if config.task in IMAGE_TASKS:
-        base = get_spec("lenet5" if config.task == "digits" else "small_vgg")
+    if task.picture:
+        base = get_spec(task.normalised_as)
         classes = run.data.classes
         title = (f"{'CNN you built' if config.layers else base.title}, lab run {label}"
-                 + (f" on your {len(classes)} classes" if config.task == "images" else ""))
+                 + (f" on your {len(classes)} classes" if task.own else ""))
         spec = replace(base, name=name, title=title, classes=classes,
-                       summary=f"Your training-lab run: {config.describe()}.", bundled_file=None,
-                       build=partial(build_model, config, len(classes)))
+                       summary=f"Your training-lab run: {config.describe(task)}.", bundled_file=None,
+                       build=partial(task.build, config, len(classes)))
         return register(OwnModel(name, spec, run.model.eval(), status))
     seq = SequenceSpec(name, f"{config.cell.upper()} character model, lab run {label}", "charlm", config.cell,
                        config.hidden, VOCAB, VOCAB, config.embed or None, "")
     traced = seq.build(traced=True)
     traced.load_state_dict(run.model.state_dict())
     return register(OwnModel(name, seq, traced.to(device).eval(), status))
+
+
+def keep_built_cnn(layers: tuple[LayerSpec, ...]) -> None:
+    """Remember the CNN the learner built (Your models) for this session's training runs."""
+    st.session_state[BUILT_CNN_KEY] = tuple(layers)
+
+
+def built_cnn() -> tuple[LayerSpec, ...] | None:
+    """The CNN the learner built this session, if any."""
+    return st.session_state.get(BUILT_CNN_KEY)
+
+
+def keep_built_rnn(embed: int, hidden: int) -> None:
+    """Remember the character RNN's sizes the learner chose (Your models): embedding width (0: one-hot), hidden size."""
+    st.session_state[BUILT_RNN_KEY] = (embed, hidden)
+
+
+def built_rnn() -> tuple[int, int] | None:
+    """(embedding, hidden) chosen this session, if any."""
+    return st.session_state.get(BUILT_RNN_KEY)

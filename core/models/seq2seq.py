@@ -17,7 +17,6 @@ import string
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 PAD, SOS, EOS = 0, 1, 2
@@ -251,8 +250,3 @@ def exact_match(model: nn.Module, src: torch.Tensor, tgt: torch.Tensor) -> float
     out = model.greedy_batch(src, tgt.shape[1])
     real = tgt != PAD
     return float(((out == tgt) | ~real).all(1).float().mean())
-
-
-def sequence_loss(model: nn.Module, src: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
-    logits = model(src, tgt)
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=PAD)

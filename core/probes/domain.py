@@ -93,7 +93,7 @@ def digits_reference(model: nn.Module, spec: ModelSpec) -> Reference:
     brightest blob) a photo lands among the digits in every layer from C5 on, while the 32×32 pixels still
     set every bundled photo and shape apart (tests/test_domain.py holds both).
     """
-    from core.train import digits_tensors
+    from core.training.tasks import digits_tensors
 
     train, _ = digits_tensors("train", spec)
     test, _ = digits_tensors("test", spec)
@@ -105,7 +105,7 @@ def digits_reference(model: nn.Module, spec: ModelSpec) -> Reference:
 def shapes_reference(model: nn.Module, spec: ModelSpec, n_train: int = 1200, n_held_out: int = 300) -> Reference:
     """The shapes model's reference: its penultimate features (after global pooling) of pictures from its
     training generator (seed 1) against held-out ones (seed 2, the seed its accuracy was measured on)."""
-    from core.train import SHAPES_TEST_SEED, SHAPES_TRAIN_SEED, shapes_tensors
+    from core.training.tasks import SHAPES_TEST_SEED, SHAPES_TRAIN_SEED, shapes_tensors
 
     train, _ = shapes_tensors(n_train, SHAPES_TRAIN_SEED, spec)
     held_out, _ = shapes_tensors(n_held_out, SHAPES_TEST_SEED, spec)

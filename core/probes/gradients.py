@@ -138,21 +138,18 @@ def layer_grad_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> list
 
 def depth_grad_norms(depth: int, residual: bool, activation: str, batch_norm: bool, train_steps: int = 0,
                      seed: int = 0, size: int = 32) -> list[tuple[str, float]]:
-    """Per-layer weight-gradient norms of a fresh DeepCNN on a batch of shapes, after `train_steps` SGD steps."""
-    from core.data.preprocess import normalise
-    from core.data.shapes import make_shapes
-    from core.models.deep import DeepCNN
-    from core.models.registry import get_spec
+    """Per-layer weight-gradient norms of a fresh DeepCNN on a batch of 64 shapes (in training mode), after
+    `train_steps` SGD steps on that same batch by the training engine."""
+    from core.training.engine import Run, RunConfig, train
+    from core.training.tasks import DepthTask
 
-    torch.manual_seed(seed)
-    model = DeepCNN(depth, residual, activation, batch_norm)
-    batch = make_shapes(64, seed=seed + 500, size=size)
-    x = normalise(torch.from_numpy(batch.images).permute(0, 3, 1, 2).float() / 255, get_spec("small_vgg"))
-    y = torch.from_numpy(batch.labels)
-    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    task = DepthTask("depth", "depth", "depth", epoch_steps=max(train_steps, 1), depth=depth, residual=residual,
+                     activation=activation, batch_norm=batch_norm, size=size, fixed_batch=True, seed=seed)
+    if train_steps:
+        model = train(Run(RunConfig("depth", "sgd", 0.05, "constant", 64, 1, seed=seed), task=task)).model
+    else:
+        torch.manual_seed(seed)
+        model = task.build(RunConfig("depth"), None)
+    data = task.data()
     model.train()
-    for _ in range(train_steps):
-        opt.zero_grad(set_to_none=True)
-        nn.functional.cross_entropy(model(x), y).backward()
-        opt.step()
-    return layer_grad_norms(model, x, y)
+    return layer_grad_norms(model, data.x_train, data.y_train)

@@ -1,9 +1,13 @@
 """Forward latency and memory against sequence length: a Conv1d stack, LSTM, GRU and self-attention.
 
-The seed's table says CNNs parallelise and RNNs do not. Here the claim is measured: all four layers
+The seed's table says CNNs parallelise and RNNs do not. Here the claim is measured: all the layers
 have the same width, read the same (B, T, width) input on the same device, and are timed at growing T.
 A recurrent layer must take T steps one after another; a convolution stack takes one step per layer,
-whatever T; self-attention takes one step too but builds a T × T matrix, so its cost grows as T².
+whatever T; self-attention takes one step too but compares every position with every other, so its
+cost grows as T². Self-attention is measured twice, with the same weights: as the textbook writes it,
+softmax(QKᵀ/√d)·V, which holds the (B, heads, T, T) weights in memory, and through PyTorch's fused
+kernel (`nn.MultiheadAttention` without weights), which computes the same output in blocks and never
+stores the T × T matrix — its memory grows like the LSTM's, its arithmetic still as T².
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
 CONV_LAYERS = 4
-KINDS = ("conv1d", "lstm", "gru", "attention")
+KINDS = ("conv1d", "lstm", "gru", "attention", "attention_explicit")
 
 
 class ConvStack(nn.Module):
@@ -49,6 +53,20 @@ class SelfAttention(nn.Module):
         return self.attention(x, x, x, need_weights=False)[0]
 
 
+class ExplicitSelfAttention(SelfAttention):
+    """The same layer (same parameters) computed as written: weights = softmax(QKᵀ/√d), output = weights·V."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a = self.attention
+        batch, length, width = x.shape
+        heads = a.num_heads
+        q, k, v = (t.view(batch, length, heads, width // heads).transpose(1, 2)  # (B, heads, T, d)
+                   for t in nn.functional.linear(x, a.in_proj_weight, a.in_proj_bias).chunk(3, dim=-1))
+        weights = torch.softmax((q / (width // heads) ** 0.5) @ k.transpose(-2, -1), dim=-1)  # (B, heads, T, T)
+        out = (weights @ v).transpose(1, 2).reshape(batch, length, width)  # (B, T, width)
+        return a.out_proj(out)
+
+
 def build(kind: str, width: int = 64, heads: int = 4) -> nn.Module:
     """One of KINDS at `width` channels."""
     if kind == "conv1d":
@@ -57,17 +75,19 @@ def build(kind: str, width: int = 64, heads: int = 4) -> nn.Module:
         return Recurrent(kind, width)
     if kind == "attention":
         return SelfAttention(width, heads)
+    if kind == "attention_explicit":
+        return ExplicitSelfAttention(width, heads)
     raise ValueError(f"unknown layer kind {kind!r}; choose from {', '.join(KINDS)}")
 
 
 def sequential_steps(kind: str, length: int) -> int:
     """Operations that must run one after another for one sequence: T for a recurrent layer, one per
     convolution, one for an attention layer (its T × T matrix is computed at once)."""
-    return {"conv1d": CONV_LAYERS, "lstm": length, "gru": length, "attention": 1}[kind]
+    return {"conv1d": CONV_LAYERS, "lstm": length, "gru": length, "attention": 1, "attention_explicit": 1}[kind]
 
 
 def attention_bytes(batch: int, length: int, heads: int = 4, dtype_bytes: int = 4) -> int:
-    """Size of the attention weights alone: batch × heads × T × T numbers."""
+    """Size of the attention weights alone, the (batch, heads, T, T) matrix explicit attention must hold."""
     return batch * heads * length * length * dtype_bytes
 
 
@@ -110,7 +130,7 @@ class ScalingPoint:
 
     kind: str
     length: int
-    seconds: float | None  # None: skipped because it would need more than the memory cap
+    seconds: float | None  # None: skipped because it would need more than the memory cap, or not timed (repeats=0)
     peak_bytes: int
     steps: int
 
@@ -122,10 +142,15 @@ def _sync(device: torch.device) -> None:
 
 def measure(kind: str, length: int, batch: int = 1, width: int = 64, device: torch.device | str = "cpu",
             repeats: int = 3, memory_cap: int = 1 << 30) -> ScalingPoint:
-    """Time and size one forward pass of `kind` on a random (batch, length, width) input."""
+    """Time and size one forward pass of `kind` on a random (batch, length, width) input; with repeats=0,
+    size it only (seconds None: peak memory does not depend on what else the machine runs, time does).
+
+    Either attention is skipped (seconds None) where the explicit one would hold more than `memory_cap` in
+    scores and weights (2 × `attention_bytes`); the fused kernel too, whose T² arithmetic would take seconds.
+    """
     device = torch.device(device)
     steps = sequential_steps(kind, length)
-    if kind == "attention" and 2 * attention_bytes(batch, length) > memory_cap:
+    if kind.startswith("attention") and 2 * attention_bytes(batch, length) > memory_cap:
         return ScalingPoint(kind, length, None, 2 * attention_bytes(batch, length), steps)
     torch.manual_seed(0)
     model = build(kind, width).to(device).eval()
@@ -148,7 +173,7 @@ def measure(kind: str, length: int, batch: int = 1, width: int = 64, device: tor
             with PeakTensorMemory() as counter:
                 model(x)
             peak = counter.peak
-    return ScalingPoint(kind, length, statistics.median(times), int(peak), steps)
+    return ScalingPoint(kind, length, statistics.median(times) if times else None, int(peak), steps)
 
 
 def sweep(lengths: list[int], batch: int = 1, width: int = 64, device: torch.device | str = "cpu",

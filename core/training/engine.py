@@ -1,0 +1,432 @@
+"""The engine: one seeded run of any task, stepped one batch at a time, and a pair of runs on one thread.
+
+`RunConfig` holds a run's choices (the seed's best practices — dropout, batch norm, augmentation,
+learning-rate schedules, batch size, weight decay, gradient clipping — are fields). `Run.step()` trains
+one batch and records what happened (loss, metric, learning rate, gradient norm), evaluating on held-out
+data at every epoch's end; callbacks (`add_callback("on_step_end", fn)`) tell a script or a page, which
+otherwise read the run's histories. `RunPair` steps two runs in turn on one background thread, so both
+advance together and a Stop lands within one step. Nothing here knows about a UI.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import threading
+import time
+from collections import defaultdict
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import torch
+from torch import nn
+
+from core.builder import BuildError, LayerSpec, plan_cnn
+from core.training.limits import SCRIPT, Limits
+from core.training.tasks import Outcome, Task, TaskData, TaskError, get_task
+
+OPTIMIZERS = ("sgd", "adam", "rmsprop")
+SCHEDULES = ("constant", "step", "cosine", "onecycle")
+
+
+class RunConfigError(ValueError):
+    """A setting the engine refuses; the message says which and what is allowed."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One run's choices. `clip` 0 means no clipping; `cell` is the network of a task that offers several."""
+
+    task: str = "digits"
+    optimizer: str = "adam"  # adam is AdamW (decoupled weight decay); sgd has momentum 0.9
+    lr: float = 3e-3
+    schedule: str = "constant"
+    batch_size: int = 64
+    epochs: int = 10
+    dropout: float = 0.0
+    batch_norm: bool = False
+    augment: tuple[str, ...] = ()
+    weight_decay: float = 0.0
+    clip: float = 0.0
+    seed: int = 0
+    cell: str = "lstm"
+    layers: tuple[LayerSpec, ...] = ()  # picture tasks: a network built from a list; () is the task's own
+    hidden: int = 128  # character models: hidden size and embedding width (0: one-hot)
+    embed: int = 32
+
+    def describe(self, task: Task | None = None) -> str:
+        """The settings in one line, for tables and file metadata."""
+        task = task or get_task(self.task)
+        parts = [f"{self.optimizer} lr {self.lr:g}", self.schedule, f"batch {self.batch_size}", f"{self.epochs} epochs"]
+        if task.networks:
+            parts.insert(0, self.cell.upper())
+        parts += [f"dropout {self.dropout:g}"] if self.dropout else []
+        parts += ["batch norm"] if self.batch_norm else []
+        parts += ["augment " + "+".join(self.augment)] if self.augment else []
+        parts += [f"weight decay {self.weight_decay:g}"] if self.weight_decay else []
+        parts += [f"clip {self.clip:g}"] if self.clip else []
+        parts += [f"your CNN of {len(self.layers)} layers"] if self.layers else []
+        if task.sizes and (self.hidden, self.embed) != (128, 32):
+            parts += [f"hidden {self.hidden}, " + (f"embedding {self.embed}" if self.embed else "one-hot")]
+        return ", ".join(parts) + f", seed {self.seed}"
+
+
+def _within(value: float, cap: float | None) -> bool:
+    return cap is None or value <= cap
+
+
+def validate(config: RunConfig, task: Task, data: TaskData | None = None, limits: Limits = SCRIPT) -> RunConfig:
+    """Return `config` if `task` can train it (on `data`, for the user's own) within `limits`; else raise
+    RunConfigError with a sentence that says what is allowed."""
+    if config.optimizer not in OPTIMIZERS:
+        raise RunConfigError(f"Unknown optimizer {config.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+    if config.schedule not in SCHEDULES:
+        raise RunConfigError(f"Unknown schedule {config.schedule!r}; choose one of {', '.join(SCHEDULES)}.")
+    if not (math.isfinite(config.lr) and config.lr > 0 and _within(config.lr, limits.max_lr)):
+        raise RunConfigError(f"The learning rate must be above 0 and at most {limits.max_lr:g}; got {config.lr:g}.")
+    if not (config.batch_size >= 1 and _within(config.batch_size, limits.max_batch)):
+        raise RunConfigError(f"The batch size must be between 1 and {limits.max_batch}; got {config.batch_size}.")
+    if not (config.epochs >= 1 and _within(config.epochs, limits.max_epochs)):
+        raise RunConfigError(f"Epochs must be between 1 and {limits.max_epochs}; got {config.epochs}.")
+    if not 0 <= config.dropout < 1:
+        raise RunConfigError(f"Dropout is a probability below 1; got {config.dropout:g}.")
+    if not (math.isfinite(config.weight_decay) and 0 <= config.weight_decay <= 1):
+        raise RunConfigError(f"Weight decay must be between 0 and 1; got {config.weight_decay:g}.")
+    if not (math.isfinite(config.clip) and config.clip >= 0):
+        raise RunConfigError(f"The clipping threshold must be 0 (off) or positive; got {config.clip:g}.")
+    if config.batch_norm and not task.picture:
+        raise RunConfigError("Batch norm is for the picture tasks: across a batch of sequences it would mix time "
+                             "steps; recurrent networks use layer norm instead.")
+    if task.networks and config.cell not in task.networks:
+        raise RunConfigError(f"Unknown cell {config.cell!r}; choose one of {', '.join(task.networks)}.")
+    if task.own and data is None:
+        raise RunConfigError("This task trains on data you bring: upload it first.")
+    if config.layers:
+        if not task.picture:
+            raise RunConfigError("A network built from a layer list is for the picture tasks.")
+        if config.dropout or config.batch_norm:
+            raise RunConfigError("With your own network, put dropout and batch-norm layers in its list instead.")
+        try:
+            plan_cnn(config.layers, task.input_size, len(data.classes) if data is not None else 10)
+        except BuildError as err:
+            raise RunConfigError(f"Your network: {err}") from None
+    if task.sizes and not (8 <= config.hidden <= 512 and 0 <= config.embed <= 128):
+        raise RunConfigError("A character model's hidden size must be 8–512 and its embedding 0 (one-hot) to 128.")
+    wrong = [a for a in config.augment if a not in task.augmentations]
+    if wrong:
+        offers = f"it offers {', '.join(task.augmentations)}" if task.augmentations else "it offers none"
+        raise RunConfigError(f"{', '.join(wrong)} augmentation does not fit this task; {offers}.")
+    per_epoch = task.steps_per_epoch(config.batch_size, data)
+    total = config.epochs * per_epoch
+    if not _within(total, limits.max_steps):
+        raise RunConfigError(f"{config.epochs} epochs of {per_epoch} steps is {total} steps; one run may "
+                             f"take at most {limits.max_steps}. Use fewer epochs or a larger batch.")
+    return config
+
+
+def make_optimizer(config: RunConfig, params) -> torch.optim.Optimizer:
+    """SGD with momentum 0.9, AdamW (Adam with decoupled weight decay), or RMSprop."""
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=config.lr, momentum=0.9, weight_decay=config.weight_decay)
+    if config.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=config.lr, weight_decay=config.weight_decay)
+    return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+
+
+def make_schedule(config: RunConfig, opt: torch.optim.Optimizer, total_steps: int) -> torch.optim.lr_scheduler.LRScheduler:
+    """Per-step schedule: constant; step (×0.1 after each third); cosine to 0; one-cycle (warm-up to lr, then anneal)."""
+    if config.schedule == "step":
+        return torch.optim.lr_scheduler.StepLR(opt, step_size=max(1, math.ceil(total_steps / 3)), gamma=0.1)
+    if config.schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total_steps)
+    if config.schedule == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=total_steps)
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One optimisation step: the rate it used, its batch loss and metric, the gradient norm before clipping,
+    and the run's compute seconds after it."""
+
+    step: int
+    epoch: int
+    lr: float
+    loss: float
+    accuracy: float
+    grad_norm: float
+    seconds: float = field(compare=False)  # a clock, not a result: two identical runs differ in it
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """One epoch: mean training loss and metric over its steps, then held-out loss and metric."""
+
+    epoch: int
+    step: int
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+    seconds: float
+
+
+class Run:
+    """One seeded run: the model (its own, never shared), optimizer, schedule, and its history so far.
+
+    `status` is 'ready', 'running', 'done', 'stopped', 'diverged' or 'capped'; `message` says why it ended.
+    Histories only grow, so another thread may read them while this one trains. `task` defaults to the
+    catalogue's entry for `config.task`; a script passes its own variant (more data, another length).
+    """
+
+    def __init__(self, config: RunConfig, device: torch.device | str = "cpu", label: str = "run",
+                 data: TaskData | None = None, *, task: Task | None = None, limits: Limits = SCRIPT) -> None:
+        try:
+            self.task = task or get_task(config.task, own=True if data is not None else None)
+        except TaskError as err:
+            raise RunConfigError(str(err)) from None
+        self.config = validate(config, self.task, data, limits)
+        self.limits = limits
+        self.label = label
+        self.device = torch.device(device)
+        self.data = data if data is not None else self.task.data()
+        torch.manual_seed(config.seed)
+        self.model = self.task.build(config, len(self.data.classes) or None).to(self.device)
+        self.steps_per_epoch = self.task.steps_per_epoch(config.batch_size, self.data)
+        self.total_steps = config.epochs * self.steps_per_epoch
+        self.opt = make_optimizer(config, self.model.parameters())
+        self.sched = make_schedule(config, self.opt, self.total_steps)
+        self.gen = torch.Generator().manual_seed(config.seed)
+        self._rng = torch.get_rng_state()  # dropout draws from torch's global generator: kept per run
+        self._order = torch.empty(0, dtype=torch.long)
+        self.steps: list[StepRecord] = []
+        self.epochs: list[EpochRecord] = []
+        self.status, self.message = "ready", ""
+        self.compute_seconds = 0.0
+        self._epoch_loss, self._epoch_acc = 0.0, 0.0
+        self.outcome: Outcome | None = None
+        self._callbacks: dict[str, list[Callable[[Run], None]]] = defaultdict(list)
+
+    def add_callback(self, event: str, fn: Callable[[Run], None]) -> None:
+        """Call `fn(run)` on 'on_step_end' (after every step) or 'on_epoch_end' (after each held-out evaluation).
+
+        The loop that drives the run calls them after the step, outside its guard: a page's progress bar
+        never holds the server's training slot."""
+        self._callbacks[event].append(fn)
+
+    def step_and_report(self, should_stop: Callable[[], bool] | None = None,
+                        guard: Callable[[], AbstractContextManager] = nullcontext) -> bool:
+        """`step()` inside `guard()`, then the callbacks of what it did, outside it; True while there is more."""
+        steps, epochs = len(self.steps), len(self.epochs)
+        with guard():
+            more = self.step(should_stop)
+        if len(self.steps) > steps:
+            for fn in self._callbacks["on_step_end"]:
+                fn(self)
+        for _ in range(len(self.epochs) - epochs):
+            for fn in self._callbacks["on_epoch_end"]:
+                fn(self)
+        return more
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "stopped", "diverged", "capped")
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, len(self.steps) / self.total_steps)
+
+    def _next_batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        c, d, gen = self.config, self.data, self.gen
+        if not self.task.indexed:
+            return self.task.sample(d, c.batch_size, gen)
+        k = step % self.steps_per_epoch
+        if k == 0:
+            self._order = torch.randperm(len(d.x_train), generator=gen)
+        idx = self._order[k * c.batch_size:(k + 1) * c.batch_size]
+        return d.x_train[idx], d.y_train[idx]
+
+    def _end(self, status: str, message: str) -> None:
+        done = len(self.steps) - (self.epochs[-1].step if self.epochs else 0)
+        if status in ("stopped", "capped") and done > 0:  # close the partial epoch, so a stopped run still has numbers
+            self._close_epoch(self.steps[-1].epoch, done)
+        self.status, self.message = status, message
+        self.model.eval()
+
+    def _close_epoch(self, epoch: int, steps: int) -> None:
+        val_loss, val_acc = self.evaluate()
+        self.epochs.append(EpochRecord(epoch, len(self.steps), self._epoch_loss / steps, self._epoch_acc / steps,
+                                       val_loss, val_acc, self.compute_seconds))
+        self._epoch_loss = self._epoch_acc = 0.0
+
+    def step(self, should_stop: Callable[[], bool] | None = None) -> bool:
+        """Train one batch (or end the run); True while there is more to do."""
+        if self.finished:
+            return False
+        if should_stop is not None and should_stop():
+            self._end("stopped", f"Stopped after {len(self.steps)} of {self.total_steps} steps.")
+            return False
+        cap = self.limits.max_seconds
+        if cap is not None and self.compute_seconds > cap:
+            self._end("capped", f"Reached the {cap:.0f} s limit per run after {len(self.steps)} steps.")
+            return False
+        self.status = "running"
+        started = time.perf_counter()
+        step = len(self.steps)
+        c, task = self.config, self.task
+        with torch.random.fork_rng(devices=[]):
+            torch.set_rng_state(self._rng)
+            x, y = self._next_batch(step)
+            x = task.augment(x, c.augment, self.gen).to(self.device)
+            y = y.to(self.device)
+            self.model.train()
+            loss, acc = task.loss(task.forward(self.model, x), y)
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            norm = nn.utils.clip_grad_norm_(self.model.parameters(), c.clip if c.clip else float("inf"))
+            self._rng = torch.get_rng_state()
+        lr = self.opt.param_groups[0]["lr"]
+        loss_value, norm_value = loss.item(), norm.item()
+        epoch = step // self.steps_per_epoch + 1
+        finite = math.isfinite(loss_value) and math.isfinite(norm_value)
+        if finite:
+            self.opt.step()
+            self.sched.step()
+        self.compute_seconds += time.perf_counter() - started
+        self.steps.append(StepRecord(step + 1, epoch, lr, loss_value, acc, norm_value, self.compute_seconds))
+        if not finite:
+            what = "loss" if not math.isfinite(loss_value) else "gradient norm"
+            self._end("diverged", f"Diverged at step {step + 1}: the {what} became {loss_value if what == 'loss' else norm_value}. "
+                                  f"The weights were not updated with it; try a lower learning rate or gradient clipping.")
+            return False
+        self._epoch_loss += loss_value
+        self._epoch_acc += acc
+        if (step + 1) % self.steps_per_epoch == 0:
+            started = time.perf_counter()
+            self._close_epoch(epoch, self.steps_per_epoch)
+            self.compute_seconds += time.perf_counter() - started
+        if len(self.steps) >= self.total_steps:
+            self._end("done", f"Finished {self.total_steps} steps: held-out "
+                              f"{task.format_metric(self.epochs[-1].val_accuracy)}.")
+            return False
+        return True
+
+    def predict_val(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Held-out outputs (logits, or a regression's answers) in eval mode, on the CPU."""
+        return predict(self.model, self.task, self.data.x_val), self.data.y_val
+
+    def evaluate(self) -> tuple[float, float]:
+        """Held-out loss and metric now."""
+        return evaluate(self.model, self.task, self.data)
+
+    def finish(self) -> Outcome:
+        """Held-out predictions, confusion matrix and the mistakes, worst first (computed once, after training)."""
+        if self.outcome is None:
+            out, y = self.predict_val()
+            self.outcome = self.task.outcome(out, y, self.data.classes)
+        return self.outcome
+
+
+@torch.no_grad()
+def predict(model: nn.Module, task: Task, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+    """`task`'s outputs of `model` for inputs `x`, in eval mode, in batches, on the CPU."""
+    was = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    outs = [task.forward(model, x[i:i + batch_size].to(device)).cpu() for i in range(0, len(x), batch_size)]
+    model.train(was)
+    return torch.cat(outs)
+
+
+def evaluate(model: nn.Module, task: Task, data: TaskData | None = None) -> tuple[float, float]:
+    """`task`'s loss and metric of `model` on the held-out part of `data` (the task's own by default)."""
+    data = data if data is not None else task.data()
+    loss, metric = task.loss(predict(model, task, data.x_val), data.y_val)
+    return float(loss), metric
+
+
+def train(run: Run, should_stop: Callable[[], bool] | None = None,
+          guard: Callable[[], AbstractContextManager] = nullcontext) -> Run:
+    """Step `run` to its end on the calling thread (scripts, tests, a page's short run), each step inside
+    `guard()` (the app's training slot)."""
+    while run.step_and_report(should_stop, guard):
+        pass
+    return run
+
+
+class RunPair:
+    """Two (or more) runs trained in turn, one step each, on one background thread.
+
+    `guard()` is entered around every step: the app passes its heavy-work slot, so a class training at
+    once shares the CPU step by step instead of one session holding it for a whole run.
+    """
+
+    def __init__(self, runs: list[Run], guard: Callable[[], AbstractContextManager] = nullcontext,
+                 max_wall_s: float | None = None) -> None:
+        self.runs = runs
+        self._guard = guard
+        self.max_wall_s = max_wall_s if max_wall_s is not None else runs[0].limits.max_wall_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: str | None = None
+
+    def start(self) -> RunPair:
+        self._thread = threading.Thread(target=self._loop, name="run-pair", daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        try:
+            active = list(self.runs)
+            started = time.monotonic()
+            while active:
+                if self.max_wall_s is not None and time.monotonic() - started > self.max_wall_s:
+                    self._stop.set()  # a busy server: the pair has waited too long for its steps
+                for run in list(active):
+                    if not run.step_and_report(self._stop.is_set, self._guard):
+                        active.remove(run)
+            for run in self.runs:
+                if run.steps:
+                    run.finish()
+        except Exception as err:  # a failed run must say so in the page, not die silently on its thread
+            self.error = f"{type(err).__name__}: {err}"
+            for run in self.runs:
+                if not run.finished:
+                    run._end("stopped", f"Stopped by an error: {self.error}")
+
+    def stop(self) -> None:
+        """Ask every run to stop; each ends before its next step."""
+        self._stop.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def history_csv(run: Run) -> str:
+    """Every step as a CSV row, with the held-out metrics on each epoch's last step."""
+    by_step = {e.step: e for e in run.epochs}
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["step", "epoch", "lr", "loss", "accuracy", "grad_norm", "val_loss", "val_accuracy"])
+    for s in run.steps:
+        e = by_step.get(s.step)
+        writer.writerow([s.step, s.epoch, f"{s.lr:.6g}", f"{s.loss:.6g}", f"{s.accuracy:.6g}", f"{s.grad_norm:.6g}",
+                         "" if e is None else f"{e.val_loss:.6g}", "" if e is None else f"{e.val_accuracy:.6g}"])
+    return buf.getvalue()
+
+
+def weights_bytes(run: Run) -> bytes:
+    """The run's state dict as safetensors, with its settings in the metadata."""
+    from safetensors.torch import save
+
+    state = {k: v.detach().cpu().contiguous() for k, v in run.model.state_dict().items()}
+    meta = {k: str(v) for k, v in asdict(run.config).items()}
+    meta.update(status=run.status, steps=str(len(run.steps)), description=run.config.describe(run.task),
+                val_accuracy=f"{run.epochs[-1].val_accuracy:.4f}" if run.epochs else "")
+    return save(state, metadata=meta)
