@@ -174,6 +174,27 @@ def test_saliency_upload_gives_prediction_and_grad_cam(page, app_url) -> None:
     screenshot(page, "saliency_upload")
 
 
+def test_saliency_occlusion_on_resnet18_shows_progress_and_stops(page, app_url) -> None:
+    """Occlusion on ResNet-18 takes ≈ 9 s on 2 CPU cores: a progress bar and a Stop button while it runs; Stop
+    ends it, says so, draws no map and offers to compute it after all."""
+    page.goto(f"{app_url}/saliency")
+    wait_for_app(page)
+    page.get_by_label("Model").first.click()
+    page.get_by_text("ResNet-18 (2015)", exact=True).click()
+    page.get_by_text("Grad-CAM map for").first.wait_for(timeout=120_000)
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.locator("[data-testid=stRadio]").get_by_text("Occlusion", exact=True).click()
+    main.locator("[data-testid=stProgress]").wait_for(timeout=60_000)
+    main.get_by_role("button", name="Stop", exact=True).click()
+    main.get_by_text("Stopped: Occlusion for").wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert main.get_by_text("Occlusion map for").count() == 0 and main.locator("[data-testid=stProgress]").count() == 0
+    assert main.get_by_role("button", name="Compute", exact=True).is_visible()
+    screenshot(page, "saliency_occlusion_stopped")
+
+
 def test_compare_page(page, app_url) -> None:
     page.goto(f"{app_url}/compare")
     wait_for_app(page)

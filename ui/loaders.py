@@ -330,11 +330,16 @@ def cam_notes(name: str, weights: str) -> list[saliency.LayerNote]:
 
 @shared(64)
 def attribution(name: str, weights: str, digest: str, method: str, target: int,
-                params: tuple[tuple[str, object], ...], _x: torch.Tensor) -> np.ndarray:
-    """The (H, W) map of `method` for class `target` (raises core.probes.saliency.SaliencyError)."""
+                params: tuple[tuple[str, object], ...], _x: torch.Tensor,
+                _on_progress: saliency.Progress | None = None) -> np.ndarray:
+    """The (H, W) map of `method` for class `target` (raises core.probes.saliency.SaliencyError).
+
+    `_on_progress` goes to the methods in saliency.STOPPABLE_METHODS; a stopped one raises
+    saliency.AttributionStopped, and nothing is cached for it."""
     net, _ = model(name, weights)
+    kwargs = dict(params, on_progress=_on_progress) if method in saliency.STOPPABLE_METHODS else dict(params)
     with _HEAVY:
-        heat = saliency.METHODS[method](net, _x, target, **dict(params))
+        heat = saliency.METHODS[method](net, _x, target, **kwargs)
     return charts.name_array(frozen(heat), "attribution", name, weights, digest, method, target, params)
 
 
