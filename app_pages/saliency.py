@@ -96,7 +96,7 @@ def with_progress_and_stop() -> np.ndarray:
         if st.session_state.get("sal_stopped") == request[:-1]:
             st.info(f"Stopped: {label} was not computed. Change a setting, or press *Compute* to run it.")
             if not st.button("Compute", key="sal_resume"):
-                st.stop()
+                end_page()
         bar = st.progress(0.0, f"Computing {label} …")
         st.button("Stop", key="sal_stop", on_click=stop_request)
 
