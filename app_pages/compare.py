@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core import plots
-from core.models.registry import ModelSpec, get_spec, model_names
+from core.models.catalogue import ModelSpec, get_spec, model_names
 from core.probes.saliency import SaliencyError, default_cam_layer
 from core.weights import WeightsStatus
 from ui import loaders, own_models

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import plots
 from core.data.preprocess import prepare_image
-from core.models.registry import model_names
+from core.models.catalogue import model_names
 from core.probes import convolution as conv
 from core.probes.saliency import default_cam_layer
 from core.probes.translation import ShiftError
@@ -262,7 +262,7 @@ else:
             weights = loaders.weights_key(name)
             _, status = loaders.model(name, weights)
             picture = pictures.for_model(spec)
-            prepared = prepare_image(picture.pixels, spec)
+            prepared = prepare_image(picture.pixels, spec.preprocessing)
             width = spec.input_size[2]
             shifts = tuple(sorted({int(round(f / 100 * width)) for f in np.linspace(-span, span, 21)}))
             layer = default_cam_layer(loaders.cam_layers(name, weights))

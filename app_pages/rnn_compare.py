@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.models.sequence import get_sequence_spec
+from core.models.catalogue import get_spec
 from core.probes import recurrent
 from core.probes.costs import parameter_count
 from ui import loaders
@@ -21,20 +21,20 @@ lesson = st.container()
 text = text_input("charlm", "rc")
 runs = {}
 for name in MODELS:
-    result = traced(get_sequence_spec(name), text, notes=name == MODELS[0])
+    result = traced(get_spec(name, "sequence"), text, notes=name == MODELS[0])
     if result is None:
         st.stop()
     runs[name] = result
 
 encoded = runs[MODELS[0]][0]
 chars = encoded.shown
-label = {name: get_sequence_spec(name).title.split(": ")[1] for name in MODELS}
+label = {name: get_spec(name, "sequence").label for name in MODELS}
 bits = {name: recurrent.surprisal_bits(run, encoded.known) for name, (_, run) in runs.items()}
 scores = {name: recurrent.mean_score(b) for name, b in bits.items()}
 scored = sorted((s.value, name) for name, s in scores.items() if s.value is not None)
 if scored:
     (best, winner), rest = scored[0], scored[1:]
-    uniform = np.log2(len(get_sequence_spec(winner).vocab) - 1)
+    uniform = np.log2(len(get_spec(winner, "sequence").vocab) - 1)
     lesson.markdown(
         f"**On this text the {label[winner]} predicts best: {best:.2f} bits per character, against "
         + " and ".join(f"{v:.2f} for the {label[n]}" for v, n in rest)

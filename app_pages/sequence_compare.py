@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import plots
 from core.data.mnist1d import CLASSES, LENGTH
-from core.models.mnist1d import MNIST1D_MODELS
+from core.models.catalogue import get_spec, model_names
 from core.probes.scaling import CONV_LAYERS, KINDS, attention_bytes
 from core.train_mnist1d import train_mnist1d
 from core.training.limits import MNIST1D_PAGE
@@ -39,7 +39,7 @@ if part == "MNIST-1D":
 
     device = loaders.device_choice()
     rows = []
-    for name, spec in MNIST1D_MODELS.items():
+    for name, spec in ((n, get_spec(n, "mnist1d")) for n in model_names("mnist1d")):
         r = results["models"].get(name)
         if r is None:
             continue
@@ -71,8 +71,8 @@ if part == "MNIST-1D":
     runs = st.session_state.setdefault("sc_runs", [])
     with st.expander("Retrain a model yourself (your runs stay in this browser session)"):
         c1, c2, c3 = st.columns([2, 1, 1])
-        which = c1.selectbox("Model", list(MNIST1D_MODELS), key="sc_retrain_model",
-                             format_func=lambda n: MNIST1D_MODELS[n].title)
+        which = c1.selectbox("Model", model_names("mnist1d"), key="sc_retrain_model",
+                             format_func=lambda n: get_spec(n, "mnist1d").title)
         epochs = c2.slider("Epochs", 5, 150, 30, 5, key="sc_retrain_epochs")
         seed = c3.number_input("Seed", 0, 10_000, 7, key="sc_retrain_seed")
         if st.button("Train", type="primary", key="sc_retrain_go"):
@@ -85,7 +85,7 @@ if part == "MNIST-1D":
             )
             bar.empty()
             last = reports[-1]
-            runs.append({"model": MNIST1D_MODELS[which].title, "seed": int(seed), "epochs": last.epoch,
+            runs.append({"model": get_spec(which, "mnist1d").title, "seed": int(seed), "epochs": last.epoch,
                          "test accuracy %": round(100 * last.val_accuracy, 1), "seconds": round(last.seconds, 1)})
             if last.epoch < epochs:
                 st.info(f"Stopped after {last.epoch} epochs: a run here is capped at {MNIST1D_PAGE.max_seconds:.0f} s of training.")
@@ -95,15 +95,15 @@ if part == "MNIST-1D":
     st.subheader("One test sequence, every model")
     index = st.slider("Test sequence", 0, len(data.y_test) - 1, 3, key="sc_index")
     truth = int(data.y_test[index])
-    seen = {name: loaders.mnist1d_inspect(name, index) for name in MNIST1D_MODELS if name in results["models"]}
+    seen = {name: loaders.mnist1d_inspect(name, index) for name in model_names("mnist1d") if name in results["models"]}
     cols = st.columns(len(seen))
     for col, (name, out) in zip(cols, seen.items()):
         guess = int(out["probs"].argmax())
-        col.metric(MNIST1D_MODELS[name].title.split(" (")[0], f"“{CLASSES[guess]}”",
+        col.metric(get_spec(name, "mnist1d").label, f"“{CLASSES[guess]}”",
                    f"{out['probs'][guess]:.0%}, " + ("right" if guess == truth else f"wrong: “{CLASSES[truth]}”"),
                    delta_color="normal" if guess == truth else "inverse")
     chart(st, plots.sequence_saliency, data.x_test[index], {n: o["saliency"] for n, o in seen.items()},
-          {n: MNIST1D_MODELS[n].title.split(" (")[0] for n in seen},
+          {n: get_spec(n, "mnist1d").label for n in seen},
           title=f"Test sequence {index} (a “{CLASSES[truth]}”) and, per model, gradient × input of its prediction",
           key="sc_saliency")
     st.caption("Red positions pushed the model towards its answer, blue ones away. The CNN's map follows the digit's "
@@ -114,7 +114,7 @@ if part == "MNIST-1D":
         st.markdown("**What the recurrent models carried along the sequence** (hidden state h_t, units × positions)")
         positions = [str(t) if t % 10 == 0 else "" for t in range(LENGTH)]
         for col, name in zip(st.columns(len(recurrent)), recurrent):
-            chart(col, plots.state_heatmap, seen[name]["states"], positions, title=MNIST1D_MODELS[name].title,
+            chart(col, plots.state_heatmap, seen[name]["states"], positions, title=get_spec(name, "mnist1d").title,
                   x_title="position", key=f"sc_states_{name}")
     if "transformer" in seen:
         weights = seen["transformer"]["attention"]

@@ -233,7 +233,7 @@ for col, run in zip(cols, runs):
         if len(wrong):
             spec = loaders.spec_of(task.normalised_as)  # how inputs were normalised
             col.caption(f"The {len(wrong)} mistakes it was surest of (true → predicted), of {len(outcome.mistakes)}:")
-            col.image([to_display(data.x_val[i:i + 1], spec) for i in wrong], width=64,
+            col.image([to_display(data.x_val[i:i + 1], spec.preprocessing) for i in wrong], width=64,
                       caption=[f"{data.classes[outcome.targets[i]]} → {data.classes[outcome.predictions[i]]}"
                                for i in wrong])
     elif task.results == "characters":

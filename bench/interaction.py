@@ -46,8 +46,7 @@ import torch  # noqa: E402
 from core.data.preprocess import prepare_image  # noqa: E402
 from core.data.samples import samples_for  # noqa: E402
 from core.data.text import encode  # noqa: E402
-from core.models.registry import get_spec  # noqa: E402
-from core.models.sequence import get_sequence_spec  # noqa: E402
+from core.models.catalogue import get_spec  # noqa: E402
 from core.probes import recurrent, saliency  # noqa: E402
 from ui import charts, loaders, shared_cache, sidebar  # noqa: E402
 
@@ -239,7 +238,7 @@ def heavy_rows(repeats: int, stubs: Stubs) -> list[tuple[str, str, float, float,
         """What a new picture asks of the model: its input transform (resize, crop, normalise: the recipe of
         torchvision's weights), the forward pass and the layer's maps; the samples in the page's order."""
         turn["n"] += 1
-        x_new = prepare_image(pictures[turn["n"] % len(pictures)].pixels, resnet).tensor
+        x_new = prepare_image(pictures[turn["n"] % len(pictures)].pixels, resnet.preprocessing).tensor
         with torch.no_grad():
             net(x_new).softmax(1)
             extractor(x_new)
@@ -260,7 +259,7 @@ def heavy_rows(repeats: int, stubs: Stubs) -> list[tuple[str, str, float, float,
         at.text_area(key=key).input(base + f"# {state['i']:06d}").run()
 
     seq_net, _ = loaders.sequence_model("char_lstm")
-    spec = get_sequence_spec("char_lstm")
+    spec = get_spec("char_lstm", "sequence")
     ids = encode(base + "# 000000", spec.vocab).ids
     page_ms, work, hot, ratio, spread = paired(new_text, lambda: recurrent.run_sequence(seq_net, ids), repeats)
     rows.append(("hidden_states", "new text (1,000 characters)", page_ms, ratio,

@@ -16,7 +16,7 @@ def test_two_threads_on_one_shared_model_get_their_own_maps() -> None:
     model, _ = load_model("small_vgg")
     spec = get_spec("small_vgg")
     batch = make_shapes(8, seed=7)
-    xs = normalise(torch.from_numpy(batch.images).permute(0, 3, 1, 2).float() / 255, spec)
+    xs = normalise(torch.from_numpy(batch.images).permute(0, 3, 1, 2).float() / 255, spec.preprocessing)
     extractor = make_extractor(model, ["features.1.5"])
     expected_maps = [feature_maps(extractor, xs[i:i + 1])["features.1.5"] for i in range(8)]
     expected_cams = [grad_cam(model, xs[i:i + 1], int(batch.labels[i]), "features.2.5") for i in range(8)]

@@ -23,7 +23,7 @@ def shapes_model():
 
 def to_input(pixels: np.ndarray) -> torch.Tensor:
     x = torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0).float() / 255.0
-    return normalise(x, get_spec("small_vgg"))
+    return normalise(x, get_spec("small_vgg").preprocessing)
 
 
 def inside(cam: np.ndarray, box: np.ndarray) -> bool:

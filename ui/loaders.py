@@ -29,15 +29,12 @@ from core.data.samples import Sample, load_sample
 from core.data.text import EncodedText, encode
 from core.device import DeviceChoice, choose_device, configure_threads
 from core.models.mnist1d import RecurrentClassifier, TinyTransformer, input_gradient
-from core.models.registry import ModelSpec, get_spec
+from core.models.catalogue import ModelSpec, get_spec
 from core.models.seq2seq import VOCAB, decode_letters, encode_letters
-from core.models.sequence import SequenceSpec, get_sequence_spec
 from core.probes import activations, domain, gradients, receptive_field, recurrent, saliency, scaling, translation
 from core.probes import costs as measured
-from core.train_attention import load_bundled as load_reverser
 from core.train_mnist1d import costs as mnist1d_measure
-from core.train_mnist1d import load_bundled as load_mnist1d_model
-from core.weights import WeightsStatus, imagenet_cache_path, load_model, load_sequence_model
+from core.weights import WeightsStatus, load_model, weights_source
 from ui import charts, own_models
 from ui.shared_cache import shared
 
@@ -164,26 +161,16 @@ def device_choice() -> DeviceChoice:
     return choose_device()
 
 
-def spec_of(name: str) -> ModelSpec:
-    """The spec of a registry model, or of one of this session's own models."""
+def spec_of(name: str, kind: str = "image") -> ModelSpec:
+    """The catalogue entry `name` of `kind`, or one of this session's own models."""
     own = own_models.lookup(name)
-    return own.spec if own is not None and isinstance(own.spec, ModelSpec) else get_spec(name)
-
-
-def sequence_spec_of(name: str) -> SequenceSpec:
-    """The spec of a bundled sequence model, or of one of this session's own ones."""
-    own = own_models.lookup(name)
-    return own.spec if own is not None and isinstance(own.spec, SequenceSpec) else get_sequence_spec(name)
+    return own.spec if own is not None and own.kind == kind else get_spec(name, kind)
 
 
 def weights_key(name: str) -> str:
-    """'bundled', 'cached', 'missing' or 'own': part of every cache key, so a download refreshes the model."""
-    if own_models.lookup(name) is not None:
-        return "own"
-    spec = spec_of(name)
-    if spec.torchvision_weights is None:
-        return "bundled"
-    return "cached" if imagenet_cache_path(spec).exists() else "missing"
+    """Where image model `name`'s weights come from now (core.weights.SOURCES: 'bundled', 'imagenet', 'own' or
+    'random'): part of every cache key, so a download refreshes the model."""
+    return weights_source(spec_of(name))
 
 
 @shared(8)
@@ -289,7 +276,7 @@ def upload(file_id: str, _data: bytes) -> DecodedImage:
 @shared(64)
 def model_input(name: str, _picture: DecodedImage, digest: str) -> ModelInput:
     """The picture prepared for model `name` (the tensor is only ever read by models)."""
-    prepared = prepare_image(_picture.pixels, spec_of(name))
+    prepared = prepare_image(_picture.pixels, spec_of(name).preprocessing)
     charts.name_array(frozen(prepared.display), "model_input", name, digest)
     return prepared
 
@@ -377,16 +364,16 @@ def costs(name: str, device: str) -> dict[str, float]:
 def zoo_costs(device: str) -> dict[str, dict[str, float]]:
     """`costs` of every registry architecture on `device`, as one cached value: the compare page reads the
     whole zoo on every rerun, and one cache lookup is cheaper than seven."""
-    from core.models.registry import model_names
+    from core.models.catalogue import model_names
 
-    return {name: costs(name, device) for name in model_names()}
+    return {name: costs(name, device) for name in model_names("image")}
 
 
 @shared(8)
 @heavy
 def _bundled_sequence_model(name: str) -> tuple[nn.Module, WeightsStatus]:
     with torch.no_grad():
-        return load_sequence_model(name, device_choice().device)
+        return load_model(name, device_choice().device, "sequence")
 
 
 def sequence_model(name: str) -> tuple[nn.Module, WeightsStatus]:
@@ -404,7 +391,7 @@ def sequence_run(name: str, text: str) -> tuple[EncodedText, recurrent.SequenceR
     Shared and read-only, like the per-picture results: as st.cache_data a 1,000-character LSTM trace (six
     1,000 × 128 arrays) was pickled when stored and unpickled again on every rerun of the page.
     """
-    spec = sequence_spec_of(name)
+    spec = spec_of(name, "sequence")
     encoded = encode(text, spec.vocab)
     net, _ = sequence_model(name)
     with _HEAVY:
@@ -468,7 +455,7 @@ def shifted_view(name: str, weights: str, digest: str, dx: int, _x: torch.Tensor
     net, _ = model(name, weights)
     with _HEAVY:
         view = translation.shifted_prediction(net, _x, dx)
-    return preprocess.to_display(view.x, spec_of(name)), view.top1, view.prob
+    return preprocess.to_display(view.x, spec_of(name).preprocessing), view.top1, view.prob
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -492,7 +479,7 @@ def grad_norms_at_init(cell: str, steps: int, hidden: int, kind: str, scale: flo
 def grad_norms_trained(name: str, text: str) -> np.ndarray:
     """‖∂L/∂h_t‖ of a bundled character model's recurrent layer on `text` (its own embedding as input)."""
     net, _ = sequence_model(name)
-    encoded = encode(text, sequence_spec_of(name).vocab)
+    encoded = encode(text, spec_of(name, "sequence").vocab)
     with _HEAVY:
         with torch.no_grad():
             x = net.inputs(torch.as_tensor(encoded.ids)[None].to(device_choice().device))
@@ -526,7 +513,7 @@ def mnist1d() -> MNIST1D:
 @shared(8)
 def mnist1d_model(name: str) -> nn.Module:
     """Bundled MNIST-1D model `name` (seed 0) on the app's device."""
-    return load_mnist1d_model(name, device_choice().device)
+    return load_model(name, device_choice().device, "mnist1d")[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -567,7 +554,7 @@ def scaling_sweep(lengths: tuple[int, ...], batch: int, device: str) -> list[dic
 @shared(4)
 def reverser(name: str) -> nn.Module:
     """A bundled string-reversal encoder–decoder (CPU: one short string at a time)."""
-    return load_reverser(name)
+    return load_model(name, "cpu", "seq2seq")[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.data.text import MAX_CHARS, EncodedText, TextInputError
-from core.models.sequence import SEQUENCE_MODELS, SequenceSpec, get_sequence_spec
+from core.models.catalogue import ModelSpec, model_names
 from core.probes.recurrent import SequenceRun, StepScore
 from ui import loaders, own_models
 from ui.widgets import working
@@ -31,16 +31,15 @@ EXAMPLES = {
 
 
 def sequence_model_picker(key: str, names: list[str] | None = None, default: str = "char_lstm",
-                          cells: tuple[str, ...] = ("rnn", "lstm", "gru")) -> SequenceSpec:
+                          cells: tuple[str, ...] = ("rnn", "lstm", "gru")) -> ModelSpec:
     """A select box over the bundled recurrent models, then this session's own ones with a cell in `cells` (★)."""
-    own = [n for n in own_models.session_names("sequence") if loaders.sequence_spec_of(n).cell in cells]
-    names = (names or list(SEQUENCE_MODELS)) + own
+    own = [n for n in own_models.session_names("sequence") if loaders.spec_of(n, "sequence").cell in cells]
+    names = (names or model_names("sequence")) + own
     if st.session_state.get(key) not in (None, *names):
         del st.session_state[key]
     name = st.selectbox("Model", names, index=names.index(default) if default in names else 0, key=key,
-                        format_func=lambda n: f"★ Yours: {loaders.sequence_spec_of(n).title}" if n in own
-                        else get_sequence_spec(n).title)
-    return loaders.sequence_spec_of(name)
+                        format_func=lambda n: ("★ Yours: " if n in own else "") + loaders.spec_of(n, "sequence").title)
+    return loaders.spec_of(name, "sequence")
 
 
 def text_input(task: str, key: str) -> str:
@@ -53,7 +52,7 @@ def text_input(task: str, key: str) -> str:
     )
 
 
-def traced(spec: SequenceSpec, text: str, notes: bool = True) -> tuple[EncodedText, SequenceRun] | None:
+def traced(spec: ModelSpec, text: str, notes: bool = True) -> tuple[EncodedText, SequenceRun] | None:
     """Run `text` through `spec`'s model; shows errors and (with `notes`) what was done to the text in the page,
     returns None when there is nothing to show."""
     _, status = loaders.sequence_model(spec.name)

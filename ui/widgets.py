@@ -16,7 +16,7 @@ from core.data.preprocess import ModelInput
 
 from core.data.images import UPLOAD_TYPES, DecodedImage, ImageInputError, MAX_BYTES
 from core.data.samples import sample_with_digest, samples_for
-from core.models.registry import ModelSpec, model_names
+from core.models.catalogue import ModelSpec, model_names
 from core.probes import domain
 from core.weights import WeightsStatus, WeightsUnavailable, download_imagenet_weights
 from ui import loaders, own_models
