@@ -5,7 +5,7 @@ import streamlit as st
 from core import plots
 from core.models.catalogue import get_spec, model_names
 from core.models.seq2seq import MAX_LEN, Seq2SeqInputError
-from ui import loaders
+from ui import beyond, models
 from ui.charts import chart
 
 st.title("Attention")
@@ -16,7 +16,7 @@ st.caption(
     "to 1, and reads their weighted mix: it can look back at the part of the input it needs now."
 )
 
-results = loaders.bundled_curves("reverse_by_length.json")
+results = models.bundled_curves("reverse_by_length.json")
 if results is None:
     st.warning("The bundled models are missing (assets/curves/reverse_by_length.json); "
                "run `python -m core.train_attention`.")
@@ -27,7 +27,7 @@ st.markdown(f"The task: **write the input backwards**. Each model was trained on
             "input letter: the information has to travel the whole length of the sequence.")
 text = st.text_input(f"Letters a–z (up to {MAX_LEN})", "attention", max_chars=200, key="at_text")
 try:
-    outputs = {name: loaders.reverse(name, text) for name in model_names("seq2seq") if name in results["models"]}
+    outputs = {name: beyond.reverse(name, text) for name in model_names("seq2seq") if name in results["models"]}
 except Seq2SeqInputError as err:
     st.info(str(err))
     st.stop()

@@ -8,7 +8,7 @@ from core.train import LIVE_ADDING, train_adding
 from core.training.engine import Run
 from core.training.limits import GRADIENT_LAB
 from core.training.tasks import ADDING_BASELINE
-from ui import loaders
+from ui import gradient_lab, models, scheduling
 from ui.charts import chart
 from ui.sequences import EXAMPLES
 
@@ -66,7 +66,7 @@ if part == "Over time":
     series, bound, sigmas = {}, None, {}
     with st.spinner("Back-propagating through time …"):
         for cell, label in labels.items():
-            norms, sigma, b = loaders.grad_norms_at_init(cell, steps, hidden, kind, scale, nonlinearity, input_scale,
+            norms, sigma, b = gradient_lab.grad_norms_at_init(cell, steps, hidden, kind, scale, nonlinearity, input_scale,
                                                          gate_bias[cell])
             series[label], sigmas[label] = norms, sigma
             if b is not None:
@@ -90,7 +90,7 @@ if part == "Over time":
 
     st.subheader("The bundled character models, after training")
     text = EXAMPLES["charlm"]["A Python function"]
-    trained = {n.split("_")[1].upper(): loaders.grad_norms_trained(n, text) for n in ("char_rnn", "char_lstm", "char_gru")}
+    trained = {n.split("_")[1].upper(): gradient_lab.grad_norms_trained(n, text) for n in ("char_rnn", "char_lstm", "char_gru")}
     chart(st, plots.grad_norm_chart, trained, None, f"Trained character models on a {len(text)}-character Python snippet",
           key="gl_trained")
     say_what_is_not_drawn(trained)
@@ -119,7 +119,7 @@ elif part == "Clipping":
         for k, (label, clip) in enumerate((("no clipping", None), (f"clipped at {threshold}", threshold))):
             runs[label] = train_adding(
                 "rnn", length, hidden=64, steps=steps, lr=0.05, clip=clip, rho=rho, optimizer="sgd",
-                eval_every=steps, time_budget_s=GRADIENT_LAB.max_seconds / 2, step_guard=loaders.training_slot,
+                eval_every=steps, time_budget_s=GRADIENT_LAB.max_seconds / 2, step_guard=scheduling.training_slot,
                 on_step=lambda r, k=k: bar.progress((k + len(r.steps) / steps) / 2, f"run {k + 1} of 2, step {len(r.steps)}"),
             ).steps
         bar.empty()
@@ -154,7 +154,7 @@ elif part == "Clipping":
 elif part == "Long lag":
     st.markdown("The adding problem: T numbers, two of them marked, one in each half; the answer is their sum. "
                 "To solve it a network must keep a number for up to T steps. Always answering 1 scores MSE 1/6 ≈ 0.167.")
-    curves = loaders.bundled_curves("adding_T100.json")
+    curves = models.bundled_curves("adding_T100.json")
     if curves is None:
         st.warning("The bundled curves (assets/curves/adding_T100.json) are missing; run `python -m core.train adding`.")
     else:
@@ -196,7 +196,7 @@ elif part == "Long lag":
             used = sum(r.compute_seconds for r in results.values())
             train_adding(cell, length, hidden=LIVE_ADDING.hidden, steps=steps, lr=LIVE_ADDING.lr, clip=1.0,
                          eval_every=25, time_budget_s=(budget - used) / (len(cells) - k),
-                         step_guard=loaders.training_slot, on_step=lambda r, k=k: record(r, k))
+                         step_guard=scheduling.training_slot, on_step=lambda r, k=k: record(r, k))
         bar.empty()
     if "gl_lag_runs" in st.session_state:
         ran, results = st.session_state["gl_lag_runs"]
@@ -246,7 +246,7 @@ else:
     with st.spinner("One forward and backward pass per network …"):
         for depth in depths:
             for residual in (False, True):
-                grads = loaders.depth_grads(depth, residual, activation, batch_norm, train_steps)
+                grads = gradient_lab.depth_grads(depth, residual, activation, batch_norm, train_steps)
                 label = f"{'residual' if residual else 'plain'}-{depth}"
                 values = np.array([v for _, v in grads])
                 zero_layers[label] = int((values == 0).sum())
@@ -268,7 +268,7 @@ else:
         st.warning("Gradient exactly 0 (underflowed, not drawn) in " + "; ".join(lost) + ".")
 
     st.subheader("Does the deeper plain network train worse?")
-    curves = loaders.bundled_curves("depth_shapes.json")
+    curves = models.bundled_curves("depth_shapes.json")
     if curves is None:
         st.warning("The bundled curves (assets/curves/depth_shapes.json) are missing; run `python -m core.train depth`.")
     else:

@@ -6,7 +6,7 @@ from core import plots
 from core.models.catalogue import get_spec
 from core.probes import recurrent
 from core.probes.costs import parameter_count
-from ui import loaders
+from ui import sequences
 from ui.charts import chart
 from ui.sequences import score_metric, text_input, traced
 
@@ -42,7 +42,7 @@ if scored:
     )
 cols = st.columns(3)
 for col, name in zip(cols, MODELS):
-    net, status = loaders.sequence_model(name)
+    net, status = sequences.sequence_model(name)
     with col:
         st.subheader(label[name])
         score_metric(st, "Bits per character on this text", scores[name], ".2f",

@@ -8,7 +8,7 @@ from core.models.catalogue import get_spec, model_names
 from core.probes.scaling import CONV_LAYERS, KINDS, attention_bytes
 from core.train_mnist1d import train_mnist1d
 from core.training.limits import MNIST1D_PAGE
-from ui import loaders
+from ui import beyond, models, scheduling
 from ui.charts import chart
 
 PARTS = ["MNIST-1D", "Parallelism"]
@@ -22,13 +22,13 @@ st.caption("Where each architecture fits, how well it parallelises, how many par
 part = st.segmented_control("Part", PARTS, default=PARTS[0], key="sc_part") or PARTS[0]
 
 if part == "MNIST-1D":
-    results = loaders.bundled_curves("mnist1d_results.json")
+    results = models.bundled_curves("mnist1d_results.json")
     if results is None:
         st.warning("The bundled MNIST-1D results (assets/curves/mnist1d_results.json) are missing; "
                    "run `python -m core.train_mnist1d`.")
         st.stop()
     with st.spinner("Generating MNIST-1D (offline, ≈ 4 s the first time) …"):
-        data = loaders.mnist1d()
+        data = beyond.mnist1d()
     st.markdown(
         "**MNIST-1D** (Greydanus 2020) turns each digit into a 1-D template of 40 numbers and then pads, scales, "
         "shears, shifts and adds noise, so the digit can sit anywhere in the sequence. It is small enough to "
@@ -37,14 +37,14 @@ if part == "MNIST-1D":
     chart(st, plots.sequence_samples, data.x_test, data.y_test, CLASSES,
           title="One test sequence of each digit (the inputs every model gets)", key="sc_samples")
 
-    device = loaders.device_choice()
+    device = scheduling.device_choice()
     rows = []
     for name, spec in ((n, get_spec(n, "mnist1d")) for n in model_names("mnist1d")):
         r = results["models"].get(name)
         if r is None:
             continue
         acc = 100 * np.asarray(r["accuracy"])
-        here = loaders.mnist1d_costs(name, device.kind)
+        here = beyond.mnist1d_costs(name, device.kind)
         rows.append({
             "model": spec.title, "family": spec.family,
             "test accuracy %": f"{acc.mean():.1f} ± {acc.std():.1f} (n = {len(acc)})",
@@ -81,7 +81,7 @@ if part == "MNIST-1D":
                 which, int(seed), epochs,
                 on_epoch_end=lambda r: bar.progress(min(1.0, r.epoch / epochs),
                                                     f"epoch {r.epoch}: test accuracy {r.val_accuracy:.1%}"),
-                step_guard=loaders.training_slot, limits=MNIST1D_PAGE,
+                step_guard=scheduling.training_slot, limits=MNIST1D_PAGE,
             )
             bar.empty()
             last = reports[-1]
@@ -95,7 +95,7 @@ if part == "MNIST-1D":
     st.subheader("One test sequence, every model")
     index = st.slider("Test sequence", 0, len(data.y_test) - 1, 3, key="sc_index")
     truth = int(data.y_test[index])
-    seen = {name: loaders.mnist1d_inspect(name, index) for name in model_names("mnist1d") if name in results["models"]}
+    seen = {name: beyond.mnist1d_inspect(name, index) for name in model_names("mnist1d") if name in results["models"]}
     cols = st.columns(len(seen))
     for col, (name, out) in zip(cols, seen.items()):
         guess = int(out["probs"].argmax())
@@ -130,16 +130,16 @@ else:
         "but attention compares every position with every other, T² pairs. Below, layers of the same width "
         "(64) read the same input; the figure shows where the parallel layers win and where attention's "
         "quadratic cost catches up.")
-    bundled = loaders.bundled_curves("scaling_cpu.json")
+    bundled = models.bundled_curves("scaling_cpu.json")
     live = st.session_state.get("sc_scaling")
     c1, c2, c3 = st.columns([1, 1, 2])
     batch = c1.selectbox("Batch size", [1, 8, 32], key="sc_batch")
     longest = c2.selectbox("Longest sequence", [1024, 2048, 4096], index=2, key="sc_longest")
-    device = loaders.device_choice()
+    device = scheduling.device_choice()
     if c3.button(f"Measure on this server ({device.kind})", type="primary", key="sc_measure"):
         lengths = tuple(t for t in (16, 64, 256, 1024, 2048, 4096) if t <= longest)
         with st.spinner(f"Timing four layers at {len(lengths)} lengths, batch {batch} …"):
-            live = {"batch": batch, "device": device.kind, "points": loaders.scaling_sweep(lengths, batch, device.kind)}
+            live = {"batch": batch, "device": device.kind, "points": beyond.scaling_sweep(lengths, batch, device.kind)}
         st.session_state["sc_scaling"] = live
     shown = live or bundled
     if shown is None:

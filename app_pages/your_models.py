@@ -10,7 +10,7 @@ from core.models.catalogue import char_model_spec, get_spec, model_names, own_im
 from core.own_weights import MAX_WEIGHTS_BYTES, WeightsInputError, fit_char_model, fit_image_model, read_class_names, read_state_dict
 from core.probes.costs import parameter_count
 from core.weights import WeightsStatus
-from ui import loaders, own_models
+from ui import own_models, scheduling
 
 
 
@@ -53,9 +53,9 @@ names_file = None if is_char else c2.file_uploader("Class names (optional: one p
 label = c2.text_input("Call it", "", max_chars=40, key="ym_label", placeholder=weights_file.name if weights_file else "")
 
 if st.button("Load", type="primary", key="ym_load", disabled=weights_file is None):
-    device = loaders.device_choice().device
+    device = scheduling.device_choice().device
     try:
-        with st.spinner(f"Reading {weights_file.name} …"), loaders.heavy_slot():
+        with st.spinner(f"Reading {weights_file.name} …"), scheduling.heavy_slot():
             state = read_state_dict(weights_file.getvalue(), weights_file.name)
             shown = (label.strip() or weights_file.name)[:40]
             name = own_models.new_name()
