@@ -6,6 +6,8 @@ part of the key.
 """
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 import numpy as np
 import pyarrow as pa
 import streamlit as st
@@ -19,6 +21,8 @@ from core.weights import WeightsStatus, load_model, weights_source
 from ui import own_models
 from ui.scheduling import device_choice, heavy, heavy_slot
 from ui.shared_cache import shared
+
+R = TypeVar("R")
 
 
 def spec_of(name: str, kind: str = "image") -> ModelSpec:
@@ -71,12 +75,17 @@ def extractor(name: str, layer: str, weights: str) -> nn.Module:
     return own.extractors[layer]
 
 
+def probe(name: str, weights: str, measure: Callable[[nn.Module, tuple[int, int, int]], R]) -> R:
+    """`measure(net, input_size)` of image model `name`, in a heavy-work slot taken after the model is fetched."""
+    net, _ = model(name, weights)
+    with heavy_slot():
+        return measure(net, spec_of(name).input_size)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def layers(name: str, weights: str) -> list[activations.LayerInfo]:
     """The layer table of model `name`."""
-    net, _ = model(name, weights)
-    with heavy_slot():
-        return activations.list_layers(net, spec_of(name).input_size)
+    return probe(name, weights, activations.list_layers)
 
 
 @shared(16)

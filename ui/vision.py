@@ -19,7 +19,7 @@ from core.data.preprocess import ModelInput, prepare_image
 from core.data.samples import Sample, load_sample
 from core.probes import activations, domain, receptive_field, saliency, translation
 from ui import charts
-from ui.models import extractor, model, spec_of, untrained_model
+from ui.models import extractor, model, probe, spec_of, untrained_model
 from ui.scheduling import heavy_slot
 from ui.shared_cache import frozen, shared
 
@@ -70,17 +70,13 @@ def layer_maps(name: str, layer: str, digest: str, weights: str, _x: torch.Tenso
 def cam_layers(name: str, weights: str) -> tuple[saliency.SpatialModule, ...]:
     """Modules of model `name` with a spatial output: the layers Grad-CAM can read. Shared, not copied per
     read (frozen records in a tuple: nobody can change them), since four pages read it on every rerun."""
-    net, _ = model(name, weights)
-    with heavy_slot():
-        return tuple(saliency.spatial_modules(net, spec_of(name).input_size))
+    return tuple(probe(name, weights, saliency.spatial_modules))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def cam_notes(name: str, weights: str) -> list[saliency.LayerNote]:
     """Every module of model `name`, marked usable for Grad-CAM or not, with the reason."""
-    net, _ = model(name, weights)
-    with heavy_slot():
-        return saliency.cam_layer_notes(net, spec_of(name).input_size)
+    return probe(name, weights, saliency.cam_layer_notes)
 
 
 @shared(16)
