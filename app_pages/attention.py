@@ -3,8 +3,9 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.models.seq2seq import MAX_LEN, SEQ2SEQ_MODELS, Seq2SeqInputError
-from ui import loaders
+from core.models.catalogue import get_spec, model_names
+from core.models.seq2seq import MAX_LEN, Seq2SeqInputError
+from ui import beyond, models
 from ui.charts import chart
 from ui.flow import end_page
 
@@ -16,7 +17,7 @@ st.caption(
     "to 1, and reads their weighted mix: it can look back at the part of the input it needs now."
 )
 
-results = loaders.bundled_curves("reverse_by_length.json")
+results = models.bundled_curves("reverse_by_length.json")
 if results is None:
     st.warning("The bundled models are missing (assets/curves/reverse_by_length.json); "
                "run `python -m core.train_attention`.")
@@ -27,7 +28,7 @@ st.markdown(f"The task: **write the input backwards**. Each model was trained on
             "input letter: the information has to travel the whole length of the sequence.")
 text = st.text_input(f"Letters a–z (up to {MAX_LEN})", "attention", max_chars=200, key="at_text")
 try:
-    outputs = {name: loaders.reverse(name, text) for name in SEQ2SEQ_MODELS if name in results["models"]}
+    outputs = {name: beyond.reverse(name, text) for name in model_names("seq2seq") if name in results["models"]}
 except Seq2SeqInputError as err:
     st.info(str(err))
     end_page()
@@ -42,7 +43,7 @@ def shown(tokens: list[str]) -> list[str]:
 
 cols = st.columns(len(outputs))
 for col, (name, (out, _, _, _)) in zip(cols, outputs.items()):
-    col.metric(SEQ2SEQ_MODELS[name][0].split(" (")[0], out or "∅",
+    col.metric(get_spec(name, "seq2seq").label, out or "∅",
                "right" if out == expected else f"wrong (expected {expected})",
                delta_color="normal" if out == expected else "inverse")
 
@@ -63,7 +64,7 @@ if "gru_attention" in outputs:
 st.subheader("Exact-match accuracy against input length")
 curves = {results["models"][n]["title"].split(" (")[0]: (
     np.array([int(k) for k in results["models"][n]["by_length"]]), np.array(list(results["models"][n]["by_length"].values())))
-    for n in SEQ2SEQ_MODELS if n in results["models"]}
+    for n in model_names("seq2seq") if n in results["models"]}
 chart(st, plots.accuracy_by_length, curves, title="Whole output right, by input length", key="at_by_length")
 st.caption(f"Evaluation: {results['evaluation']}. Training: {results['training']}.")
 st.dataframe([{"model": r["title"], "parameters": f"{r['params']:,}", "exact match, all lengths": f"{r['exact_match']:.1%}",

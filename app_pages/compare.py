@@ -5,10 +5,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core import plots
-from core.models.registry import ModelSpec, get_spec, model_names
+from core.models.catalogue import ModelSpec, get_spec, model_names
 from core.probes.saliency import SaliencyError, default_cam_layer
 from core.weights import WeightsStatus
-from ui import loaders, own_models
+from ui import models, own_models, scheduling, vision
 from ui.charts import chart
 from ui.widgets import model_label, pictures_picker, predict, table, working
 from ui.flow import end_page
@@ -56,7 +56,7 @@ st.caption(
 )
 lesson_slot = st.empty()
 
-device = loaders.device_choice().kind
+device = scheduling.device_choice().kind
 left, right = st.columns([1, 2], gap="large")
 with left:
     options = model_names() + own_models.session_names("image")  # yours (★) last
@@ -85,7 +85,7 @@ alpha = st.slider("Grad-CAM opacity", 0.0, 1.0, 0.5, 0.05, key="cmp_alpha")
 measured: list[Column] = []
 columns = st.columns(len(chosen))
 for column, name in zip(columns, chosen):
-    spec = loaders.spec_of(name)
+    spec = models.spec_of(name)
     with column:
         st.subheader(f"{spec.title}")
         st.caption(f"{spec.year}: {spec.summary}")
@@ -103,17 +103,17 @@ for column, name in zip(columns, chosen):
             st.warning(p.world_note)
         top1 = int(p.probs.argmax())
         try:
-            layer = default_cam_layer(loaders.cam_layers(name, p.weights))
+            layer = default_cam_layer(vision.cam_layers(name, p.weights))
             request = (name, p.weights, p.key, "Grad-CAM", top1, (("layer", layer),), p.prepared.tensor)
-            with working(f"Grad-CAM for {spec.title} …", loaders.attribution.has(*request)):
-                heat = loaders.attribution(*request)
+            with working(f"Grad-CAM for {spec.title} …", vision.attribution.has(*request)):
+                heat = vision.attribution(*request)
         except SaliencyError as err:
             st.error(str(err))
         else:
             chart(st, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha),
                   f"Grad-CAM at {layer}<br>“{spec.classes[top1]}”{meaningless}", height=300, key=f"cmp_cam_{name}")
         with st.spinner(f"Measuring {spec.title} on {device} …"):
-            cost = loaders.costs(name, device)
+            cost = models.costs(name, device)
         st.metric("Weight layers", cost["weight_layers"])
         st.metric("Parameters", f"{cost['params'] / 1e6:.2f} M" if cost["params"] >= 1e5 else f"{cost['params']:,}")
         st.metric("Forward FLOPs", f"{cost['flops'] / 1e9:.2f} G" if cost["flops"] >= 1e8 else f"{cost['flops'] / 1e6:.2f} M")
@@ -134,7 +134,7 @@ lesson_slot.markdown(lesson(measured, device))
 st.subheader("The whole zoo, measured on this machine")
 with st.spinner(f"Measuring all {len(model_names())} architectures on {device} (once per server) …"):
     rows = []
-    zoo = loaders.zoo_costs(device)
+    zoo = models.zoo_costs(device)
     for name in model_names():
         spec, cost = get_spec(name), zoo[name]
         rows.append({

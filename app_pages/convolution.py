@@ -4,12 +4,12 @@ import streamlit as st
 
 from core import plots
 from core.data.preprocess import prepare_image
-from core.models.registry import model_names
+from core.models.catalogue import model_names
 from core.probes import convolution as conv
 from core.probes.saliency import default_cam_layer
 from core.probes.receptive_field import centre_unit_box
 from core.probes.translation import ShiftError, sweep_shifts
-from ui import loaders, own_models
+from ui import models, own_models, vision
 from ui.charts import chart
 from ui.widgets import model_label, picture_picker, pictures_picker, table, world_note
 from ui.flow import end_page
@@ -38,7 +38,7 @@ def input_matrix() -> np.ndarray:
     if picture is None:
         st.info("Upload a picture, or switch back to a sample.")
         end_page()
-    return loaders.gray_thumbnail(picture, picture.digest, 48)
+    return vision.gray_thumbnail(picture, picture.digest, 48)
 
 
 def remember(key: str, value: object) -> None:
@@ -200,28 +200,28 @@ def receptive_field() -> None:
         del st.session_state["cl_rf_model"]
     name = st.selectbox("Model", names, index=names.index("small_vgg"), key="cl_rf_model",
                         format_func=model_label)
-    spec = loaders.spec_of(name)
-    kept = [f for f in loaders.fields(name) if f.op in ("Conv2d", "MaxPool2d", "AvgPool2d", "add", "cat")
+    spec = models.spec_of(name)
+    kept = [f for f in models.fields(name) if f.op in ("Conv2d", "MaxPool2d", "AvgPool2d", "add", "cat")
              or f.op.startswith("Adaptive")]
     chart(st, plots.field_chart, [f.name for f in kept], [f.r for f in kept], [f.j for f in kept],
           spec.input_size[1], f"{spec.title}: theoretical field and jump after each conv/pool/merge",
           key="cl_rf_chart")
     with st.expander("Every layer: field r, jump j and the centre of the first unit (start), in input pixels"):
         table(st, [{"layer": f.name, "op": f.op, "field r": "global" if not np.isfinite(f.r) else str(int(f.r)),
-                    "jump j": f.j, "start": f.start} for f in loaders.fields(name)])
-    weights = loaders.weights_key(name)
-    spatial = loaders.cam_layers(name, weights)
+                    "jump j": f.j, "start": f.start} for f in models.fields(name)])
+    weights = models.weights_key(name)
+    spatial = vision.cam_layers(name, weights)
     layer_names = [layer.name for layer in spatial]
-    by_name = {f.name: f for f in loaders.fields(name)}
+    by_name = {f.name: f for f in models.fields(name)}
     candidates = [n for n in layer_names if n in by_name]
     default = default_cam_layer(spatial)
     layer = st.selectbox("Layer whose centre unit we follow", candidates,
                          index=candidates.index(default) if default in candidates else len(candidates) - 1, key=f"cl_rf_layer_{name}")
     info = by_name[layer]
-    _, status = loaders.model(name, weights)
+    _, status = models.model(name, weights)
     with st.spinner("Back-propagating one unit to the input …"):
-        untrained = loaders.effective_field(name, weights, layer, False)
-        trained = loaders.effective_field(name, weights, layer, True) if status.is_trained else None
+        untrained = vision.effective_field(name, weights, layer, False)
+        trained = vision.effective_field(name, weights, layer, True) if status.is_trained else None
     shape = next(s.shape for s in spatial if s.name == layer)
     box = centre_unit_box(info, shape, spec.input_size[1])
     if np.isfinite(info.r):
@@ -261,19 +261,19 @@ def translation() -> None:
     with right:
         cols = st.columns(len(chosen))
         for col, name in zip(cols, chosen):
-            spec = loaders.spec_of(name)
-            weights = loaders.weights_key(name)
-            _, status = loaders.model(name, weights)
+            spec = models.spec_of(name)
+            weights = models.weights_key(name)
+            _, status = models.model(name, weights)
             picture = pictures.for_model(spec)
-            prepared = prepare_image(picture.pixels, spec)
+            prepared = prepare_image(picture.pixels, spec.preprocessing)
             width = spec.input_size[2]
             shifts = sweep_shifts(span, width)
-            layer = default_cam_layer(loaders.cam_layers(name, weights))
-            field = {f.name: f for f in loaders.fields(name)}.get(layer)
+            layer = default_cam_layer(vision.cam_layers(name, weights))
+            field = {f.name: f for f in models.fields(name)}.get(layer)
             jump = int(field.j) if field is not None else 1
             try:
-                result = loaders.sweep(name, weights, f"{picture.digest}:{name}", layer, shifts, jump, prepared.tensor)
-                shown, top1, prob = loaders.shifted_view(name, weights, f"{picture.digest}:{name}",
+                result = vision.sweep(name, weights, f"{picture.digest}:{name}", layer, shifts, jump, prepared.tensor)
+                shown, top1, prob = vision.shifted_view(name, weights, f"{picture.digest}:{name}",
                                                          int(round(dx / 100 * width)), prepared.tensor)
             except ShiftError as err:
                 col.error(str(err))
@@ -286,7 +286,7 @@ def translation() -> None:
                         f"**{spec.classes[result.target]}**.")
             key = f"{picture.digest}:{name}"
             note = world_note(spec, picture, weights, key, prepared.tensor,
-                              loaders.probabilities(name, key, weights, prepared.tensor))
+                              vision.probabilities(name, key, weights, prepared.tensor))
             if note:
                 col.warning(note)
     chart(st, plots.shift_chart, prob_series, "probability of the unshifted top-1 class",

@@ -4,7 +4,7 @@ import streamlit as st
 from core import plots
 from core.probes.activations import first_conv_kernels, rank_channels
 from core.probes.saliency import SaliencyError, suggestion
-from ui import loaders
+from ui import models, vision
 from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict, working
 from ui.flow import end_page
@@ -29,19 +29,19 @@ net, weights, prepared, key = p.net, p.weights, p.prepared, p.key
 with right:
     input_and_top5(p, "fm")
 
-table = loaders.layers(spec.name, weights)
+table = models.layers(spec.name, weights)
 spatial = [layer for layer in table if layer.is_spatial and min(layer.shape[1:]) >= 1]
 with st.expander(f"All {len(table)} layers and their output shapes", expanded=False):
-    st.dataframe(loaders.layer_table(spec.name, weights), hide_index=True, width="stretch")
+    st.dataframe(models.layer_table(spec.name, weights), hide_index=True, width="stretch")
 
 st.subheader("Activation maps")
 conv = first_conv_kernels(net)
 names = [layer.name for layer in spatial]
 try:
-    suggested, why = suggestion(loaders.cam_layers(spec.name, weights))
+    suggested, why = suggestion(vision.cam_layers(spec.name, weights))
 except SaliencyError:
     suggested, why = None, "This model has no convolution with a spatial output."
-own = loaders.weights_key(spec.name) == "own"
+own = models.weights_key(spec.name) == "own"
 # Bundled and zoo models open on the first convolution (edges first); a model you brought opens where
 # Grad-CAM would read it, the layer people ask about for a custom network.
 first = conv[0] if conv and conv[0] in names else names[0]
@@ -64,8 +64,8 @@ per_channel = c3.toggle("Scale each map on its own", value=True, key="fm_scale",
                         help="On: every map uses its full colour range. Off: one scale for the layer, so strong channels stand out.")
 
 request = (spec.name, layer_name, key, weights, prepared.tensor)
-with working(f"Running {spec.title} up to {layer_name} …", loaders.layer_maps.has(*request)):
-    maps = loaders.layer_maps(*request)
+with working(f"Running {spec.title} up to {layer_name} …", vision.layer_maps.has(*request)):
+    maps = vision.layer_maps(*request)
 if mode == "All channels":
     shown = list(range(channels_total))
 else:

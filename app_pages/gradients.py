@@ -9,7 +9,7 @@ from core.train import LIVE_ADDING, adding_run, train_adding
 from core.training.engine import Run, RunPair, first_step_below, history_arrays
 from core.training.limits import GRADIENT_LAB
 from core.training.tasks import ADDING_BASELINE
-from ui import loaders
+from ui import gradient_lab, models, scheduling
 from ui.charts import chart
 from ui.sequences import EXAMPLES
 from ui.flow import end_page
@@ -63,7 +63,7 @@ def over_time() -> None:
     series, bound, sigmas = {}, None, {}
     with st.spinner("Back-propagating through time …"):
         for cell, label in labels.items():
-            norms, sigma, b = loaders.grad_norms_at_init(cell, steps, hidden, kind, scale, nonlinearity, input_scale,
+            norms, sigma, b = gradient_lab.grad_norms_at_init(cell, steps, hidden, kind, scale, nonlinearity, input_scale,
                                                          gate_bias[cell])
             series[label], sigmas[label] = norms, sigma
             if b is not None:
@@ -87,7 +87,7 @@ def over_time() -> None:
 
     st.subheader("The bundled character models, after training")
     text = EXAMPLES["charlm"]["A Python function"]
-    trained = {n.split("_")[1].upper(): loaders.grad_norms_trained(n, text) for n in ("char_rnn", "char_lstm", "char_gru")}
+    trained = {n.split("_")[1].upper(): gradient_lab.grad_norms_trained(n, text) for n in ("char_rnn", "char_lstm", "char_gru")}
     chart(st, plots.grad_norm_chart, trained, None, f"Trained character models on a {len(text)}-character Python snippet",
           key="gl_trained")
     say_what_is_not_drawn(trained)
@@ -118,7 +118,7 @@ def clipping() -> None:
         for k, (label, clip) in enumerate((("no clipping", None), (f"clipped at {threshold}", threshold))):
             runs[label] = train_adding(
                 "rnn", length, hidden=64, steps=steps, lr=0.05, clip=clip, rho=rho, optimizer="sgd",
-                eval_every=steps, time_budget_s=GRADIENT_LAB.max_seconds / 2, step_guard=loaders.training_slot,
+                eval_every=steps, time_budget_s=GRADIENT_LAB.max_seconds / 2, step_guard=scheduling.training_slot,
                 on_step=lambda r, k=k: bar.progress((k + len(r.steps) / steps) / 2, f"run {k + 1} of 2, step {len(r.steps)}"),
             ).steps
         bar.empty()
@@ -156,7 +156,7 @@ def long_lag() -> None:
     """The adding problem: the bundled long runs, then the learner's own short ones."""
     st.markdown("The adding problem: T numbers, two of them marked, one in each half; the answer is their sum. "
                 "To solve it a network must keep a number for up to T steps. Always answering 1 scores MSE 1/6 ≈ 0.167.")
-    curves = loaders.bundled_curves("adding_T100.json")
+    curves = models.bundled_curves("adding_T100.json")
     if curves is None:
         st.warning("The bundled curves (assets/curves/adding_T100.json) are missing; run `python -m core.train adding`.")
     else:
@@ -184,7 +184,7 @@ def long_lag() -> None:
         share = GRADIENT_LAB.max_seconds / len(cells)  # the models train in turn, a step each, on a budget each
         results = {cell.upper(): adding_run(cell, length, hidden=LIVE_ADDING.hidden, steps=steps, lr=LIVE_ADDING.lr,
                                             clip=1.0, eval_every=25, time_budget_s=share) for cell in cells}
-        st.session_state["gl_lag_runs"] = (settings, results, RunPair(list(results.values()), loaders.training_slot).start())
+        st.session_state["gl_lag_runs"] = (settings, results, RunPair(list(results.values()), scheduling.training_slot).start())
         st.rerun()
     if lag is None:
         return
@@ -253,7 +253,7 @@ def over_depth() -> None:
     with st.spinner("One forward and backward pass per network …"):
         for depth in depths:
             for residual in (False, True):
-                grads = loaders.depth_grads(depth, residual, activation, batch_norm, train_steps)
+                grads = gradient_lab.depth_grads(depth, residual, activation, batch_norm, train_steps)
                 label = f"{'residual' if residual else 'plain'}-{depth}"
                 values = np.array([v for _, v in grads])
                 zero_layers[label] = underflowed_layers(values)
@@ -275,7 +275,7 @@ def over_depth() -> None:
         st.warning("Gradient exactly 0 (underflowed, not drawn) in " + "; ".join(lost) + ".")
 
     st.subheader("Does the deeper plain network train worse?")
-    curves = loaders.bundled_curves("depth_shapes.json")
+    curves = models.bundled_curves("depth_shapes.json")
     if curves is None:
         st.warning("The bundled curves (assets/curves/depth_shapes.json) are missing; run `python -m core.train depth`.")
     else:

@@ -6,7 +6,7 @@ from core import plots
 from core.data.sequences import bracket_depths, inside_quotes
 from core.data.text import UNKNOWN
 from core.probes import recurrent
-from ui import loaders
+from ui import sequences
 from ui.charts import chart
 from ui.sequences import score_metric, sequence_model_picker, text_input, traced
 from ui.widgets import table
@@ -22,7 +22,7 @@ lesson = st.container()
 left, right = st.columns([1, 2], gap="large")
 with left:
     spec = sequence_model_picker("hs_model")
-    own = loaders.sequence_model(spec.name)[1].source == "own"
+    own = sequences.sequence_model(spec.name)[1].source == "own"
     st.caption(
         "Your character model: it predicts the next character of the text it was trained on." if own else
         {"charlm": "Trained to predict the next character of Python source code (CPython's standard library).",
@@ -101,7 +101,7 @@ st.subheader("One update, with its numbers")
 c1, c2 = st.columns([3, 1])
 t = c1.slider("Step t", 0, steps - 1, min(steps - 1, 10), key="hs_step")
 unit = int(c2.number_input("Unit", 0, units - 1, int(order[0]), key="hs_unit"))
-net, _ = loaders.sequence_model(spec.name)
+net, _ = sequences.sequence_model(spec.name)
 terms = recurrent.step_terms(net, encoded.ids, run, t, unit)
 prev = f"“{chars[t - 1]}”" if t > 0 else "the start (h_(−1) = 0)"
 st.markdown(f"Step **{t}** reads **“{chars[t]}”** after {prev}; unit **{unit}**:")
@@ -130,6 +130,6 @@ st.caption("h_t has one coordinate per unit, too many to draw. Its principal com
            "directions along which h_t varies most over this text; each axis gives the share of h_t's variance "
            "along its direction (“PC1: 14% of the variance”), so their sum says how much of the path the picture shows.")
 dims = st.radio("Projection", ["2-D", "3-D"], horizontal=True, key="hs_dims")
-points, explained = loaders.sequence_pca(spec.name, text, 3 if dims == "3-D" else 2)
+points, explained = sequences.sequence_pca(spec.name, text, 3 if dims == "3-D" else 2)
 chart(st, plots.trajectory, points, chars, explained, "h_t projected on its principal components, coloured by time",
       key="hs_pca")

@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from core import history
-from ui import loaders
+from ui import models
 from ui.catalogue import PAGES
 
 ENTRIES = {entry.path: entry for entry in PAGES}
@@ -20,7 +20,7 @@ st.caption(
 lesson = st.empty()
 
 with st.spinner("Counting the parameters and FLOPs of AlexNet, VGG-16 and GoogLeNet …"):
-    sizes = {name: loaders.size(name) for name in history.SIZED}
+    sizes = {name: models.size(name) for name in history.SIZED}
 measured = history.read_measurements(sizes)
 lesson.markdown(history.lesson(measured))
 

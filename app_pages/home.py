@@ -24,7 +24,7 @@ for entry in PAGES:
 
 st.subheader("The models")
 with st.spinner("Loading PyTorch and the model registry …"):
-    from core.models.registry import get_spec, model_names  # after the links: the page shows before torch loads
+    from core.models.catalogue import get_spec, model_names  # after the links: the page shows before torch loads
 rows = []
 for name in model_names():
     spec = get_spec(name)

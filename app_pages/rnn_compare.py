@@ -3,10 +3,10 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.models.sequence import get_sequence_spec
+from core.models.catalogue import get_spec
 from core.probes import recurrent
 from core.probes.costs import parameter_count
-from ui import loaders
+from ui import sequences
 from ui.charts import chart
 from ui.sequences import score_metric, text_input, traced
 from ui.flow import end_page
@@ -22,20 +22,20 @@ lesson = st.container()
 text = text_input("charlm", "rc")
 runs = {}
 for name in MODELS:
-    result = traced(get_sequence_spec(name), text, notes=name == MODELS[0])
+    result = traced(get_spec(name, "sequence"), text, notes=name == MODELS[0])
     if result is None:
         end_page()
     runs[name] = result
 
 encoded = runs[MODELS[0]][0]
 chars = encoded.shown
-label = {name: get_sequence_spec(name).title.split(": ")[1] for name in MODELS}
+label = {name: get_spec(name, "sequence").label for name in MODELS}
 bits = {name: recurrent.surprisal_bits(run, encoded.known) for name, (_, run) in runs.items()}
 scores = {name: recurrent.mean_score(b) for name, b in bits.items()}
 scored = sorted((s.value, name) for name, s in scores.items() if s.value is not None)
 if scored:
     (best, winner), rest = scored[0], scored[1:]
-    uniform = np.log2(len(get_sequence_spec(winner).vocab) - 1)
+    uniform = np.log2(len(get_spec(winner, "sequence").vocab) - 1)
     lesson.markdown(
         f"**On this text the {label[winner]} predicts best: {best:.2f} bits per character, against "
         + " and ".join(f"{v:.2f} for the {label[n]}" for v, n in rest)
@@ -43,7 +43,7 @@ if scored:
     )
 cols = st.columns(3)
 for col, name in zip(cols, MODELS):
-    net, status = loaders.sequence_model(name)
+    net, status = sequences.sequence_model(name)
     with col:
         st.subheader(label[name])
         score_metric(st, "Bits per character on this text", scores[name], ".2f",

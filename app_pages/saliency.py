@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import plots
 from core.probes.saliency import SIGNED_METHODS, STOPPABLE_METHODS, SaliencyError, suggestion
-from ui import loaders
+from ui import vision
 from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict, start_over_when, working
 from ui.flow import end_page
@@ -57,7 +57,7 @@ st.caption(EXPLAIN[method])
 params: dict[str, object] = {}
 c1, c2, c3 = st.columns(3)
 if method in ("Grad-CAM", "Guided Grad-CAM"):
-    layers = loaders.cam_layers(spec.name, p.weights)
+    layers = vision.cam_layers(spec.name, p.weights)
     try:
         default, why = suggestion(layers)
     except SaliencyError as err:
@@ -104,28 +104,28 @@ def with_progress_and_stop() -> np.ndarray:
             bar.progress(fraction, f"Computing {label} … {fraction:.0%}")
             return True  # a click on Stop interrupts this run at the bar's next update, and the rerun stops
 
-        heat = loaders.attribution(*request, show)
+        heat = vision.attribution(*request, show)
     box.empty()
     st.session_state.pop("sal_stopped", None)
     return heat
 
 
 try:
-    if method in STOPPABLE_METHODS and not loaders.attribution.has(*request):
+    if method in STOPPABLE_METHODS and not vision.attribution.has(*request):
         heat = with_progress_and_stop()
     else:
-        with working(f"Computing {label} …", loaders.attribution.has(*request)):
-            heat = loaders.attribution(*request)
+        with working(f"Computing {label} …", vision.attribution.has(*request)):
+            heat = vision.attribution(*request)
 except SaliencyError as err:
     st.error(str(err))
     end_page()
 
 if method in ("Grad-CAM", "Guided Grad-CAM"):
     with st.expander("Which layers can Grad-CAM read?"):
-        notes = loaders.cam_notes(spec.name, p.weights)
+        notes = vision.cam_notes(spec.name, p.weights)
         st.caption(f"{sum(n.usable for n in notes)} of {len(notes)} modules qualify: Grad-CAM needs a map with a "
                    "layout (height × width above 1×1) from a module that runs once per forward pass.")
-        st.dataframe(loaders.cam_notes_table(spec.name, p.weights, default), hide_index=True, width="stretch")
+        st.dataframe(vision.cam_notes_table(spec.name, p.weights, default), hide_index=True, width="stretch")
 
 signed = method in SIGNED_METHODS
 c1, c2 = st.columns(2)

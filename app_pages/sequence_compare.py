@@ -4,12 +4,12 @@ import streamlit as st
 
 from core import plots
 from core.data.mnist1d import CLASSES, LENGTH
-from core.models.mnist1d import MNIST1D_MODELS
+from core.models.catalogue import get_spec, model_names
 from core.probes.scaling import CONV_LAYERS, KINDS, attention_bytes
 from core.train_mnist1d import mnist1d_run
 from core.training.engine import RunPair
 from core.training.limits import MNIST1D_PAGE
-from ui import loaders
+from ui import beyond, models, scheduling
 from ui.charts import chart
 from ui.flow import end_page
 
@@ -21,13 +21,13 @@ WEIGHTS_TITLE = "explicit attention's T × T weights (computed)"
 
 def mnist1d_comparison() -> None:
     """Seven models on MNIST-1D: the bundled table, a retrain, one test sequence through every model."""
-    results = loaders.bundled_curves("mnist1d_results.json")
+    results = models.bundled_curves("mnist1d_results.json")
     if results is None:
         st.warning("The bundled MNIST-1D results (assets/curves/mnist1d_results.json) are missing; "
                    "run `python -m core.train_mnist1d`.")
         end_page()
     with st.spinner("Generating MNIST-1D (offline, ≈ 4 s the first time) …"):
-        data = loaders.mnist1d()
+        data = beyond.mnist1d()
     st.markdown(
         "**MNIST-1D** (Greydanus 2020) turns each digit into a 1-D template of 40 numbers and then pads, scales, "
         "shears, shifts and adds noise, so the digit can sit anywhere in the sequence. It is small enough to "
@@ -36,14 +36,14 @@ def mnist1d_comparison() -> None:
     chart(st, plots.sequence_samples, data.x_test, data.y_test, CLASSES,
           title="One test sequence of each digit (the inputs every model gets)", key="sc_samples")
 
-    device = loaders.device_choice()
+    device = scheduling.device_choice()
     rows = []
-    for name, spec in MNIST1D_MODELS.items():
+    for name, spec in ((n, get_spec(n, "mnist1d")) for n in model_names("mnist1d")):
         r = results["models"].get(name)
         if r is None:
             continue
         acc = 100 * np.asarray(r["accuracy"])
-        here = loaders.mnist1d_costs(name, device.kind)
+        here = beyond.mnist1d_costs(name, device.kind)
         rows.append({
             "model": spec.title, "family": spec.family,
             "test accuracy %": f"{acc.mean():.1f} ± {acc.std():.1f} (n = {len(acc)})",
@@ -69,16 +69,16 @@ def mnist1d_comparison() -> None:
 
     with st.expander("Retrain a model yourself (your runs stay in this browser session)"):
         c1, c2, c3 = st.columns([2, 1, 1])
-        which = c1.selectbox("Model", list(MNIST1D_MODELS), key="sc_retrain_model",
-                             format_func=lambda n: MNIST1D_MODELS[n].title)
+        which = c1.selectbox("Model", model_names("mnist1d"), key="sc_retrain_model",
+                             format_func=lambda n: get_spec(n, "mnist1d").title)
         epochs = c2.slider("Epochs", 5, 150, 30, 5, key="sc_retrain_epochs")
         seed = c3.number_input("Seed", 0, 10_000, 7, key="sc_retrain_seed")
         retrains: list[RunPair] = st.session_state.setdefault("sc_retrains", [])  # this session's, oldest first
         busy = bool(retrains) and retrains[-1].running
         if st.button("Train", type="primary", key="sc_retrain_go", disabled=busy):
             run = mnist1d_run(which, int(seed), epochs, MNIST1D_PAGE)
-            run.label = MNIST1D_MODELS[which].title
-            retrains.append(RunPair([run], loaders.training_slot).start())
+            run.label = get_spec(which, "mnist1d").title
+            retrains.append(RunPair([run], scheduling.training_slot).start())
             st.rerun()
         if busy:
             st.fragment(retrain_progress, run_every=1.0)(retrains[-1])
@@ -94,15 +94,15 @@ def mnist1d_comparison() -> None:
     st.subheader("One test sequence, every model")
     index = st.slider("Test sequence", 0, len(data.y_test) - 1, 3, key="sc_index")
     truth = int(data.y_test[index])
-    seen = {name: loaders.mnist1d_inspect(name, index) for name in MNIST1D_MODELS if name in results["models"]}
+    seen = {name: beyond.mnist1d_inspect(name, index) for name in model_names("mnist1d") if name in results["models"]}
     cols = st.columns(len(seen))
     for col, (name, out) in zip(cols, seen.items()):
         guess = int(out["probs"].argmax())
-        col.metric(MNIST1D_MODELS[name].title.split(" (")[0], f"“{CLASSES[guess]}”",
+        col.metric(get_spec(name, "mnist1d").label, f"“{CLASSES[guess]}”",
                    f"{out['probs'][guess]:.0%}, " + ("right" if guess == truth else f"wrong: “{CLASSES[truth]}”"),
                    delta_color="normal" if guess == truth else "inverse")
     chart(st, plots.sequence_saliency, data.x_test[index], {n: o["saliency"] for n, o in seen.items()},
-          {n: MNIST1D_MODELS[n].title.split(" (")[0] for n in seen},
+          {n: get_spec(n, "mnist1d").label for n in seen},
           title=f"Test sequence {index} (a “{CLASSES[truth]}”) and, per model, gradient × input of its prediction",
           key="sc_saliency")
     st.caption("Red positions pushed the model towards its answer, blue ones away. The CNN's map follows the digit's "
@@ -113,7 +113,7 @@ def mnist1d_comparison() -> None:
         st.markdown("**What the recurrent models carried along the sequence** (hidden state h_t, units × positions)")
         positions = [str(t) if t % 10 == 0 else "" for t in range(LENGTH)]
         for col, name in zip(st.columns(len(recurrent)), recurrent):
-            chart(col, plots.state_heatmap, seen[name]["states"], positions, title=MNIST1D_MODELS[name].title,
+            chart(col, plots.state_heatmap, seen[name]["states"], positions, title=get_spec(name, "mnist1d").title,
                   x_title="position", key=f"sc_states_{name}")
     if "transformer" in seen:
         weights = seen["transformer"]["attention"]
@@ -143,16 +143,16 @@ def parallelism() -> None:
         "but attention compares every position with every other, T² pairs. Below, layers of the same width "
         "(64) read the same input; the figure shows where the parallel layers win and where attention's "
         "quadratic cost catches up.")
-    bundled = loaders.bundled_curves("scaling_cpu.json")
+    bundled = models.bundled_curves("scaling_cpu.json")
     live = st.session_state.get("sc_scaling")
     c1, c2, c3 = st.columns([1, 1, 2])
     batch = c1.selectbox("Batch size", [1, 8, 32], key="sc_batch")
     longest = c2.selectbox("Longest sequence", [1024, 2048, 4096], index=2, key="sc_longest")
-    device = loaders.device_choice()
+    device = scheduling.device_choice()
     if c3.button(f"Measure on this server ({device.kind})", type="primary", key="sc_measure"):
         lengths = tuple(t for t in (16, 64, 256, 1024, 2048, 4096) if t <= longest)
         with st.spinner(f"Timing four layers at {len(lengths)} lengths, batch {batch} …"):
-            live = {"batch": batch, "device": device.kind, "points": loaders.scaling_sweep(lengths, batch, device.kind)}
+            live = {"batch": batch, "device": device.kind, "points": beyond.scaling_sweep(lengths, batch, device.kind)}
         st.session_state["sc_scaling"] = live
     shown = live or bundled
     if shown is None:

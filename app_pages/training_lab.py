@@ -8,7 +8,7 @@ from core.training import engine
 from core.training.limits import TRAINING_LAB
 from core.training.tasks import OWN_TASKS, TASKS, Task, TaskData
 from core.data.preprocess import to_display
-from ui import loaders, own_models
+from ui import models, own_models, scheduling
 from ui.charts import chart
 from ui.own_data import SOURCES, dataset_panel
 from ui.flow import end_page
@@ -116,11 +116,11 @@ def start_pair(setup: Setup, configs: list[engine.RunConfig | None], last: dict[
     """The *Train both* button: start both runs on a background thread and redraw the page locked."""
     if not st.button("Train both", type="primary", key="tl_go", disabled=setup.busy or None in configs):
         return
-    device = loaders.device_choice().device
+    device = scheduling.device_choice().device
     with st.spinner("Preparing the data …"):
         runs = [engine.Run(config, device, f"run {run}", setup.data, task=setup.task, limits=TRAINING_LAB)
                 for run, config in zip(RUNS, configs)]
-    st.session_state[PAIR_KEY] = engine.RunPair(runs, loaders.training_slot).start()
+    st.session_state[PAIR_KEY] = engine.RunPair(runs, scheduling.training_slot).start()
     st.session_state["tl_choice"] = setup.choice
     last[setup.choice] = tuple(configs)
     st.session_state["tl_adopted"] = False
@@ -213,9 +213,9 @@ def mistakes(col, run: engine.Run) -> None:
               key=f"tl_confusion_{run.label}")
         wrong = outcome.mistakes[:12]
         if len(wrong):
-            spec = loaders.spec_of(task.normalised_as)  # how inputs were normalised
+            spec = models.spec_of(task.normalised_as)  # how inputs were normalised
             col.caption(f"The {len(wrong)} mistakes it was surest of (true → predicted), of {len(outcome.mistakes)}:")
-            col.image([to_display(data.x_val[i:i + 1], spec) for i in wrong], width=64,
+            col.image([to_display(data.x_val[i:i + 1], spec.preprocessing) for i in wrong], width=64,
                       caption=[f"{data.classes[outcome.targets[i]]} → {data.classes[outcome.predictions[i]]}"
                                for i in wrong])
     elif task.results == "characters":
@@ -248,7 +248,7 @@ def adopt(runs: list[engine.Run], task: Task) -> None:
     if not st.session_state.get("tl_adopted"):
         st.session_state["tl_adopted"] = [own.spec.title for run in runs
                                           if (own := own_models.adopt_lab_run(run, run.label.split()[-1],
-                                                                               loaders.device_choice().device))]
+                                                                               scheduling.device_choice().device))]
     adopted = st.session_state["tl_adopted"]
     if adopted:
         st.success(f"For the rest of this session, {' and '.join(adopted)} can be picked (marked ★) on the "

@@ -6,12 +6,11 @@ import streamlit as st
 from core.training.tasks import TASKS
 from core.builder import CNN_KINDS, LENET_LIKE, BuildError, LayerSpec, plan_cnn, rnn_plan
 from core.data.text import VOCAB
-from core.models.registry import get_spec, model_names
-from core.models.sequence import SequenceSpec
+from core.models.catalogue import char_model_spec, get_spec, model_names, own_image_spec
 from core.own_weights import MAX_WEIGHTS_BYTES, WeightsInputError, fit_char_model, fit_image_model, read_class_names, read_state_dict
 from core.probes.costs import parameter_count
 from core.weights import WeightsStatus
-from ui import loaders, own_models
+from ui import own_models, scheduling
 
 
 
@@ -54,26 +53,24 @@ names_file = None if is_char else c2.file_uploader("Class names (optional: one p
 label = c2.text_input("Call it", "", max_chars=40, key="ym_label", placeholder=weights_file.name if weights_file else "")
 
 if st.button("Load", type="primary", key="ym_load", disabled=weights_file is None):
-    device = loaders.device_choice().device
+    device = scheduling.device_choice().device
     try:
-        with st.spinner(f"Reading {weights_file.name} …"), loaders.heavy_slot():
+        with st.spinner(f"Reading {weights_file.name} …"), scheduling.heavy_slot():
             state = read_state_dict(weights_file.getvalue(), weights_file.name)
             shown = (label.strip() or weights_file.name)[:40]
             name = own_models.new_name()
             if is_char:
                 cell = arch.split(":")[1]
                 net, hidden = fit_char_model(cell, state, len(VOCAB))
-                spec = SequenceSpec(name, f"{cell.upper()} character model: {shown}", "charlm", cell, hidden, VOCAB,
-                                    VOCAB, net.embed.weight.shape[1] if net.embed is not None else None, "")
+                spec = char_model_spec(name, f"{cell.upper()} character model: {shown}", shown, "charlm", cell, hidden,
+                                       VOCAB, VOCAB, net.embed.weight.shape[1] if net.embed is not None else None, "own")
                 detail = f"hidden size {hidden}"
             else:
-                from dataclasses import replace
-
                 base = get_spec(arch)
                 fitted = fit_image_model(base, state)
                 classes = read_class_names(names_file.getvalue() if names_file else None, fitted.num_classes)
-                spec = replace(base, name=name, title=f"{base.title}: {shown}", classes=classes, build=fitted.build,
-                               bundled_file=None, summary=f"Your weights from {weights_file.name}.")
+                spec = own_image_spec(base, name, f"{base.title}: {shown}", classes, fitted.build,
+                                      f"Your weights from {weights_file.name}.")
                 net, detail = fitted.model, f"{fitted.num_classes} classes"
             status = WeightsStatus("own", f"Your weights from {weights_file.name} ({detail}); this session only, "
                                           "never written to disk.")

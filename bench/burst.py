@@ -34,7 +34,7 @@ os.environ["TORCH_HOME"] = tempfile.mkdtemp(prefix="explorer-burst-")  # no Imag
 from bench.load import picture  # noqa: E402  (after TORCH_HOME, before torch loads)
 from core.probes.saliency import suggestion  # noqa: E402
 from streamlit.logger import set_log_level  # noqa: E402
-from ui import loaders  # noqa: E402
+from ui import models, scheduling, vision  # noqa: E402
 
 set_log_level("error")  # the loaders run outside a script run here: no warning about it per call
 
@@ -44,13 +44,13 @@ MODEL = "resnet18"
 def request(seed: int) -> tuple[float, float]:
     """One new picture through the saliency page's loaders; (wall seconds, this thread's CPU seconds)."""
     start, cpu = time.perf_counter(), time.thread_time()
-    weights = loaders.weights_key(MODEL)
-    shown = loaders.upload(f"burst-{seed}", picture(seed))
-    prepared = loaders.model_input(MODEL, shown, shown.digest)
+    weights = models.weights_key(MODEL)
+    shown = vision.upload(f"burst-{seed}", picture(seed))
+    prepared = vision.model_input(MODEL, shown, shown.digest)
     key = f"{shown.digest}:{MODEL}"
-    probs = loaders.probabilities(MODEL, key, weights, prepared.tensor)
-    layer, _ = suggestion(loaders.cam_layers(MODEL, weights))
-    loaders.attribution(MODEL, weights, key, "Grad-CAM", int(np.argmax(probs)), (("layer", layer),), prepared.tensor)
+    probs = vision.probabilities(MODEL, key, weights, prepared.tensor)
+    layer, _ = suggestion(vision.cam_layers(MODEL, weights))
+    vision.attribution(MODEL, weights, key, "Grad-CAM", int(np.argmax(probs)), (("layer", layer),), prepared.tensor)
     return time.perf_counter() - start, time.thread_time() - cpu
 
 
@@ -77,8 +77,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="bursts (and single requests) to take medians over")
     args = parser.parse_args()
 
-    loaders.device_choice()  # the server's thread setting: the cores shared out among the heavy-work slots
-    loaders.model(MODEL, loaders.weights_key(MODEL))
+    scheduling.device_choice()  # the server's thread setting: the cores shared out among the heavy-work slots
+    models.model(MODEL, models.weights_key(MODEL))
     for warm in range(3):
         request(10_000 + warm)  # warm-up: first calls of every kernel
 
@@ -99,9 +99,9 @@ def main() -> int:
         bursts.append((statistics.median(walls), float(np.quantile(walls, 0.95)), walls[-1]))
 
     cores = os.cpu_count() or 1
-    lanes = min(cores, loaders.heavy_slot().slots)
+    lanes = min(cores, scheduling.heavy_slot().slots)
     floor = args.n * single_cpu / lanes
-    print(f"{cores} CPU cores, {loaders.heavy_slot().slots} heavy-work slots; {MODEL} on {loaders.device_choice().device}")
+    print(f"{cores} CPU cores, {scheduling.heavy_slot().slots} heavy-work slots; {MODEL} on {scheduling.device_choice().device}")
     print(f"single request: {single_wall * 1000:.0f} ms median ({single_cpu * 1000:.0f} ms of CPU), "
           f"{len(singles)} requests")
     print(f"{'burst':>5s} {'median ms':>10s} {'p95 ms':>7s} {'slowest ms':>11s} {'p95 / single':>13s}")

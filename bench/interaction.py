@@ -5,8 +5,8 @@
 
 Drives pages with streamlit.testing.v1.AppTest in this process and times the server side of each
 rerun: from the script run's start to its end (AppTest's own polling and parsing left out). For each
-cheap control it measures the warm rerun, then the same rerun with every loader in `ui.loaders`
-stubbed to return what it returned last (no model work at all), and prints the ratio: caching, not
+cheap control it measures the warm rerun, then the same rerun with every loader (`ui.models`,
+`ui.vision`, `ui.sequences`, `ui.gradient_lab`, `ui.beyond`) stubbed to return what it returned last (no model work at all), and prints the ratio: caching, not
 luck, should make reruns fast. Heavy controls (a new target class, picture or text, so nothing is
 cached) are compared with the bare `core` model work they imply, timed in the same run.
 App start is `streamlit run` until the home page's title is on screen in headless Chromium (or until
@@ -55,10 +55,9 @@ import torch  # noqa: E402
 from core.data.preprocess import prepare_image  # noqa: E402
 from core.data.samples import samples_for  # noqa: E402
 from core.data.text import encode  # noqa: E402
-from core.models.registry import get_spec  # noqa: E402
-from core.models.sequence import get_sequence_spec  # noqa: E402
+from core.models.catalogue import get_spec  # noqa: E402
 from core.probes import recurrent, saliency  # noqa: E402
-from ui import charts, loaders, shared_cache, sidebar  # noqa: E402
+from ui import beyond, charts, gradient_lab, models, sequences, shared_cache, sidebar, vision  # noqa: E402
 
 CHEAP: list[tuple[str, str, str, list[object]]] = [
     # page, widget kind, key, values to alternate between
@@ -202,11 +201,11 @@ def saliency_row(repeats: int, stubs: Stubs) -> tuple[str, str, float, float, st
         state["i"] += 1
         at.selectbox(key="sal_target_resnet18").select_index(10 + state["i"]).run()
 
-    net, _ = loaders.model("resnet18", loaders.weights_key("resnet18"))
+    net, _ = models.model("resnet18", models.weights_key("resnet18"))
     first = samples_for("imagenet")[0]
-    picture = loaders.sample(first, first.file)
-    x = loaders.model_input("resnet18", picture, picture.digest).tensor
-    layer = saliency.default_cam_layer(loaders.cam_layers("resnet18", loaders.weights_key("resnet18")))
+    picture = vision.sample(first, first.file)
+    x = vision.model_input("resnet18", picture, picture.digest).tensor
+    layer = saliency.default_cam_layer(vision.cam_layers("resnet18", models.weights_key("resnet18")))
     targets = iter(range(100, 100 + 4 * repeats))
     page_ms, work, hot, ratio, spread = paired(
         new_target, lambda: saliency.METHODS["Grad-CAM"](net, x, next(targets), layer=layer), repeats)
@@ -220,7 +219,7 @@ def feature_maps_row(repeats: int, stubs: Stubs) -> tuple[str, str, float, float
     at.run()
     at.selectbox(key="fm_model").set_value("resnet18").run()
     samples = at.selectbox(key="fm_sample_imagenet").options
-    net, _ = loaders.model("resnet18", loaders.weights_key("resnet18"))
+    net, _ = models.model("resnet18", models.weights_key("resnet18"))
 
     seen = {"n": 0}
 
@@ -237,8 +236,8 @@ def feature_maps_row(repeats: int, stubs: Stubs) -> tuple[str, str, float, float
         at.selectbox(key="fm_sample_imagenet").select_index(seen["n"] % len(samples)).run()
 
     layer = at.selectbox(key="fm_layer_resnet18").value
-    extractor = loaders.extractor("resnet18", layer, loaders.weights_key("resnet18"))
-    pictures = [loaders.sample(s, s.file) for s in samples_for("imagenet")]
+    extractor = models.extractor("resnet18", layer, models.weights_key("resnet18"))
+    pictures = [vision.sample(s, s.file) for s in samples_for("imagenet")]
     resnet = get_spec("resnet18")
     turn = {"n": 0}
 
@@ -246,7 +245,7 @@ def feature_maps_row(repeats: int, stubs: Stubs) -> tuple[str, str, float, float
         """What a new picture asks of the model: its input transform (resize, crop, normalise: the recipe of
         torchvision's weights), the forward pass and the layer's maps; the samples in the page's order."""
         turn["n"] += 1
-        x_new = prepare_image(pictures[turn["n"] % len(pictures)].pixels, resnet).tensor
+        x_new = prepare_image(pictures[turn["n"] % len(pictures)].pixels, resnet.preprocessing).tensor
         with torch.no_grad():
             net(x_new).softmax(1)
             extractor(x_new)
@@ -270,8 +269,9 @@ def new_text_row(name: str, prefix: str, repeats: int) -> tuple[str, str, float,
         state["i"] += 1
         at.text_area(key=key).input(base + f"# {state['i']:06d}").run()
 
-    seq_net, _ = loaders.sequence_model("char_lstm")
-    ids = encode(base + "# 000000", get_sequence_spec("char_lstm").vocab).ids
+    seq_net, _ = sequences.sequence_model("char_lstm")
+    spec = get_spec("char_lstm", "sequence")
+    ids = encode(base + "# 000000", spec.vocab).ids
     page_ms, work, hot, ratio, spread = paired(new_text, lambda: recurrent.run_sequence(seq_net, ids), repeats)
     return (name, "new text (1,000 characters)", page_ms, ratio,
             f"bare traced char LSTM {work:.0f} ms as a click ({hot:.0f} back to back); {spread}")
@@ -330,11 +330,11 @@ def slow_rows(repeats: int, stubs: Stubs) -> list[tuple[tuple[str, str, float, f
                 stubs.originals["attribution"].clear()
                 at.selectbox(key=f"sal_target_{name}").select_index(state["i"] % classes).run()
 
-            net, _ = loaders.model(name, loaders.weights_key(name))
+            net, _ = models.model(name, models.weights_key(name))
             kind = get_spec(name).input_kind
             first = samples_for(kind)[0]
-            picture = loaders.sample(first, first.file)
-            x = loaders.model_input(name, picture, picture.digest).tensor
+            picture = vision.sample(first, first.file)
+            x = vision.model_input(name, picture, picture.digest).tensor
             targets = itertools.cycle(range(classes - 1, -1, -1))
             page_ms, work, hot, ratio, spread = paired(
                 new_target, lambda: saliency.METHODS[method](net, x, next(targets), **params), repeats)
@@ -365,7 +365,8 @@ class Stubs:
 
     def __init__(self) -> None:
         self.memo: dict[tuple, object] = {}
-        self.originals = {n: f for n, f in vars(loaders).items()
+        self.originals = {(module, n): f for module in (models, vision, sequences, gradient_lab, beyond)
+                          for n, f in vars(module).items()
                           if callable(f) and hasattr(f, "clear") and not n.startswith("_")}
         self.restore()
 
@@ -387,12 +388,12 @@ class Stubs:
         return wrapper
 
     def stub(self) -> None:
-        for name, fn in self.originals.items():
-            setattr(loaders, name, self._replaying(name, fn))
+        for (module, name), fn in self.originals.items():
+            setattr(module, name, self._replaying(f"{module.__name__}.{name}", fn))
 
     def restore(self) -> None:
-        for name, fn in self.originals.items():
-            setattr(loaders, name, self._recording(name, fn))
+        for (module, name), fn in self.originals.items():
+            setattr(module, name, self._recording(f"{module.__name__}.{name}", fn))
 
 
 def heaviest_figure(at: AppTest) -> int:

@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.models.registry import get_spec
-from core.models.sequence import get_sequence_spec
+from core.models.catalogue import get_spec
 from core.weights import ASSETS, read_metadata
 
 # The bundled results a row may read: file under assets/curves and the command that writes it.
@@ -69,7 +68,7 @@ def read_curves(file: str, assets: Path = ASSETS) -> dict | None:
 
 def weights_file(name: str, assets: Path = ASSETS) -> Path:
     """The bundled safetensors file of registry model `name` (an image model or a sequence model)."""
-    spec = get_spec(name) if WEIGHTS[name] == "image" else get_sequence_spec(name)
+    spec = get_spec(name, WEIGHTS[name])
     return assets / "weights" / spec.bundled_file
 
 
@@ -198,7 +197,7 @@ def timeline(m: Measurements) -> list[Milestone]:
     curve = {key: f"assets/curves/{file}" for key, (file, _) in CURVES.items()}
     weights = {name: f"assets/weights/{weights_file(name).name}" for name in WEIGHTS}
     costs = "core.probes.costs, measured on this machine"
-    char_rnn = get_sequence_spec("char_rnn").title
+    char_rnn = get_spec("char_rnn", "sequence").title
     return [
         Milestone("1986", "RNN (Rumelhart et al.)",
                   "A hidden state carried from step to step, updated by the same weights at every step.",

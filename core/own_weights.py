@@ -15,7 +15,7 @@ from functools import partial
 import torch
 from torch import nn
 
-from core.models.registry import ModelSpec
+from core.models.catalogue import ModelSpec
 
 MAX_WEIGHTS_BYTES = 200 * 2**20  # ResNet-50 in float32 is 98 MB
 MAX_CLASS_FILE_BYTES = 1 * 2**20

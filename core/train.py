@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.models.registry import get_spec
+from core.models.catalogue import get_spec
 from core.training.engine import EpochRecord, Run, RunConfig, evaluate, train
 from core.training.limits import Limits
 from core.training.tasks import (ADDING_BASELINE, SHAPES_TEST_SEED, SHAPES_TRAIN_SEED, TAGGING_TEST_LENGTH,
@@ -82,9 +82,7 @@ def train_small_vgg(seed: int = 0, on_epoch_end: Callable[[EpochRecord], None] |
 def train_char_model(cell: str, seed: int = 0, on_epoch_end: Callable[[EpochRecord], None] | None = None,
                      steps: int = 2500) -> tuple[nn.Module, list[EpochRecord]]:
     """A character language model on the bundled corpus (torch's fused cell): Adam, cosine decay, clipping at 1."""
-    from core.models.sequence import get_sequence_spec
-
-    spec = get_sequence_spec(f"char_{cell}")
+    spec = get_spec(f"char_{cell}", "sequence")
     per = REPORT_EVERY if steps % REPORT_EVERY == 0 else steps
     task = CharTask("char", "text", "text", seq_len=128, epoch_steps=per, val_windows=None)
     run = fit(task, RunConfig("char", "adam", 3e-3, "cosine", 48, steps // per, clip=1.0, seed=seed, cell=cell,
@@ -251,10 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         if name in ("lenet5", "small_vgg"):
             path = bundled_path(get_spec(name))
         else:
-            from core.models.sequence import get_sequence_spec
-            from core.weights import WEIGHTS_DIR
-
-            path = WEIGHTS_DIR / get_sequence_spec(name).bundled_file
+            path = bundled_path(get_spec(name, "sequence"))
             kind = name.split("_")[0]
             held_out = (CharTask("char", "text", "text", val_windows=None) if name.startswith("char_")
                         else TaggingTask(kind, kind, kind, kind=kind))

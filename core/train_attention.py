@@ -19,10 +19,11 @@ from typing import Callable
 import torch
 from torch import nn
 
-from core.models.seq2seq import MAX_LEN, SEQ2SEQ_MODELS, exact_match, random_batch
+from core.models.catalogue import get_spec, model_names
+from core.models.seq2seq import MAX_LEN, exact_match, random_batch
 from core.training.engine import Run, RunConfig, train
 from core.training.tasks import ReverseTask
-from core.weights import ASSETS, WEIGHTS_DIR, save_bundled
+from core.weights import ASSETS, bundled_path, save_bundled
 
 STEPS = 2000
 BATCH = 128
@@ -32,16 +33,10 @@ EVAL_PER_LENGTH = 200
 RESULTS = ASSETS / "curves" / "reverse_by_length.json"
 
 
-def build(name: str) -> nn.Module:
-    if name not in SEQ2SEQ_MODELS:
-        raise KeyError(f"unknown model {name!r}; choose from {', '.join(SEQ2SEQ_MODELS)}")
-    return SEQ2SEQ_MODELS[name][1]()
-
-
 def train_reverser(name: str, steps: int = STEPS, seed: int = 0,
                    on_step: Callable[[int, float], None] | None = None) -> nn.Module:
     """Trained by the engine: Adam, cosine decay, clipping at 1, on random batches; `on_step(step, loss)` after each."""
-    build(name)  # an unknown name fails here, with the names it could have been
+    get_spec(name, "seq2seq")  # an unknown name fails here, with the names it could have been
     run = Run(RunConfig(f"reverse_{name}", "adam", LR, "cosine", BATCH, 1, clip=1.0, seed=seed),
               task=ReverseTask(f"reverse_{name}", name, name, epoch_steps=steps, model=name))
     if on_step is not None:
@@ -56,24 +51,13 @@ def accuracy_by_length(model: nn.Module, lengths: range = range(1, MAX_LEN + 1))
             for n in lengths}
 
 
-def load_bundled(name: str) -> nn.Module:
-    from safetensors.torch import load_file
-
-    path = WEIGHTS_DIR / f"reverse_{name}.safetensors"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing; run `python -m core.train_attention {name}`")
-    model = build(name)
-    model.load_state_dict(load_file(str(path)))
-    return model.eval()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="*", help=f"any of {', '.join(SEQ2SEQ_MODELS)} (default: all)")
+    parser.add_argument("models", nargs="*", help=f"any of {', '.join(model_names('seq2seq'))} (default: all)")
     parser.add_argument("--steps", type=int, default=STEPS)
     args = parser.parse_args(argv)
-    names = args.models or list(SEQ2SEQ_MODELS)
-    unknown = [m for m in names if m not in SEQ2SEQ_MODELS]
+    names = args.models or model_names("seq2seq")
+    unknown = [m for m in names if m not in model_names("seq2seq")]
     if unknown:
         parser.error(f"unknown model(s) {', '.join(unknown)}")
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"models": {}}
@@ -92,13 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         by_length = accuracy_by_length(model)
         overall = sum(by_length.values()) / len(by_length)
         print(f"{name}: {overall:.1%} exact match over lengths 1–{MAX_LEN}, {seconds:.0f} s", flush=True)
-        save_bundled(model, WEIGHTS_DIR / f"reverse_{name}.safetensors", {
+        save_bundled(model, bundled_path(get_spec(name, "seq2seq")), {
             "model": name, "task": "reverse", "steps": str(args.steps), "exact_match": f"{overall:.4f}",
             "train_seconds": f"{seconds:.0f}", "torch": torch.__version__,
             "command": f"python -m core.train_attention {name}",
         })
         results["models"][name] = {
-            "title": SEQ2SEQ_MODELS[name][0], "params": sum(p.numel() for p in model.parameters()),
+            "title": get_spec(name, "seq2seq").title, "params": sum(p.numel() for p in model.parameters()),
             "train_seconds": seconds, "exact_match": overall,
             "by_length": {str(k): v for k, v in by_length.items()},
         }

@@ -24,13 +24,14 @@ import torch
 from torch import nn
 
 from core.data.mnist1d import LENGTH
-from core.models.mnist1d import MNIST1D_MODELS, RecurrentClassifier, get_mnist1d_spec, recurrent_flops
+from core.models.catalogue import get_spec, model_names
+from core.models.mnist1d import RecurrentClassifier, recurrent_flops
 from core.probes.costs import forward_flops, forward_latency, parameter_count
 from core.train import accuracy
 from core.training.engine import EpochRecord, Run, RunConfig, train
 from core.training.limits import SCRIPT, Limits
 from core.training.tasks import Mnist1dTask
-from core.weights import ASSETS, WEIGHTS_DIR, save_bundled
+from core.weights import ASSETS, bundled_path, save_bundled
 
 EPOCHS = 150
 BATCH = 100
@@ -47,7 +48,7 @@ def mnist1d_tensors() -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Te
 def mnist1d_run(name: str, seed: int = 0, epochs: int = EPOCHS, limits: Limits = SCRIPT) -> Run:
     """Model `name` from seed `seed`, ready for the engine: AdamW, one-cycle, the model's own rate and clipping;
     each epoch record carries the test accuracy after that epoch."""
-    spec = get_mnist1d_spec(name)
+    spec = get_spec(name, "mnist1d")
     return Run(RunConfig(f"mnist1d_{name}", "adam", spec.lr, "onecycle", BATCH, epochs, weight_decay=1e-4,
                          clip=spec.clip or 0.0, seed=seed),
                task=Mnist1dTask(f"mnist1d_{name}", spec.title, spec.title, model=name), limits=limits)
@@ -87,7 +88,7 @@ def bundle(names: list[str], seeds: tuple[int, ...] = SEEDS, epochs: int = EPOCH
     })
     _, test = mnist1d_tensors()
     for name in names:
-        spec = get_mnist1d_spec(name)
+        spec = get_spec(name, "mnist1d")
         accuracies, seconds = [], []
         for seed in seeds:
             start = time.perf_counter()
@@ -96,7 +97,7 @@ def bundle(names: list[str], seeds: tuple[int, ...] = SEEDS, epochs: int = EPOCH
             accuracies.append(accuracy(model, *test))
             print(f"{name:12s} seed {seed}: test accuracy {accuracies[-1]:.3%} in {seconds[-1]:.0f} s", flush=True)
             if seed == seeds[0]:
-                save_bundled(model, WEIGHTS_DIR / spec.file, {
+                save_bundled(model, bundled_path(spec), {
                     "model": name, "dataset": "mnist1d default", "seed": str(seed), "epochs": str(epochs),
                     "test_accuracy": f"{accuracies[-1]:.4f}", "train_seconds": f"{seconds[-1]:.0f}",
                     "torch": torch.__version__, "command": f"python -m core.train_mnist1d {name}",
@@ -111,29 +112,16 @@ def bundle(names: list[str], seeds: tuple[int, ...] = SEEDS, epochs: int = EPOCH
     return results
 
 
-def load_bundled(name: str, device: torch.device | str = "cpu") -> nn.Module:
-    """The bundled seed-0 weights of model `name` (safetensors), in eval mode."""
-    from safetensors.torch import load_file
-
-    spec = get_mnist1d_spec(name)
-    path = WEIGHTS_DIR / spec.file
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing; run `python -m core.train_mnist1d {name}`")
-    model = spec.build()
-    model.load_state_dict(load_file(str(path)))
-    return model.to(device).eval()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="*", help=f"any of {', '.join(MNIST1D_MODELS)} (default: all)")
+    parser.add_argument("models", nargs="*", help=f"any of {', '.join(model_names('mnist1d'))} (default: all)")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args(argv)
-    unknown = [m for m in args.models if m not in MNIST1D_MODELS]
+    unknown = [m for m in args.models if m not in model_names("mnist1d")]
     if unknown:
-        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MNIST1D_MODELS)}")
-    results = bundle(args.models or list(MNIST1D_MODELS), tuple(args.seeds), args.epochs)
+        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(model_names('mnist1d'))}")
+    results = bundle(args.models or model_names("mnist1d"), tuple(args.seeds), args.epochs)
     print(f"wrote {RESULTS}")
     for name, r in results["models"].items():
         print(f"{r['title']:32s} {100 * np.mean(r['accuracy']):5.1f} ± {100 * np.std(r['accuracy']):.1f}%  "

@@ -1,4 +1,4 @@
-"""Find and load weights: bundled safetensors in assets/, or ImageNet files in torch's hub cache.
+"""Find and load a catalogue entry's weights: bundled safetensors in assets/, or ImageNet files in torch's hub cache.
 
 Only safe formats are read: safetensors, and torch files through `weights_only=True`. Nothing is
 downloaded unless the caller asks for it (`allow_download=True`), so an offline machine never waits.
@@ -14,15 +14,20 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from core.models.registry import ModelSpec, get_spec
+from core.models.catalogue import ModelSpec, get_spec
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 WEIGHTS_DIR = ASSETS / "weights"
+TRAIN_COMMAND = {"image": "python -m core.train", "sequence": "python -m core.train",
+                 "mnist1d": "python -m core.train_mnist1d", "seq2seq": "python -m core.train_attention"}
+
+
+SOURCES = ("bundled", "imagenet", "own", "random")  # where the weights a model holds now came from
 
 
 @dataclass(frozen=True)
 class WeightsStatus:
-    """Where a model's weights came from: 'bundled', 'imagenet' or 'random', and one sentence saying so."""
+    """Where a model's weights came from (one of SOURCES), and one sentence saying so."""
 
     source: str
     message: str
@@ -86,61 +91,48 @@ def download_imagenet_weights(spec: ModelSpec) -> Path:
     return imagenet_cache_path(spec)
 
 
-def load_model(name: str, device: torch.device | str = "cpu") -> tuple[nn.Module, WeightsStatus]:
-    """Build registry model `name` in eval mode on `device`, with the best weights found offline.
+def weights_source(spec: ModelSpec) -> str:
+    """The source (one of SOURCES) `load_model` would find for `spec` now, without loading anything."""
+    if spec.weights == "own":
+        return "own"
+    if spec.weights == "torchvision":
+        return "imagenet" if imagenet_cache_path(spec).exists() else "random"
+    return "bundled" if bundled_path(spec).exists() else "random"
+
+
+def load_model(name: str, device: torch.device | str = "cpu", kind: str = "image") -> tuple[nn.Module, WeightsStatus]:
+    """Build catalogue entry `name` of `kind` in eval mode on `device`, with the best weights found offline.
 
     Bundled models load their safetensors file. ImageNet models load the torchvision file if it is in
-    the hub cache; otherwise they keep their random initialisation and the status says how to get it.
+    the hub cache. Otherwise the model keeps its random initialisation and the status says how to get it.
     """
-    spec = get_spec(name)
+    spec = get_spec(name, kind)
     model = spec.build()
-    if spec.bundled_file is not None:
+    source = weights_source(spec)
+    if source == "bundled":
         path = bundled_path(spec)
-        if path.exists():
-            model.load_state_dict(load_file(str(path)))
-            meta = read_metadata(path)
-            acc = meta.get("test_accuracy")
-            detail = f", held-out accuracy {float(acc):.1%}" if acc else ""
-            status = WeightsStatus(
-                "bundled", f"Trained by this project ({path.name}{detail}).", str(path), meta
-            )
-        else:
-            status = WeightsStatus(
-                "random",
-                f"{path.name} is missing, so the network is untrained; "
-                f"run `python -m core.train {spec.name}` to train it.",
-            )
-    else:
-        path = imagenet_cache_path(spec)
-        if path.exists():
-            model.load_state_dict(_imagenet_state_dict(spec))
-            status = WeightsStatus("imagenet", f"ImageNet weights from torchvision ({path}).", str(path))
-        else:
-            status = WeightsStatus(
-                "random",
-                f"ImageNet weights are not in the cache ({path}), so this {spec.title} is randomly "
-                f"initialised; download them here or run `python -m core.weights {spec.name}` "
-                f"(or copy {path.name} into {path.parent}).",
-            )
-    return model.to(device).eval(), status
-
-
-def load_sequence_model(name: str, device: torch.device | str = "cpu") -> tuple[nn.Module, WeightsStatus]:
-    """A bundled sequence model (traced cells, eval mode) on `device`; untrained if its file is missing."""
-    from core.models.sequence import get_sequence_spec
-
-    spec = get_sequence_spec(name)
-    model = spec.build(traced=True)
-    path = WEIGHTS_DIR / spec.bundled_file
-    if path.exists():
         model.load_state_dict(load_file(str(path)))
         meta = read_metadata(path)
-        metric = meta.get("metric", "")
-        status = WeightsStatus("bundled", f"Trained by this project ({path.name}{', ' + metric if metric else ''}).",
+        detail = meta.get("metric", "")
+        if "test_accuracy" in meta:
+            detail = f"held-out accuracy {float(meta['test_accuracy']):.1%}"
+        status = WeightsStatus("bundled", f"Trained by this project ({path.name}{', ' + detail if detail else ''}).",
                                str(path), meta)
+    elif source == "imagenet":
+        path = imagenet_cache_path(spec)
+        model.load_state_dict(_imagenet_state_dict(spec))
+        status = WeightsStatus("imagenet", f"ImageNet weights from torchvision ({path}).", str(path))
+    elif spec.weights == "bundled":
+        status = WeightsStatus("random", f"{spec.bundled_file} is missing, so the network is untrained; "
+                                         f"run `{TRAIN_COMMAND[kind]} {name}` to train it.")
     else:
-        status = WeightsStatus("random", f"{path.name} is missing, so the network is untrained; "
-                                         f"run `python -m core.train {name}` to train it.")
+        path = imagenet_cache_path(spec)
+        status = WeightsStatus(
+            "random",
+            f"ImageNet weights are not in the cache ({path}), so this {spec.title} is randomly "
+            f"initialised; download them here or run `python -m core.weights {spec.name}` "
+            f"(or copy {path.name} into {path.parent}).",
+        )
     return model.to(device).eval(), status
 
 

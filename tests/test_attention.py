@@ -6,7 +6,8 @@ import torch
 
 from core.models.seq2seq import (EOS, MAX_LEN, PAD, Seq2Seq, Seq2SeqInputError, TinySeq2SeqTransformer, decode_letters,
                                  encode_letters, random_batch)
-from core.train_attention import RESULTS, accuracy_by_length, load_bundled
+from core.train_attention import RESULTS, accuracy_by_length
+from core.weights import load_model
 
 
 def test_targets_are_the_reversed_inputs() -> None:
@@ -54,7 +55,7 @@ def results() -> dict:
 @pytest.mark.parametrize("name", ["gru_attention", "gru_plain", "transformer"])
 def test_bundled_accuracy_matches_the_bundled_curve(name: str, results: dict) -> None:
     lengths = range(4, MAX_LEN + 1, 10)
-    measured = accuracy_by_length(load_bundled(name), lengths)
+    measured = accuracy_by_length(load_model(name, kind="seq2seq")[0], lengths)
     for n in lengths:
         assert abs(measured[n] - results["models"][name]["by_length"][str(n)]) <= 0.01, (name, n)
 

@@ -33,12 +33,12 @@ def test_shared_per_picture_results_are_read_only() -> None:
     import pytest
 
     from core.data.samples import samples_for
-    from ui import loaders
+    from ui import vision
 
     first = samples_for("digit")[0]
-    picture = loaders.sample(first, first.file)
-    prepared = loaders.model_input("lenet5", picture, picture.digest)
-    probs = loaders.probabilities("lenet5", picture.digest, "bundled", prepared.tensor)
+    picture = vision.sample(first, first.file)
+    prepared = vision.model_input("lenet5", picture, picture.digest)
+    probs = vision.probabilities("lenet5", picture.digest, "bundled", prepared.tensor)
     for array in (picture.pixels, prepared.display, probs):
         with pytest.raises(ValueError, match="read-only"):
             array[0] = 0

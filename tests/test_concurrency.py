@@ -16,7 +16,7 @@ def test_two_threads_on_one_shared_model_get_their_own_maps() -> None:
     model, _ = load_model("small_vgg")
     spec = get_spec("small_vgg")
     batch = make_shapes(8, seed=7)
-    xs = normalise(torch.from_numpy(batch.images).permute(0, 3, 1, 2).float() / 255, spec)
+    xs = normalise(torch.from_numpy(batch.images).permute(0, 3, 1, 2).float() / 255, spec.preprocessing)
     extractor = make_extractor(model, ["features.1.5"])
     expected_maps = [feature_maps(extractor, xs[i:i + 1])["features.1.5"] for i in range(8)]
     expected_cams = [grad_cam(model, xs[i:i + 1], int(batch.labels[i]), "features.2.5") for i in range(8)]
@@ -47,7 +47,6 @@ def test_start_up_warm_up_hides_the_imported_libraries_from_the_garbage_collecto
 
     try:
         sidebar._import_heavy()
-        assert sidebar.heavy_ready()
         assert gc.get_freeze_count() > 100_000
         walked = {id(o) for o in gc.get_objects()}
         for library_object in (torch.nn.functional.conv2d, torch.nn.Module.__call__, go.Figure.__init__, grad_cam):

@@ -36,7 +36,7 @@ def digits_reference(lenet):
 
 
 def top1(model, spec, file: str) -> tuple[str, float]:
-    probs = activations.predict(model, prepare_image(load_sample(sample(file)).pixels, spec).tensor).numpy()
+    probs = activations.predict(model, prepare_image(load_sample(sample(file)).pixels, spec.preprocessing).tensor).numpy()
     return spec.classes[int(probs.argmax())], float(probs.max())
 
 
@@ -67,7 +67,7 @@ def test_a_bundled_sample_is_known_by_its_picture() -> None:
 def test_photos_and_shapes_through_lenet_are_measured_as_unlike_its_digits(lenet, digits_reference) -> None:
     spec = get_spec("lenet5")
     for s in SAMPLES:
-        measured = domain.familiarity(digits_reference, lenet, prepare_image(load_sample(s).pixels, spec).tensor)
+        measured = domain.familiarity(digits_reference, lenet, prepare_image(load_sample(s).pixels, spec.preprocessing).tensor)
         assert measured.unlike == (s.kind != "digit"), (s.file, measured)
 
 
@@ -89,7 +89,7 @@ def test_the_shapes_model_flags_photos_and_digits_but_not_held_out_shapes() -> N
     spec = get_spec("small_vgg")
     reference = domain.shapes_reference(model, spec, n_train=600, n_held_out=200)
     for s in SAMPLES:
-        measured = domain.familiarity(reference, model, prepare_image(load_sample(s).pixels, spec).tensor)
+        measured = domain.familiarity(reference, model, prepare_image(load_sample(s).pixels, spec.preprocessing).tensor)
         assert measured.unlike == (s.kind != "shapes"), (s.file, measured)
     unseen, _ = shapes_tensors(200, 3, spec)  # seed 3: neither training (1) nor the threshold's pictures (2)
     distances = domain.neighbour_distance(domain.picture_vectors(model, "avgpool", unseen), reference.vectors)

@@ -2,7 +2,7 @@
 import threading
 import time
 
-from ui.loaders import HeavySlots
+from ui.scheduling import HeavySlots
 
 
 class Inside:

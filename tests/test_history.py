@@ -13,7 +13,7 @@ from safetensors.torch import save_file
 from streamlit.testing.v1 import AppTest
 
 from core import history
-from core.models.registry import get_spec
+from core.models.catalogue import get_spec
 from core.probes import costs
 from core.weights import ASSETS
 from ui.catalogue import PAGES

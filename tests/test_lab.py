@@ -57,7 +57,7 @@ def test_batch_norm_is_refused_for_recurrent_tasks() -> None:
 
 def test_toggles_off_keep_the_bundled_architectures() -> None:
     """Without dropout and batch norm the lab's LeNet-5 has exactly the bundled one's parameters."""
-    from core.models.registry import get_spec
+    from core.models.catalogue import get_spec
 
     lab_keys = build(RunConfig("digits")).state_dict().keys()
     assert list(lab_keys) == list(get_spec("lenet5").build().state_dict().keys())

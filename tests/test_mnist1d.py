@@ -6,9 +6,11 @@ import pytest
 import torch
 
 from core.data.mnist1d import LENGTH, load_mnist1d
-from core.models.mnist1d import MNIST1D_MODELS, Logistic, RecurrentClassifier, TinyTransformer, input_gradient, recurrent_flops
+from core.models.catalogue import get_spec, model_names
+from core.models.mnist1d import Logistic, RecurrentClassifier, TinyTransformer, input_gradient, recurrent_flops
 from core.train import accuracy
-from core.train_mnist1d import RESULTS, load_bundled, mnist1d_tensors
+from core.train_mnist1d import RESULTS, mnist1d_tensors
+from core.weights import load_model
 
 
 def test_splits_are_generated_offline_with_the_package_defaults() -> None:
@@ -24,11 +26,12 @@ def results() -> dict:
     return json.loads(RESULTS.read_text())
 
 
-@pytest.mark.parametrize("name", list(MNIST1D_MODELS))
+@pytest.mark.parametrize("name", model_names("mnist1d"))
 def test_bundled_model_accuracy_matches_what_the_readme_reports(name: str, results: dict) -> None:
     """The table in docs/benchmarks.md is made from mnist1d_results.json; the bundled seed-0 weights must reproduce it."""
     _, test = mnist1d_tensors()
-    model = load_bundled(name)
+    model, status = load_model(name, kind="mnist1d")
+    assert status.source == "bundled"
     measured = accuracy(model, *test)
     reported = results["models"][name]["accuracy"][0]
     assert abs(measured - reported) <= 0.01, (name, measured, reported)
@@ -42,7 +45,8 @@ def test_the_cnn_and_the_gru_reach_the_paper_ballpark(results: dict) -> None:
 
 
 def test_comparable_parameter_budgets() -> None:
-    counts = {n: sum(p.numel() for p in s.build().parameters()) for n, s in MNIST1D_MODELS.items() if n != "logistic"}
+    counts = {n: sum(p.numel() for p in get_spec(n, "mnist1d").build().parameters())
+              for n in model_names("mnist1d") if n != "logistic"}
     assert all(4000 <= c <= 7000 for c in counts.values()), counts
     assert counts["cnn"] == 5210  # the MNIST-1D notebook's ConvBase
 

@@ -1,4 +1,4 @@
-"""Every registry model builds, eats its declared input, and reports layers whose shapes are true."""
+"""Every CNN of the catalogue builds, eats its declared input, and reports layers whose shapes are true."""
 import numpy as np
 import pytest
 import torch
@@ -20,7 +20,7 @@ def test_registry_model_builds_and_runs(name: str) -> None:
     with torch.inference_mode():
         out = model(torch.randn(2, *spec.input_size))
     assert out.shape == (2, spec.num_classes)
-    assert len(spec.mean) == len(spec.std) == spec.input_size[0]
+    assert len(spec.preprocessing.mean) == len(spec.preprocessing.std) == spec.input_size[0]
 
 
 def test_imagenet_models_know_the_1000_classes() -> None:
@@ -104,7 +104,7 @@ def test_rank_channels_orders_by_mean_activation() -> None:
 def test_prepare_image_gives_the_declared_input(name: str) -> None:
     spec = get_spec(name)
     picture = np.random.default_rng(0).integers(0, 256, (300, 500, 3), dtype=np.uint8)
-    prepared = prepare_image(picture, spec)
+    prepared = prepare_image(picture, spec.preprocessing)
     assert prepared.tensor.shape == (1, *spec.input_size)
     assert prepared.display.shape == (spec.input_size[1], spec.input_size[2], 3)
     assert prepared.display.dtype == np.uint8
@@ -121,4 +121,4 @@ def test_digit_preparation_inverts_dark_ink_and_crops_to_it() -> None:
 
 def test_prepare_image_refuses_a_wrong_array() -> None:
     with pytest.raises(ValueError, match="uint8"):
-        prepare_image(np.zeros((10, 10), dtype=np.float32), get_spec("lenet5"))
+        prepare_image(np.zeros((10, 10), dtype=np.float32), get_spec("lenet5").preprocessing)

@@ -9,7 +9,7 @@ from safetensors.torch import save
 
 from core import own_weights
 from core.data.text import VOCAB
-from core.models.registry import get_spec
+from core.models.catalogue import get_spec
 from core.models.sequence import CharModel
 from core.own_weights import WeightsInputError, fit_char_model, fit_image_model, read_class_names, read_state_dict
 from core.probes.saliency import cam_layer_notes, spatial_modules, suggestion

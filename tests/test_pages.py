@@ -405,7 +405,7 @@ def test_your_models_refuses_bad_weights_with_a_reason(name: str, data: str, rea
         torch.save({"w": torch.zeros(1), "f": print}, buf)  # a function reference: not weights
         payload = buf.getvalue()
     elif data == "lenet":
-        from core.models.registry import get_spec
+        from core.models.catalogue import get_spec
 
         payload = save(get_spec("lenet5").build().state_dict())
     else:

@@ -7,8 +7,8 @@ from torch.overrides import TorchFunctionMode
 
 from core.data.text import encode
 from core.models.rnn import CELLS, GRU, LSTM, RNN, TORCH_CELLS, fused_trace, linear_recurrence, trace_fields
-from core.models.sequence import SEQUENCE_MODELS
-from core.weights import load_sequence_model
+from core.models.catalogue import get_spec, model_names
+from core.weights import load_model
 
 B, T, I, H = 3, 17, 5, 8
 
@@ -145,11 +145,11 @@ def test_fused_trace_equals_the_step_cells(kind: str, nonlinearity: str, steps: 
     assert_traces_equal(expected, trace, tol)
 
 
-@pytest.mark.parametrize("name", list(SEQUENCE_MODELS))
+@pytest.mark.parametrize("name", model_names("sequence"))
 def test_bundled_models_trace_as_their_step_cells(name: str) -> None:
-    model, status = load_sequence_model(name)
+    model, status = load_model(name, "cpu", "sequence")
     assert status.source == "bundled"  # the safetensors loaded, with their keys, into the fused module
-    spec = SEQUENCE_MODELS[name]
+    spec = get_spec(name, "sequence")
     cell = CELLS[spec.cell](model.rnn.input_size, model.rnn.hidden_size)
     cell.load_state_dict(model.rnn.state_dict())
     symbols = "".join(spec.vocab[:-1])  # every symbol but the unknown one (the last)
@@ -202,7 +202,7 @@ def test_the_pages_trace_without_a_loop_over_steps(name: str) -> None:
     """A Python loop dispatches a few operations per step (15,000 for a 1,000-step LSTM): the cost the fused
     trace removes. For 16 times the steps the LSTM's cell-state recurrence makes √16 = 4 times the operations
     (about 2√T), the step loop 16 times."""
-    model, _ = load_sequence_model(name)
+    model, _ = load_model(name, "cpu", "sequence")
     calls = []
     for steps in (64, 1024):
         with torch.no_grad(), _TorchCalls() as counter:

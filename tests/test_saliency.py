@@ -23,7 +23,7 @@ def shapes_model():
 
 def to_input(pixels: np.ndarray) -> torch.Tensor:
     x = torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0).float() / 255.0
-    return normalise(x, get_spec("small_vgg"))
+    return normalise(x, get_spec("small_vgg").preprocessing)
 
 
 def inside(cam: np.ndarray, box: np.ndarray) -> bool:
@@ -286,16 +286,16 @@ def test_progress_comes_after_each_batch_and_false_stops_without_a_map(shapes_mo
 def test_a_stopped_attribution_is_not_cached_as_if_complete() -> None:
     """The page's loader: a map stopped halfway raises and leaves nothing in the cache; asked again, it computes."""
     from core.data.samples import samples_for
-    from ui import loaders
+    from ui import models, vision
 
     first = samples_for("shapes")[0]
-    picture = loaders.sample(first, first.file)
-    prepared = loaders.model_input("small_vgg", picture, picture.digest)
-    request = ("small_vgg", loaders.weights_key("small_vgg"), f"{picture.digest}:small_vgg", "Occlusion", 3,
+    picture = vision.sample(first, first.file)
+    prepared = vision.model_input("small_vgg", picture, picture.digest)
+    request = ("small_vgg", models.weights_key("small_vgg"), f"{picture.digest}:small_vgg", "Occlusion", 3,
                (("stride", 4), ("window", 8)), prepared.tensor)
-    loaders.attribution.clear()
+    vision.attribution.clear()
     with pytest.raises(saliency.AttributionStopped):
-        loaders.attribution(*request, lambda f: False)
-    assert not loaders.attribution.has(*request)
-    heat = loaders.attribution(*request, lambda f: True)
-    assert loaders.attribution.has(*request) and heat.shape == (64, 64)
+        vision.attribution(*request, lambda f: False)
+    assert not vision.attribution.has(*request)
+    heat = vision.attribution(*request, lambda f: True)
+    assert vision.attribution.has(*request) and heat.shape == (64, 64)

@@ -8,11 +8,11 @@ import torch
 
 from core.data.sequences import bracket_depths, inside_quotes, make_brackets, make_quotes
 from core.data.text import MAX_CHARS, UNKNOWN, VOCAB, TextInputError, encode
-from core.models.sequence import SEQUENCE_MODELS, get_sequence_spec
+from core.models.catalogue import get_spec, model_names
 from core.probes import recurrent
 from core.training.engine import evaluate
 from core.training.tasks import CharTask, TaggingTask
-from core.weights import WEIGHTS_DIR, load_sequence_model, read_metadata
+from core.weights import WEIGHTS_DIR, load_model, read_metadata
 
 
 def test_encoding_hostile_text() -> None:
@@ -33,18 +33,18 @@ def test_task_rules() -> None:
     assert list(bracket_depths("))(")) == [0, 0, 1]
     assert list(inside_quotes('a"bc"d')) == [0, 1, 1, 1, 0, 0]
     batch = make_brackets(20, 50, seed=0)
-    vocab = get_sequence_spec("brackets_lstm").vocab
+    vocab = get_spec("brackets_lstm", "sequence").vocab
     for ids, targets in zip(batch.ids, batch.targets):
         assert np.array_equal(bracket_depths("".join(vocab[i] for i in ids)), targets)
     q = make_quotes(20, 50, seed=0)
-    qv = get_sequence_spec("quotes_lstm").vocab
+    qv = get_spec("quotes_lstm", "sequence").vocab
     for ids, targets in zip(q.ids, q.targets):
         assert np.array_equal(inside_quotes("".join(qv[i] for i in ids)), targets)
 
 
 @pytest.mark.parametrize("name", ["brackets_lstm", "quotes_lstm"])
 def test_task_models_hold_on_sequences_longer_than_training(name: str) -> None:
-    model, status = load_sequence_model(name)
+    model, status = load_model(name, kind="sequence")
     assert status.source == "bundled"
     model.traced = False  # the same weights through our cells, batched; trace not needed here
     kind = name.split("_")[0]
@@ -63,9 +63,9 @@ def test_character_models_beat_the_unigram_baseline_and_keep_their_record() -> N
     unigram = -np.log(counts / counts.sum())[test_y.numpy()].mean()
     results = {}
     for cell in ("rnn", "lstm", "gru"):
-        spec = get_sequence_spec(f"char_{cell}")
+        spec = get_spec(f"char_{cell}", "sequence")
         model = spec.build(traced=False)
-        model.load_state_dict(load_sequence_model(spec.name)[0].state_dict())
+        model.load_state_dict(load_model(spec.name, kind="sequence")[0].state_dict())
         loss, _ = evaluate(model, task, replace(data, x_val=test_x[:40], y_val=test_y[:40]))
         recorded = float(read_metadata(WEIGHTS_DIR / spec.bundled_file)["test_loss_nats"])
         full, _ = evaluate(model, task, data)
@@ -76,8 +76,8 @@ def test_character_models_beat_the_unigram_baseline_and_keep_their_record() -> N
 
 
 def test_traced_and_fused_models_agree() -> None:
-    spec = get_sequence_spec("char_gru")
-    traced, _ = load_sequence_model(spec.name)
+    spec = get_spec("char_gru", "sequence")
+    traced, _ = load_model(spec.name, kind="sequence")
     fused = spec.build(traced=False)
     fused.load_state_dict(traced.state_dict())
     ids = torch.from_numpy(encode("def f(x):\n    return x\n").ids)[None]
@@ -86,7 +86,7 @@ def test_traced_and_fused_models_agree() -> None:
 
 def test_step_terms_reassemble_the_state() -> None:
     for name in ("char_rnn", "char_lstm", "char_gru"):
-        model, _ = load_sequence_model(name)
+        model, _ = load_model(name, kind="sequence")
         enc = encode("x = (1, 'a')")
         run = recurrent.run_sequence(model, enc.ids)
         terms = {t.symbol: t.value for t in recurrent.step_terms(model, enc.ids, run, 5, 7)}
@@ -102,9 +102,9 @@ def test_step_terms_reassemble_the_state() -> None:
 
 
 def test_a_unit_tracks_quotes_in_the_quotes_model() -> None:
-    model, _ = load_sequence_model("quotes_lstm")
+    model, _ = load_model("quotes_lstm", kind="sequence")
     text = 'ab "abc a" c "a b c a b" ab "c"'
-    run = recurrent.run_sequence(model, encode(text, get_sequence_spec("quotes_lstm").vocab).ids)
+    run = recurrent.run_sequence(model, encode(text, get_spec("quotes_lstm", "sequence").vocab).ids)
     best = recurrent.best_units(run.trace, inside_quotes(text).astype(float), k=1)[0]
     assert abs(best.r) > 0.75  # one unit alone carries most of the one-bit memory
 
@@ -144,8 +144,8 @@ def test_pca_matches_the_svd_of_the_centred_states(shape: tuple[int, int]) -> No
 
 
 def test_every_bundled_sequence_model_loads() -> None:
-    for name in SEQUENCE_MODELS:
-        _, status = load_sequence_model(name)
+    for name in model_names("sequence"):
+        _, status = load_model(name, kind="sequence")
         assert status.source == "bundled", name
 
 

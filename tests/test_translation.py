@@ -46,7 +46,7 @@ def test_sweep_on_the_shapes_model() -> None:
     from core.data.samples import SAMPLES, load_sample
 
     picture = load_sample(next(s for s in SAMPLES if s.file == "shape_star.png"))
-    x = prepare_image(picture.pixels, spec).tensor
+    x = prepare_image(picture.pixels, spec.preprocessing).tensor
     sweep = shift_sweep(model, make_extractor(model, ["features.0.2"]), "features.0.2", x, list(range(-8, 9, 2)), jump=1)
     assert spec.classes[sweep.target] == "star"
     assert sweep.target_prob.shape == (9,) and np.all((sweep.target_prob >= 0) & (sweep.target_prob <= 1))

@@ -4,14 +4,14 @@ import pytest
 
 from core.data.sequences import BRACKETS_VOCAB, QUOTES_VOCAB, bracket_depths
 from core.data.text import UNKNOWN, VOCAB, encode, vocabulary_description
-from core.models.sequence import get_sequence_spec
+from core.models.catalogue import get_spec
 from core.probes import recurrent
-from core.weights import load_sequence_model
+from core.weights import load_model
 
 
 def _run(name: str, text: str) -> tuple:
-    model, _ = load_sequence_model(name)
-    encoded = encode(text, get_sequence_spec(name).vocab)
+    model, _ = load_model(name, kind="sequence")
+    encoded = encode(text, get_spec(name, "sequence").vocab)
     return encoded, recurrent.run_sequence(model, encoded.ids)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 
 import streamlit as st
@@ -17,8 +17,7 @@ from torch import nn
 
 from core.builder import LayerSpec
 from core.data.text import VOCAB
-from core.models.registry import ModelSpec, get_spec
-from core.models.sequence import SequenceSpec
+from core.models.catalogue import ModelSpec, char_model_spec, get_spec, own_image_spec
 from core.training.engine import Run
 from core.weights import WeightsStatus
 
@@ -33,14 +32,14 @@ class OwnModel:
     """A user's model: its spec (image or sequence), the network in eval mode, and where it came from."""
 
     name: str
-    spec: ModelSpec | SequenceSpec
+    spec: ModelSpec
     net: nn.Module
     status: WeightsStatus
     extractors: dict[str, nn.Module] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
-        return "image" if isinstance(self.spec, ModelSpec) else "sequence"
+        return self.spec.kind
 
 
 def new_name() -> str:
@@ -88,12 +87,11 @@ def adopt_lab_run(run: Run, label: str, device: torch.device) -> OwnModel | None
         classes = run.data.classes
         title = (f"{'CNN you built' if config.layers else base.title}, lab run {label}"
                  + (f" on your {len(classes)} classes" if task.own else ""))
-        spec = replace(base, name=name, title=title, classes=classes,
-                       summary=f"Your training-lab run: {config.describe(task)}.", bundled_file=None,
-                       build=partial(task.build, config, len(classes)))
+        spec = own_image_spec(base, name, title, classes, partial(task.build, config, len(classes)),
+                              f"Your training-lab run: {config.describe(task)}.")
         return register(OwnModel(name, spec, run.model.eval(), status))
-    seq = SequenceSpec(name, f"{config.cell.upper()} character model, lab run {label}", "charlm", config.cell,
-                       config.hidden, VOCAB, VOCAB, config.embed or None, "")
+    seq = char_model_spec(name, f"{config.cell.upper()} character model, lab run {label}", f"lab run {label}",
+                          "charlm", config.cell, config.hidden, VOCAB, VOCAB, config.embed or None, weights="own")
     traced = seq.build(traced=True)
     traced.load_state_dict(run.model.state_dict())
     return register(OwnModel(name, seq, traced.to(device).eval(), status))

@@ -19,7 +19,10 @@ import functools
 import inspect
 import threading
 import weakref
-from typing import Callable, Generic, Hashable, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Callable, Generic, Hashable, ParamSpec, TypeVar
+
+if TYPE_CHECKING:
+    import numpy as np
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -106,3 +109,9 @@ def clear_all() -> None:
     """Forget every `shared` value (as st.cache_resource.clear() does for its own): benchmarks start cold."""
     for cache in list(_ALL):
         cache.clear()
+
+
+def frozen(array: np.ndarray) -> np.ndarray:
+    """`array`, made read-only: results below are shared by every session without a copy, so none may change them."""
+    array.setflags(write=False)
+    return array

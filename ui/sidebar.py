@@ -16,18 +16,14 @@ from typing import Any
 
 import streamlit as st
 
-HEAVY_MODULES = ("torch", "torchvision", "ui.loaders", "ui.widgets")
+HEAVY_MODULES = ("torch", "torchvision", "ui.models", "ui.vision", "ui.widgets")
 _started = threading.Event()
-_done = threading.Event()
 
 
 def _import_heavy() -> None:
-    try:
-        for name in HEAVY_MODULES:
-            importlib.import_module(name)
-        freeze_imported()
-    finally:
-        _done.set()
+    for name in HEAVY_MODULES:
+        importlib.import_module(name)
+    freeze_imported()
 
 
 def freeze_imported() -> None:
@@ -51,21 +47,16 @@ def warm_up() -> None:
         threading.Thread(target=_import_heavy, name="explorer-warm-up", daemon=True).start()
 
 
-def heavy_ready() -> bool:
-    """Whether the background import has finished (a page can then import torch without waiting)."""
-    return _done.is_set()
-
-
 TIMING_ENV = "EXPLORER_SHOW_SERVER_TIME"
 
 
 def device_panel() -> None:
-    """The sidebar's device line. Imports the loaders here, not at module level, so that app.py can
+    """The sidebar's device line. Imports torch here, not at module level, so that app.py can
     draw the home page (which needs no torch) before it."""
     with st.sidebar, st.spinner("Loading PyTorch …"):
-        from ui import loaders
+        from ui import scheduling
 
-        choice = loaders.device_choice()
+        choice = scheduling.device_choice()
     st.sidebar.markdown(f"**Device:** `{choice.kind}`")
     st.sidebar.caption(f"{choice.reason} Set EXPLORER_DEVICE=cuda, mps or cpu to choose.")
 
@@ -110,6 +101,6 @@ def _runqueue_s() -> float:
 
 
 def _slots() -> Any:
-    """The heavy-work slots when ui.loaders is imported already (the home page never imports it)."""
-    loaders = sys.modules.get("ui.loaders")
-    return loaders.heavy_slot() if loaders is not None else None
+    """The heavy-work slots when ui.scheduling is imported already (the home page never imports it)."""
+    scheduling = sys.modules.get("ui.scheduling")
+    return scheduling.heavy_slot() if scheduling is not None else None

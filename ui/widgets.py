@@ -16,10 +16,10 @@ from core.data.preprocess import ModelInput
 
 from core.data.images import UPLOAD_TYPES, DecodedImage, ImageInputError, MAX_BYTES
 from core.data.samples import sample_with_digest, samples_for
-from core.models.registry import ModelSpec, model_names
+from core.models.catalogue import ModelSpec, model_names
 from core.probes import domain
 from core.weights import WeightsStatus, WeightsUnavailable, download_imagenet_weights
-from ui import loaders, own_models
+from ui import models, own_models, vision
 from ui.charts import chart
 
 
@@ -55,7 +55,7 @@ def start_over_when(key: str, about: str, value: object) -> None:
 
 def model_label(name: str) -> str:
     """'LeNet-5 (1998)' for the registry; '★ Yours: …' for a model this session trained."""
-    spec = loaders.spec_of(name)
+    spec = models.spec_of(name)
     return f"★ Yours: {spec.title}" if own_models.lookup(name) else f"{spec.title} ({spec.year})"
 
 
@@ -65,7 +65,7 @@ def model_picker(key: str, label: str = "Model", default: str = "lenet5") -> Mod
     if st.session_state.get(key) not in (None, *names):
         del st.session_state[key]  # a model of an ended lab run: fall back to the default
     name = st.selectbox(label, names, index=names.index(default), key=key, format_func=model_label)
-    return loaders.spec_of(name)
+    return models.spec_of(name)
 
 
 def picture_picker(kind: str, key: str) -> DecodedImage | None:
@@ -83,7 +83,7 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
         chosen = st.selectbox(
             "Sample", list(options), key=f"{key}_sample_{kind}", format_func=lambda f: options[f].title,
         )
-        picture = loaders.sample(options[chosen], chosen)
+        picture = vision.sample(options[chosen], chosen)
         st.session_state[shown_key] = (picture, "sample")
         return picture
     uploaded = st.file_uploader(
@@ -96,7 +96,7 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
             st.caption("Until you upload a picture, the page keeps the sample it showed.")
         return previous
     try:
-        picture = loaders.upload(uploaded.file_id, uploaded.getvalue())
+        picture = vision.upload(uploaded.file_id, uploaded.getvalue())
     except ImageInputError as err:
         st.error(f"**{uploaded.name}**: {err}")
         if previous is not None:
@@ -111,7 +111,7 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
 def own_world_picture(spec: ModelSpec) -> DecodedImage:
     """The first bundled sample of `spec`'s world (of its input kind when its classes are someone's own)."""
     first = samples_for(spec.world or spec.input_kind)[0]
-    return loaders.sample(first, first.file)
+    return vision.sample(first, first.file)
 
 
 @dataclass(frozen=True)
@@ -188,14 +188,14 @@ def working(text: str, cached: bool) -> contextlib.AbstractContextManager:
 
 def predict(spec: ModelSpec, picture: DecodedImage, notice: bool = True) -> Prediction:
     """Load `spec` (with a spinner that names it), prepare `picture` for it and classify it."""
-    weights = loaders.weights_key(spec.name)
-    with working(f"Loading {spec.title} …", loaders.model_ready(spec.name, weights)):
-        net, status = loaders.model(spec.name, weights)
+    weights = models.weights_key(spec.name)
+    with working(f"Loading {spec.title} …", models.model_ready(spec.name, weights)):
+        net, status = models.model(spec.name, weights)
     if notice:
         weights_notice(spec, status)
-    prepared = loaders.model_input(spec.name, picture, picture.digest)
+    prepared = vision.model_input(spec.name, picture, picture.digest)
     key = f"{picture.digest}:{spec.name}"
-    probs = loaders.probabilities(spec.name, key, weights, prepared.tensor)
+    probs = vision.probabilities(spec.name, key, weights, prepared.tensor)
     return Prediction(spec, net, status, weights, prepared, key, probs,
                       world_note(spec, picture, weights, key, prepared.tensor, probs))
 
@@ -212,9 +212,9 @@ def world_note(spec: ModelSpec, picture: DecodedImage, weights: str, key: str, x
     if spec.name not in domain.REFERENCES:
         return None
     with working(f"Measuring how far this picture is from {spec.title}'s training data (once per server) …",
-                 loaders.domain_reference.has(spec.name, weights)):
-        reference = loaders.domain_reference(spec.name, weights)
-    measured = loaders.familiarity(spec.name, key, weights, x)
+                 vision.domain_reference.has(spec.name, weights)):
+        reference = vision.domain_reference(spec.name, weights)
+    measured = vision.familiarity(spec.name, key, weights, x)
     return domain.unlike_note(spec, reference, measured, label, prob)
 
 

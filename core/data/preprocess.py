@@ -1,4 +1,4 @@
-"""Turn an RGB picture into exactly what a registry model eats, and keep a copy a person can look at."""
+"""Turn an RGB picture into exactly what an image model eats, and keep a copy a person can look at."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +8,19 @@ import torch
 from PIL import Image
 
 from core.data.digits import scans_to_lenet
-from core.models.registry import ModelSpec
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """An image model's input recipe: `recipe` ("digit", "shapes" or "imagenet") says how a picture is cut to
+    `input_size` (C, H, W); `mean` and `std` (one per channel) normalise it; `resize_size` is the shorter
+    side before the centre crop (ImageNet models)."""
+
+    recipe: str
+    input_size: tuple[int, int, int]
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    resize_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,28 +66,28 @@ def picture_to_scan(pixels: np.ndarray) -> np.ndarray:
     return np.clip(scan_arr / max(float(scan_arr.max()), 1e-6), 0.0, 1.0)
 
 
-def normalise(x: torch.Tensor, spec: ModelSpec) -> torch.Tensor:
+def normalise(x: torch.Tensor, pre: Preprocessing) -> torch.Tensor:
     """(N, C, H, W) in [0, 1] → the model's normalisation."""
-    mean = torch.tensor(spec.mean, dtype=x.dtype).view(1, -1, 1, 1)
-    std = torch.tensor(spec.std, dtype=x.dtype).view(1, -1, 1, 1)
+    mean = torch.tensor(pre.mean, dtype=x.dtype).view(1, -1, 1, 1)
+    std = torch.tensor(pre.std, dtype=x.dtype).view(1, -1, 1, 1)
     return (x - mean) / std
 
 
-def prepare_image(pixels: np.ndarray, spec: ModelSpec) -> ModelInput:
+def prepare_image(pixels: np.ndarray, pre: Preprocessing) -> ModelInput:
     """(H, W, 3) uint8 picture → the model's input, by the recipe its training data used."""
     if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.dtype != np.uint8:
         raise ValueError(f"expected an (H, W, 3) uint8 picture, got {pixels.shape} {pixels.dtype}")
     img = Image.fromarray(pixels)
-    if spec.input_kind == "digit":
+    if pre.recipe == "digit":
         scan = torch.from_numpy(picture_to_scan(pixels))
         x = scans_to_lenet(scan)  # (1, 1, 32, 32)
         gray = (x[0, 0].numpy() * 255).round().astype(np.uint8)
-        return ModelInput(normalise(x, spec), np.repeat(gray[..., None], 3, axis=2))
-    _, height, width = spec.input_size
-    if spec.input_kind == "shapes":
+        return ModelInput(normalise(x, pre), np.repeat(gray[..., None], 3, axis=2))
+    _, height, width = pre.input_size
+    if pre.recipe == "shapes":
         img = _centre_square(img).resize((width, height), Image.Resampling.BILINEAR)
-    elif spec.input_kind == "imagenet":
-        short = spec.resize_size or height
+    elif pre.recipe == "imagenet":
+        short = pre.resize_size or height
         w, h = img.size
         scale = short / min(w, h)
         img = img.resize((max(width, round(w * scale)), max(height, round(h * scale))), Image.Resampling.BILINEAR)
@@ -83,16 +95,16 @@ def prepare_image(pixels: np.ndarray, spec: ModelSpec) -> ModelInput:
         left, top = (w - width) // 2, (h - height) // 2
         img = img.crop((left, top, left + width, top + height))
     else:
-        raise ValueError(f"unknown input kind {spec.input_kind!r}")
+        raise ValueError(f"unknown input kind {pre.recipe!r}")
     display = np.asarray(img, dtype=np.uint8).copy()
     x = torch.from_numpy(display).permute(2, 0, 1).unsqueeze(0).float() / 255.0
-    return ModelInput(normalise(x, spec), display)
+    return ModelInput(normalise(x, pre), display)
 
 
-def to_display(x: torch.Tensor, spec: ModelSpec) -> np.ndarray:
+def to_display(x: torch.Tensor, pre: Preprocessing) -> np.ndarray:
     """A normalised model input (1, C, H, W) back to a picture (H, W, 3) uint8."""
-    mean = torch.tensor(spec.mean).view(-1, 1, 1)
-    std = torch.tensor(spec.std).view(-1, 1, 1)
+    mean = torch.tensor(pre.mean).view(-1, 1, 1)
+    std = torch.tensor(pre.std).view(-1, 1, 1)
     pixels = ((x[0].detach().float().cpu() * std + mean).clamp(0, 1) * 255).round().byte()
     if pixels.shape[0] == 1:
         pixels = pixels.repeat(3, 1, 1)

@@ -16,7 +16,6 @@ CORPUS = Path(__file__).resolve().parent.parent.parent / "assets" / "corpus" / "
 UNKNOWN = "⍰"
 ALPHABET = "\n" + "".join(chr(c) for c in range(32, 127))
 VOCAB: tuple[str, ...] = (*ALPHABET, UNKNOWN)
-UNK_ID = len(VOCAB) - 1
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 MAX_CHARS = 1000
 

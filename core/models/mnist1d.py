@@ -9,8 +9,6 @@ return their hidden states and the Transformer its attention weights, through `i
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import nn
@@ -99,42 +97,6 @@ class TinyTransformer(nn.Module):
         h = self.norm1(h + a)
         h = self.norm2(h + self.ff(h))
         return self.head(h.mean(1))
-
-
-@dataclass(frozen=True)
-class Mnist1dSpec:
-    """One of the compared models: how to build it, how to train it, and what the paper reports."""
-
-    name: str
-    title: str
-    family: str  # "dense", "convolutional", "recurrent" or "attention"
-    build: Callable[[], nn.Module]
-    lr: float
-    paper_accuracy: float | None  # Greydanus (2020), test accuracy in %
-    sequential_steps: str  # how many steps must run one after another for one sequence
-    clip: float | None = None  # gradient-norm cap in training (the vanilla RNN's gradients explode without it)
-
-    @property
-    def file(self) -> str:
-        return f"mnist1d_{self.name}.safetensors"
-
-
-MNIST1D_MODELS: dict[str, Mnist1dSpec] = {s.name: s for s in (
-    Mnist1dSpec("logistic", "Logistic regression", "dense", Logistic, 1e-2, 32.0, "1"),
-    Mnist1dSpec("mlp", "MLP (one hidden layer)", "dense", MLP, 1e-2, 68.0, "2 layers"),
-    Mnist1dSpec("cnn", "1-D CNN", "convolutional", ConvNet1d, 1e-2, 94.0, "3 layers"),
-    Mnist1dSpec("rnn", "Vanilla RNN", "recurrent", lambda: RecurrentClassifier("rnn", 64), 1e-3, None, "40 steps",
-                clip=1.0),
-    Mnist1dSpec("lstm", "LSTM", "recurrent", lambda: RecurrentClassifier("lstm", 34), 1e-2, None, "40 steps"),
-    Mnist1dSpec("gru", "GRU", "recurrent", lambda: RecurrentClassifier("gru", 39), 1e-2, 91.0, "40 steps"),
-    Mnist1dSpec("transformer", "Transformer encoder (1 block)", "attention", TinyTransformer, 3e-3, None, "1 block"),
-)}
-
-
-def get_mnist1d_spec(name: str) -> Mnist1dSpec:
-    if name not in MNIST1D_MODELS:
-        raise KeyError(f"unknown MNIST-1D model {name!r}; choose from {', '.join(MNIST1D_MODELS)}")
-    return MNIST1D_MODELS[name]
 
 
 def recurrent_flops(model: RecurrentClassifier, length: int = LENGTH) -> int:

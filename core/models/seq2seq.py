@@ -237,13 +237,6 @@ class TinySeq2SeqTransformer(nn.Module):
         return dec_in[:, 1:]
 
 
-SEQ2SEQ_MODELS = {
-    "gru_attention": ("GRU encoder–decoder with attention (Bahdanau 2014)", lambda: Seq2Seq(attention=True)),
-    "gru_plain": ("GRU encoder–decoder without attention (Cho 2014)", lambda: Seq2Seq(attention=False)),
-    "transformer": ("Transformer, one encoder and one decoder block", TinySeq2SeqTransformer),
-}
-
-
 def exact_match(model: nn.Module, src: torch.Tensor, tgt: torch.Tensor) -> float:
     """Fraction of inputs whose greedy output equals the target up to and including EOS."""
     model.eval()

@@ -1,13 +1,9 @@
 """Sequence models: character language models and per-step taggers (traced), and the live-trained task models."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 
-from core.data.sequences import BRACKETS_VOCAB, MAX_DEPTH, QUOTES_VOCAB
-from core.data.text import VOCAB
 from core.models.rnn import TORCH_CELLS, Trace, fused_trace
 
 
@@ -45,45 +41,6 @@ class CharModel(nn.Module):
         if self.drop is not None:
             out = self.drop(out)
         return self.head(out), trace  # (B, T, num_outputs)
-
-
-@dataclass(frozen=True)
-class SequenceSpec:
-    """A bundled sequence model: its task, cell, sizes, vocabulary and output labels."""
-
-    name: str
-    title: str
-    task: str  # "charlm", "brackets" or "quotes"
-    cell: str
-    hidden_size: int
-    vocab: tuple[str, ...]
-    outputs: tuple[str, ...]
-    embed_dim: int | None
-    bundled_file: str
-
-    def build(self, traced: bool = True) -> CharModel:
-        return CharModel(self.cell, len(self.vocab), self.hidden_size, len(self.outputs), self.embed_dim, traced)
-
-
-CHARLM_HIDDEN = 128
-_SEQUENCE_SPECS = (
-    *(SequenceSpec(f"char_{cell}", f"Character model: {label}", "charlm", cell, CHARLM_HIDDEN, VOCAB, VOCAB, 32,
-                   f"char_{cell}.safetensors")
-      for cell, label in (("rnn", "vanilla RNN"), ("lstm", "LSTM"), ("gru", "GRU"))),
-    SequenceSpec("brackets_lstm", "Bracket depth: LSTM", "brackets", "lstm", 32, BRACKETS_VOCAB,
-                 tuple(str(d) for d in range(MAX_DEPTH + 1)), None, "brackets_lstm.safetensors"),
-    SequenceSpec("quotes_lstm", "Inside quotes: LSTM", "quotes", "lstm", 16, QUOTES_VOCAB,
-                 ("outside", "inside"), None, "quotes_lstm.safetensors"),
-)
-SEQUENCE_MODELS = {spec.name: spec for spec in _SEQUENCE_SPECS}
-
-
-def get_sequence_spec(name: str) -> SequenceSpec:
-    """The sequence model registered as `name`; a KeyError lists the valid names."""
-    try:
-        return SEQUENCE_MODELS[name]
-    except KeyError:
-        raise KeyError(f"unknown sequence model {name!r}; known: {', '.join(SEQUENCE_MODELS)}") from None
 
 
 class AddingModel(nn.Module):

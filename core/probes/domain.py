@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.data.samples import Sample
-from core.models.registry import ModelSpec
+from core.models.catalogue import ModelSpec
 from core.probes import activations
 
 K = 5  # the neighbour whose distance counts: the 5th nearest, so one odd training picture cannot vouch alone

@@ -10,7 +10,6 @@ one centre unit with respect to the input: usually much smaller than the theory,
 """
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass
 
@@ -125,28 +124,3 @@ def effective_field(model: nn.Module, layer: str, input_size: tuple[int, int, in
     h, w = out.shape[-2:]
     (grad,) = torch.autograd.grad(out[0, :, h // 2, w // 2].sum(), x)
     return grad[0].abs().sum(0).cpu().numpy()
-
-
-def gradient_extent(model: nn.Module, layer: str, input_size: tuple[int, int, int]) -> tuple[int, int]:
-    """(height, width) of the non-zero region of the centre unit's input gradient, measured with all
-    weights positive, max pooling replaced by average pooling and batch norm as identity, so that no
-    path is blocked: the theoretical field as the gradient sees it (clipped by the input's borders)."""
-    net = copy.deepcopy(model).eval()
-    with torch.no_grad():
-        for name, module in list(net.named_modules()):
-            if isinstance(module, nn.Conv2d):
-                module.weight.fill_(0.01)
-                if module.bias is not None:
-                    module.bias.fill_(0.0)
-            elif isinstance(module, nn.BatchNorm2d):
-                module.reset_running_stats()
-                module.weight.fill_(1.0)
-                module.bias.fill_(0.0)
-            if isinstance(module, nn.MaxPool2d):
-                parent, _, child = name.rpartition(".")
-                holder = net.get_submodule(parent) if parent else net
-                setattr(holder, child, nn.AvgPool2d(module.kernel_size, module.stride, module.padding,
-                                                    ceil_mode=module.ceil_mode))
-    grad = effective_field(net, layer, input_size, torch.ones(1, *input_size))
-    ys, xs = np.nonzero(grad > 0)
-    return int(ys.max() - ys.min() + 1), int(xs.max() - xs.min() + 1)

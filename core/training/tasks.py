@@ -21,7 +21,7 @@ from torch import nn
 from core.builder import build_cnn
 
 if TYPE_CHECKING:
-    from core.models.registry import ModelSpec
+    from core.models.catalogue import ModelSpec
     from core.training.engine import RunConfig
 
 CELLS = ("rnn", "lstm", "gru")
@@ -140,7 +140,7 @@ class PictureTask(Task):
     indexed: bool = True
     picture: bool = True
     input_size: tuple[int, int, int] = (3, 64, 64)
-    normalised_as: str = "small_vgg"  # the registry model whose normalisation the pictures use (to show them)
+    normalised_as: str = "small_vgg"  # the catalogue model whose normalisation the pictures use (to show them)
     shift: float = 0.1  # "shift" moves a picture by up to this fraction of its side
     rotate: float = 15.0  # "rotate" turns it by up to this many degrees
 
@@ -187,12 +187,12 @@ def digits_tensors(split: str, spec: ModelSpec) -> tuple[torch.Tensor, torch.Ten
     from core.data.preprocess import normalise
 
     data = load_digits_split(split)
-    return normalise(scans_to_lenet(torch.from_numpy(data.images)), spec), torch.from_numpy(data.labels)
+    return normalise(scans_to_lenet(torch.from_numpy(data.images)), spec.preprocessing), torch.from_numpy(data.labels)
 
 
 @functools.lru_cache(maxsize=None)
 def _digits_data() -> TaskData:
-    from core.models.registry import get_spec
+    from core.models.catalogue import get_spec
 
     spec = get_spec("lenet5")
     return TaskData(*digits_tensors("train", spec), *digits_tensors("test", spec), spec.classes)
@@ -222,12 +222,12 @@ def shapes_tensors(n: int, seed: int, spec: ModelSpec) -> tuple[torch.Tensor, to
     from core.data.shapes import make_shapes
 
     batch = make_shapes(n, seed)
-    return normalise(torch.from_numpy(batch.images).permute(0, 3, 1, 2).float() / 255.0, spec), torch.from_numpy(batch.labels)
+    return normalise(torch.from_numpy(batch.images).permute(0, 3, 1, 2).float() / 255.0, spec.preprocessing), torch.from_numpy(batch.labels)
 
 
 @functools.lru_cache(maxsize=None)
 def _shapes_data(train: int, val: int) -> TaskData:
-    from core.models.registry import get_spec
+    from core.models.catalogue import get_spec
 
     spec = get_spec("small_vgg")
     return TaskData(*shapes_tensors(train, SHAPES_TRAIN_SEED, spec), *shapes_tensors(val, SHAPES_TEST_SEED, spec),
@@ -302,9 +302,9 @@ class TaggingTask(CharTask):
         return _tagging_data(self.kind)
 
     def build(self, config: RunConfig, num_classes: int | None) -> nn.Module:
-        from core.models.sequence import get_sequence_spec
+        from core.models.catalogue import get_spec
 
-        return get_sequence_spec(f"{self.kind}_lstm").build(traced=False)
+        return get_spec(f"{self.kind}_lstm", "sequence").build(traced=False)
 
     def sample(self, data: TaskData, batch_size: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         idx = torch.randint(0, len(data.x_train), (batch_size,), generator=gen)
@@ -435,9 +435,9 @@ class Mnist1dTask(Task):
         return _mnist1d_data()
 
     def build(self, config: RunConfig, num_classes: int | None) -> nn.Module:
-        from core.models.mnist1d import get_mnist1d_spec
+        from core.models.catalogue import get_spec
 
-        return get_mnist1d_spec(self.model).build()
+        return get_spec(self.model, "mnist1d").build()
 
 
 @functools.lru_cache(maxsize=None)
@@ -462,9 +462,9 @@ class ReverseTask(Task):
         return TaskData(torch.empty(0), torch.empty(0), torch.stack([src, tgt], 1), tgt, ())
 
     def build(self, config: RunConfig, num_classes: int | None) -> nn.Module:
-        from core.models.seq2seq import SEQ2SEQ_MODELS
+        from core.models.catalogue import get_spec
 
-        return SEQ2SEQ_MODELS[self.model][1]()
+        return get_spec(self.model, "seq2seq").build()
 
     def sample(self, data: TaskData, batch_size: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         from core.models.seq2seq import random_batch
@@ -517,12 +517,12 @@ class DepthTask(Task):
 def _depth_data(size: int, pictures: int, fixed_batch: bool, seed: int) -> TaskData:
     from core.data.preprocess import normalise
     from core.data.shapes import make_shapes
-    from core.models.registry import get_spec
+    from core.models.catalogue import get_spec
 
     spec = get_spec("small_vgg")
     if fixed_batch:
         batch = make_shapes(64, seed=seed + 500, size=size)
-        x = normalise(torch.from_numpy(batch.images).permute(0, 3, 1, 2).float() / 255, spec)
+        x = normalise(torch.from_numpy(batch.images).permute(0, 3, 1, 2).float() / 255, spec.preprocessing)
         y = torch.from_numpy(batch.labels)
     else:
         x, y = shapes_tensors(pictures, SHAPES_TRAIN_SEED, spec)
@@ -537,10 +537,10 @@ def images_data(images: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]
     """A user's pictures (N, 64, 64, 3) uint8 as normalised tensors, a fifth of each class held out."""
     from core.data.own import split_indices
     from core.data.preprocess import normalise
-    from core.models.registry import get_spec
+    from core.models.catalogue import get_spec
 
     train, val = split_indices(labels, 0.2, seed)
-    x = normalise(torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0, get_spec("small_vgg"))
+    x = normalise(torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0, get_spec("small_vgg").preprocessing)
     y = torch.from_numpy(labels)
     return TaskData(x[train], y[train], x[val], y[val], tuple(classes))
 
