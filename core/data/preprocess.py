@@ -72,7 +72,7 @@ def prepare_image(pixels: np.ndarray, spec: ModelSpec) -> ModelInput:
         gray = (x[0, 0].numpy() * 255).round().astype(np.uint8)
         return ModelInput(normalise(x, spec), np.repeat(gray[..., None], 3, axis=2))
     _, height, width = spec.input_size
-    if spec.input_kind == "shapes":
+    if spec.input_kind in ("shapes", "eras"):
         img = _centre_square(img).resize((width, height), Image.Resampling.BILINEAR)
     elif spec.input_kind == "imagenet":
         short = spec.resize_size or height

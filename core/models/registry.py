@@ -10,7 +10,8 @@ from torch import nn
 from torchvision.models import WeightsEnum
 
 from core.data.digits import DIGIT_CLASSES
-from core.data.shapes import SHAPE_CLASSES
+from core.data.shapes import SHAPE_CLASSES, TEXTURED_CLASSES
+from core.models import eras
 from core.models.lenet import LeNet5
 from core.models.small_vgg import SmallVGG
 
@@ -26,7 +27,7 @@ class ModelSpec:
     title: str
     year: int
     summary: str
-    input_kind: str  # "digit", "shapes" or "imagenet": how a picture is prepared for it
+    input_kind: str  # "digit", "shapes", "eras" or "imagenet": how a picture is prepared for it
     input_size: tuple[int, int, int]  # (C, H, W)
     mean: tuple[float, ...]
     std: tuple[float, ...]
@@ -42,9 +43,9 @@ class ModelSpec:
 
     @property
     def world(self) -> str | None:
-        """The pictures it was trained on, named as samples name theirs ("digit", "shapes", "imagenet"), or
+        """The pictures it was trained on, named as samples name theirs ("digit", "shapes", "eras", "imagenet"), or
         None when its classes are someone's own (a lab run on your pictures, weights with your class names)."""
-        known = {"digit": DIGIT_CLASSES, "shapes": SHAPE_CLASSES}
+        known = {"digit": DIGIT_CLASSES, "shapes": SHAPE_CLASSES, "eras": TEXTURED_CLASSES}
         if self.torchvision_weights is not None:
             known["imagenet"] = tuple(self.torchvision_weights.meta["categories"])
         return self.input_kind if known.get(self.input_kind) == self.classes else None
@@ -70,6 +71,16 @@ def _torchvision_spec(
         resize_size=int(transforms.resize_size[0]),
     )
 
+
+def _era_spec(name: str, title: str, year: int, summary: str, build: Callable[..., nn.Module]) -> ModelSpec:
+    """One of the five era CNNs, trained on the textured shapes (`python -m core.train eras`)."""
+    return ModelSpec(name=name, title=title, year=year, summary=summary, input_kind="eras", input_size=(3, 32, 32),
+                     mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25), classes=TEXTURED_CLASSES,
+                     build=partial(build, num_classes=len(TEXTURED_CLASSES)), bundled_file=f"{name}.safetensors")
+
+
+ERA_MODELS: tuple[str, ...] = ("era_lenet", "era_alexnet", "era_vgg", "era_googlenet", "era_resnet")
+"""The mini-zoo of the eras, oldest first: the same task, comparable budgets, one idea each."""
 
 _SPECS: tuple[ModelSpec, ...] = (
     ModelSpec(
@@ -98,6 +109,17 @@ _SPECS: tuple[ModelSpec, ...] = (
         build=partial(SmallVGG, num_classes=len(SHAPE_CLASSES)),
         bundled_file="small_vgg_shapes.safetensors",
     ),
+    _era_spec("era_lenet", "LeNet-style (eras)", 1998,
+              "5×5 convolutions, tanh and average-pool subsampling, then fully-connected layers.", eras.EraLeNet),
+    _era_spec("era_alexnet", "AlexNet-style (eras)", 2012,
+              "A large strided first kernel, ReLU, overlapping max pooling and dropout.", eras.EraAlexNet),
+    _era_spec("era_vgg", "VGG-style (eras)", 2014,
+              "Nothing but stacks of small 3×3 convolutions between max poolings.", eras.EraVGG),
+    _era_spec("era_googlenet", "GoogLeNet-style (eras)", 2014,
+              "Inception blocks: 1×1, 3×3, 5×5 and pooling branches side by side, 1×1 reductions first.",
+              eras.EraGoogLeNet),
+    _era_spec("era_resnet", "ResNet-style (eras)", 2015,
+              "Residual blocks: each adds its input back, so a deeper network still trains.", eras.EraResNet),
     _torchvision_spec(
         "alexnet", "AlexNet", 2012,
         "Deeper, ReLU, dropout and GPUs: the ImageNet 2012 breakthrough.",
