@@ -359,7 +359,7 @@ def familiarity(name: str, digest: str, weights: str, _x: torch.Tensor) -> domai
 @st.cache_data(show_spinner=False, max_entries=32)
 @heavy
 def costs(name: str, device: str) -> dict[str, float]:
-    """Measured parameters, weight layers, forward FLOPs and latency of architecture `name` on `device`.
+    """Measured parameters, weight layers, depth, forward FLOPs and latency of architecture `name` on `device`.
 
     Built fresh (random weights: costs do not depend on them), so nothing waits for a weights file.
     """
@@ -368,6 +368,7 @@ def costs(name: str, device: str) -> dict[str, float]:
     return {
         "params": measured.parameter_count(net),
         "weight_layers": measured.weight_layers(net),
+        "depth": measured.depth(net),
         "flops": measured.forward_flops(net, spec.input_size),
         "latency_s": measured.forward_latency(net, spec.input_size, repeats=3),
     }
