@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.catalogue import PAGES
+from ui.flow import run_page
 from ui.sidebar import device_panel, run_clock, warm_up
 
 st.set_page_config(page_title="CNN & RNN Explorer", page_icon=":material/neurology:", layout="wide")
@@ -26,7 +27,7 @@ if not on_home:
     device_panel()
 clock = run_clock()
 try:
-    page.run()
+    run_page(page)
 finally:
     if on_home:
         device_panel()

@@ -6,6 +6,7 @@ from core import plots
 from core.models.seq2seq import MAX_LEN, SEQ2SEQ_MODELS, Seq2SeqInputError
 from ui import loaders
 from ui.charts import chart
+from ui.flow import end_page
 
 st.title("Attention")
 st.caption(
@@ -19,7 +20,7 @@ results = loaders.bundled_curves("reverse_by_length.json")
 if results is None:
     st.warning("The bundled models are missing (assets/curves/reverse_by_length.json); "
                "run `python -m core.train_attention`.")
-    st.stop()
+    end_page()
 
 st.markdown(f"The task: **write the input backwards**. Each model was trained on random strings of 1–{MAX_LEN} "
             "letters, so the right answer is always known. To reverse, the first output letter needs the *last* "
@@ -29,7 +30,7 @@ try:
     outputs = {name: loaders.reverse(name, text) for name in SEQ2SEQ_MODELS if name in results["models"]}
 except Seq2SeqInputError as err:
     st.info(str(err))
-    st.stop()
+    end_page()
 word = text.strip().lower()
 expected = word[::-1]
 END = "end"  # the end-of-sequence token, named in words (plotly would read "</s>" as an HTML tag)

@@ -12,6 +12,7 @@ from core.weights import WeightsStatus
 from ui import loaders, own_models
 from ui.charts import chart
 from ui.widgets import model_label, pictures_picker, predict, table, working
+from ui.flow import end_page
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,10 @@ with right:
     )
 if len(chosen) < 2:
     st.info("Pick at least two models to compare.")
-    st.stop()
+    end_page()
 if pictures is None:
     st.info("Upload a picture, or switch back to a sample.")
-    st.stop()
+    end_page()
 
 alpha = st.slider("Grad-CAM opacity", 0.0, 1.0, 0.5, 0.05, key="cmp_alpha")
 era_results = loaders.bundled_curves("eras_results.json")

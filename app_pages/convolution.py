@@ -7,10 +7,12 @@ from core.data.preprocess import prepare_image
 from core.models.registry import model_names
 from core.probes import convolution as conv
 from core.probes.saliency import default_cam_layer
-from core.probes.translation import ShiftError
+from core.probes.receptive_field import centre_unit_box
+from core.probes.translation import ShiftError, sweep_shifts
 from ui import loaders, own_models
 from ui.charts import chart
 from ui.widgets import model_label, picture_picker, pictures_picker, table, world_note
+from ui.flow import end_page
 
 PARTS = ["Convolution", "Pooling", "Weight sharing", "Receptive field", "Translation"]
 DEFAULT_MATRIX = np.array([[0, 0, 0, 0, 0, 0, 0],
@@ -20,10 +22,6 @@ DEFAULT_MATRIX = np.array([[0, 0, 0, 0, 0, 0, 0],
                            [0, 1, 3, 3, 3, 1, 0],
                            [0, 1, 1, 1, 1, 1, 0],
                            [0, 0, 0, 0, 0, 0, 0]], dtype=float)
-
-st.title("Convolution lab")
-st.caption("The operations a CNN is built from, computed in front of you, and the properties they give it.")
-part = st.segmented_control("Part", PARTS, default=PARTS[0], key="cl_part") or PARTS[0]
 
 
 def input_matrix() -> np.ndarray:
@@ -35,11 +33,11 @@ def input_matrix() -> np.ndarray:
             return conv.parse_kernel(np.asarray(edited).tolist())
         except conv.ConvolutionError as err:
             st.error(str(err).replace("Kernel cell", "Input cell"))
-            st.stop()
+            end_page()
     picture = picture_picker("shapes", "cl")
     if picture is None:
         st.info("Upload a picture, or switch back to a sample.")
-        st.stop()
+        end_page()
     return loaders.gray_thumbnail(picture, picture.digest, 48)
 
 
@@ -51,7 +49,8 @@ def last(key: str) -> object | None:
     return st.session_state.get(f"cl_last_{key}")
 
 
-if part == "Convolution":
+def convolution() -> None:
+    """The operation: a kernel sliding over the input, the output-size formula, one output value worked out."""
     st.markdown("A kernel slides over the input; at each position it multiplies the cells under it by its weights "
                 "and adds them up. That sum is one value of the feature map.")
     left, right = st.columns([1, 1], gap="large")
@@ -68,7 +67,7 @@ if part == "Convolution":
                 st.error(str(err))
                 kernel = last("kernel")
                 if kernel is None:
-                    st.stop()
+                    end_page()
                 st.caption("Showing the last valid kernel.")
         else:
             kernel = conv.KERNEL_PRESETS[preset]
@@ -86,10 +85,10 @@ if part == "Convolution":
         st.error(str(err))
         previous = last("conv")
         if previous is None:
-            st.stop()
+            end_page()
         st.caption("Showing the last valid result.")
         x, kernel, stride, padding, dilation, out = previous
-    (h, w), (kh, kw) = x.shape, kernel.shape
+    w, kw = x.shape[1], kernel.shape[1]
     oh, ow = out.shape
     st.latex(rf"W_{{out}} = \left\lfloor \frac{{W + 2P - D(K-1) - 1}}{{S}} \right\rfloor + 1 = "
              rf"\left\lfloor \frac{{{w} + 2\cdot{padding} - {dilation}\cdot({kw}-1) - 1}}{{{stride}}} \right\rfloor + 1 = {ow}"
@@ -114,7 +113,9 @@ if part == "Convolution":
     shown = " + ".join(terms[:12]) + (f" + … ({len(terms) - 12} more)" if len(terms) > 12 else "")
     st.markdown(f"**output[{i}, {j}]** = {shown} = **{step.value:.4f}**")
 
-elif part == "Pooling":
+
+def pooling() -> None:
+    """Max or average pooling of the input, one output cell worked out."""
     st.markdown("Pooling shrinks a map: each output keeps the largest (max) or the mean (average) of a window. "
                 "Max pooling passes on *whether* a feature is present, not exactly where.")
     left, right = st.columns([1, 1], gap="large")
@@ -132,7 +133,7 @@ elif part == "Pooling":
         st.error(str(err))
         previous = last("pool")
         if previous is None:
-            st.stop()
+            end_page()
         st.caption("Showing the last valid result.")
         x, k, s, mode, pooled = previous
     oh, ow = pooled.output.shape
@@ -155,7 +156,9 @@ elif part == "Pooling":
     else:
         st.markdown(f"**output[{i}, {j}]** = mean({', '.join(f'{v:.2f}' for v in values)}) = **{pooled.output[i, j]:.3f}**")
 
-elif part == "Weight sharing":
+
+def weight_sharing() -> None:
+    """Parameters of a convolution against a locally connected and a fully connected layer."""
     st.markdown("A convolution uses the **same** small kernel at every position (local connection + weight sharing). "
                 "Compare it with a locally connected layer (a separate kernel at every position) and a fully "
                 "connected layer, all mapping the same input to an output of the same size.")
@@ -171,7 +174,7 @@ elif part == "Weight sharing":
         counts = conv.parameter_counts(cin, side, side, cout, k, s, p)
     except conv.ConvolutionError as err:
         st.error(str(err))
-        st.stop()
+        end_page()
     o = conv.output_size(side, k, s, p)
     c1, c2, c3 = st.columns(3)
     c1.metric("Convolution (shared)", f"{counts.conv:,}", help=f"{cout} × ({cin}·{k}·{k}) weights + {cout} biases")
@@ -185,7 +188,9 @@ elif part == "Weight sharing":
     st.caption(f"Sharing saves a factor {o * o:,} (one kernel instead of one per output position); local connection saves "
                f"the rest: each output looks at {cin}·{k}·{k} inputs instead of all {cin * side * side:,}.")
 
-elif part == "Receptive field":
+
+def receptive_field() -> None:
+    """Theoretical field per layer of a model, and the effective field of one unit."""
     st.markdown("Each unit sees a square of the input, its **receptive field**. Every convolution or pooling layer "
                 "widens it, and strides multiply how fast it grows, until late layers see the whole picture. The "
                 "*effective* field — where the gradient of one unit actually lands — is much smaller and "
@@ -217,15 +222,11 @@ elif part == "Receptive field":
     with st.spinner("Back-propagating one unit to the input …"):
         untrained = loaders.effective_field(name, weights, layer, False)
         trained = loaders.effective_field(name, weights, layer, True) if status.is_trained else None
-    side = spec.input_size[1]
     shape = next(s.shape for s in spatial if s.name == layer)
-    centre = info.start + (shape[1] // 2) * info.j
+    box = centre_unit_box(info, shape, spec.input_size[1])
     if np.isfinite(info.r):
-        half = info.r / 2
-        box = (centre - half, centre - half, centre + half, centre + half)
         field_text = f"{int(info.r)}×{int(info.r)} pixels (blue box), centred on the unit at"
     else:  # after a global pooling every unit sees the whole input
-        box = (0, 0, side, side)
         field_text = "the whole input (blue box): a global pooling lets every unit see all of it, here the unit at"
     st.caption(f"Theoretical field of {layer}: {field_text} ({shape[1] // 2}, {shape[2] // 2}) of its "
                f"{shape[1]}×{shape[2]} map. Input: fixed random noise.")
@@ -237,7 +238,9 @@ elif part == "Receptive field":
         c2.info("No trained weights for this architecture on this machine (ImageNet weights are not cached); "
                 "pick LeNet-5 or the Small VGG, or download the weights on the Feature maps page.")
 
-else:
+
+def translation() -> None:
+    """Shift a picture: does each model's prediction hold, and do its maps move along?"""
     st.markdown("Shift the picture sideways and watch two things: does the **prediction** hold (invariance), and do "
                 "a layer's **maps** just move along (equivariance)? Convolution is equivariant to shifts by multiples "
                 "of a layer's stride; strides and pooling break it in between (Azulay & Weiss 2019).")
@@ -253,7 +256,7 @@ else:
         dx = st.slider("Show the picture shifted by (% of the width)", -45, 45, 10, key="cl_tr_dx")
     if len(chosen) < 2 or pictures is None:
         right.info("Pick at least two models and a picture.")
-        st.stop()
+        end_page()
     prob_series, corr_series = {}, {}
     with right:
         cols = st.columns(len(chosen))
@@ -264,7 +267,7 @@ else:
             picture = pictures.for_model(spec)
             prepared = prepare_image(picture.pixels, spec)
             width = spec.input_size[2]
-            shifts = tuple(sorted({int(round(f / 100 * width)) for f in np.linspace(-span, span, 21)}))
+            shifts = sweep_shifts(span, width)
             layer = default_cam_layer(loaders.cam_layers(name, weights))
             field = {f.name: f for f in loaders.fields(name)}.get(layer)
             jump = int(field.j) if field is not None else 1
@@ -291,3 +294,11 @@ else:
     chart(st, plots.shift_chart, corr_series, "correlation with the moved unshifted maps",
           "Equivariance at each model's last conv resolution: 1 = the maps just moved", y_range=(-0.2, 1.02),
           key="cl_tr_corr")
+
+
+st.title("Convolution lab")
+st.caption("The operations a CNN is built from, computed in front of you, and the properties they give it.")
+part = st.segmented_control("Part", PARTS, default=PARTS[0], key="cl_part") or PARTS[0]
+VIEWS = {"Convolution": convolution, "Pooling": pooling, "Weight sharing": weight_sharing,
+         "Receptive field": receptive_field, "Translation": translation}
+VIEWS[part]()

@@ -7,6 +7,7 @@ from core.probes.saliency import SaliencyError, suggestion
 from ui import loaders
 from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict, working
+from ui.flow import end_page
 
 st.title("Feature maps")
 st.caption(
@@ -21,7 +22,7 @@ with left:
 
 if picture is None:
     right.info("Upload a picture, or switch back to a sample.")
-    st.stop()
+    end_page()
 
 p = predict(spec, picture)
 net, weights, prepared, key = p.net, p.weights, p.prepared, p.key

@@ -7,6 +7,7 @@ from core.probes import recurrent
 from ui.charts import chart
 from ui.sequences import sequence_model_picker, text_input, traced
 from ui.widgets import table
+from ui.flow import end_page
 
 GATED = ["char_lstm", "char_gru", "brackets_lstm", "quotes_lstm"]
 MEANING = {
@@ -36,7 +37,7 @@ with right:
     text = text_input(spec.task, "gt")
     result = traced(spec, text)
 if result is None:
-    st.stop()
+    end_page()
 encoded, run = result
 chars = encoded.shown
 names = ["i", "f", "g", "o", "c", "h"] if spec.cell == "lstm" else ["r", "z", "n", "h"]
@@ -61,7 +62,7 @@ if spec.cell == "lstm":
 
 st.subheader("How the gates are distributed")
 sat = recurrent.saturation(run.trace)
-saturated = float(np.mean([lo + hi for lo, hi in sat.values()]))
+saturated = recurrent.saturated_share(sat)
 keep = "f" if "f" in sat else "z"
 lesson.markdown(
     f"**On this text {saturated:.0%} of all gate values are saturated (below 0.1 or above 0.9): the gates act "

@@ -3,14 +3,16 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.probes.gradients import first_exploded_step, first_underflowed_step, power_of_ten
-from core.train import LIVE_ADDING, train_adding
-from core.training.engine import Run
+from core.probes.gradients import (first_exploded_step, first_layer_share, first_underflowed_step, power_of_ten,
+                                   underflowed_layers)
+from core.train import LIVE_ADDING, adding_run, train_adding
+from core.training.engine import Run, RunPair, first_step_below, history_arrays
 from core.training.limits import GRADIENT_LAB
 from core.training.tasks import ADDING_BASELINE
 from ui import loaders
 from ui.charts import chart
 from ui.sequences import EXAMPLES
+from ui.flow import end_page
 
 PARTS = ["Over time", "Clipping", "Long lag", "Over depth"]
 CLIP_STEPS = 600  # the clipping runs' longest
@@ -30,13 +32,8 @@ def say_what_is_not_drawn(series: dict[str, np.ndarray]) -> None:
                        "on a log axis).")
 
 
-st.title("Gradient lab")
-st.caption("Backpropagation multiplies one Jacobian per step (or per layer): the matrix of derivatives of each "
-           "number a step puts out with respect to each number it takes in, such as ∂h_t/∂h_(t−1). Multiply many numbers "
-           "below 1 and the gradient vanishes; above 1 and it explodes. Here you can measure both.")
-part = st.segmented_control("Part", PARTS, default=PARTS[0], key="gl_part") or PARTS[0]
-
-if part == "Over time":
+def over_time() -> None:
+    """‖∂L/∂h_t‖ of an untrained RNN, LSTM and GRU against t with the Pascanu bound, then of the trained character models."""
     st.markdown("L reads the last state h_T. Going back, ∂L/∂h_t picks up a factor W_hhᵀ·diag(φ′) per step, so "
                 "for a vanilla RNN its size is bounded by (γ·σ_max(W_hh))^(T−t) (Pascanu, Mikolov & Bengio 2013). "
                 "LSTM and GRU add a path through a gate that can stay near 1: the LSTM's cell is multiplied by its "
@@ -100,7 +97,9 @@ if part == "Over time":
                 f"{power_of_ten(trained['GRU'][0])} for the GRU" + (": the gated paths carry more of it back."
                                                                    if gated_keep_more else "."))
 
-elif part == "Clipping":
+
+def clipping() -> None:
+    """The same exploding RNN trained twice on the adding problem, without and with gradient clipping."""
     st.markdown("Train the same vanilla RNN twice on the adding problem (see *Long lag*; always answering 1 scores "
                 f"MSE {ADDING_BASELINE:.3f}), with its recurrent matrix started at ρ·Q (ρ > 1 makes gradients explode), "
                 "once without and once with clipping the gradient's global norm: a gradient longer than the "
@@ -143,15 +142,18 @@ elif part == "Clipping":
                 + (" Clipping kept training alive." if alive else "")
                 + f" It bounds each step; it does not by itself teach the RNN the long lag (MSE {ADDING_BASELINE:.3f} "
                 "is what always answering 1 scores).")
-    losses = {k: (np.array([r.step for r in h]), np.array([r.loss for r in h])) for k, h in runs.items()}
-    norms = {k: (np.array([r.step for r in h]), np.array([r.grad_norm for r in h])) for k, h in runs.items()}
+    arrays = {k: history_arrays(h) for k, h in runs.items()}
+    losses = {k: (a["step"], a["loss"]) for k, a in arrays.items()}
+    norms = {k: (a["step"], a["grad_norm"]) for k, a in arrays.items()}
     c1, c2 = st.columns(2)
     chart(c1, plots.training_curves, losses, "training MSE (log)", ADDING_BASELINE, "Loss per step",
           key="gl_clip_loss")
     chart(c2, plots.training_curves, norms, "gradient norm before clipping (log)", None, "Gradient norm per step",
           key="gl_clip_norm")
 
-elif part == "Long lag":
+
+def long_lag() -> None:
+    """The adding problem: the bundled long runs, then the learner's own short ones."""
     st.markdown("The adding problem: T numbers, two of them marked, one in each half; the answer is their sum. "
                 "To solve it a network must keep a number for up to T steps. Always answering 1 scores MSE 1/6 ≈ 0.167.")
     curves = loaders.bundled_curves("adding_T100.json")
@@ -161,7 +163,7 @@ elif part == "Long lag":
         runs = {cell.upper(): (np.array(r["step"]), np.array(r["val_mse"])) for cell, r in curves["runs"].items()}
         chart(st, plots.training_curves, runs, "held-out MSE (log)", ADDING_BASELINE, f"Bundled runs: T = {curves['length']}, hidden {curves['hidden']}, "
                                               f"{curves['optimizer']}, clip {curves['clip']}, {curves['steps']} steps", key="gl_lag_bundled")
-        broke = {cell: next((s for s, v in zip(*run) if v < ADDING_BASELINE / 2), None) for cell, run in runs.items()}
+        broke = {cell: first_step_below(*run, ADDING_BASELINE / 2) for cell, run in runs.items()}
         st.markdown(f"At T = {curves['length']}, " + ", ".join(
             f"the {cell} " + (f"fell below half the baseline at step {broke[cell]:,}" if broke[cell] else "never left the baseline")
             + f" (last MSE {runs[cell][1][-1]:.3f})" for cell in runs) + ".")
@@ -175,62 +177,67 @@ elif part == "Long lag":
     steps = c2.slider("Steps per model", 50, GRADIENT_LAB.max_steps, LIVE_ADDING.steps, 50, key="gl_lag_steps")
     cells = c3.multiselect("Models", ["rnn", "lstm", "gru"], ["rnn", "lstm", "gru"], format_func=str.upper,
                            key="gl_lag_cells")
-    b1, b2, _ = st.columns([1, 1, 4])
-    go, stop = b1.button("Train", type="primary", key="gl_lag_go"), b2.button("Stop", key="gl_lag_stop")
-    if stop and "gl_lag_runs" in st.session_state:
-        st.session_state["gl_lag_stopped"] = True
     settings = {"T": length, "steps": steps}
-    if go and cells:
-        st.session_state["gl_lag_stopped"] = False
-        bar = st.progress(0.0, "starting …")
-        results: dict[str, Run] = {}
-        st.session_state["gl_lag_runs"] = (settings, results)  # filled step by step, so Stop keeps what was done
+    lag: tuple[dict, dict[str, Run], RunPair] | None = st.session_state.get("gl_lag_runs")
+    busy = lag is not None and lag[2].running
+    if st.button("Train", type="primary", key="gl_lag_go", disabled=busy or not cells):
+        share = GRADIENT_LAB.max_seconds / len(cells)  # the models train in turn, a step each, on a budget each
+        results = {cell.upper(): adding_run(cell, length, hidden=LIVE_ADDING.hidden, steps=steps, lr=LIVE_ADDING.lr,
+                                            clip=1.0, eval_every=25, time_budget_s=share) for cell in cells}
+        st.session_state["gl_lag_runs"] = (settings, results, RunPair(list(results.values()), loaders.training_slot).start())
+        st.rerun()
+    if lag is None:
+        return
+    if busy:
+        st.fragment(lag_progress, run_every=1.0)(lag)
+        return
+    ran, results, pair = lag
+    if ran != settings:
+        st.info(f"The runs below used T = {ran['T']} and {ran['steps']} steps: press *Train* to train with the "
+                "settings above.")
+    arrays = {k: history_arrays(r.steps, r.epochs) for k, r in results.items()}
+    runs = {k: (a["epoch_step"], a["val_loss"]) for k, a in arrays.items()}
+    short = [f"{k} stopped at step {len(r.steps)}" for k, r in results.items() if len(r.steps) < ran["steps"]]
+    if any(r.status == "stopped" for r in results.values()):
+        st.caption("Stopped: the curves below are what was trained until then.")
+    elif short:
+        st.caption("Out of time: " + ", ".join(short) + f" ({GRADIENT_LAB.max_seconds:.0f} s of training are shared by the models of one run; "
+                   "other people's work on this server slows it down).")
+    final = {k: v[-1] for k, (_, v) in runs.items() if len(v)}
+    if final:
+        learned = [k for k in ("LSTM", "GRU") if final.get(k, np.inf) < ADDING_BASELINE / 2]
+        lesson = f"**Held-out MSE at the end, T = {ran['T']}: " + ", ".join(f"{k} {v:.3f}" for k, v in final.items())
+        lesson += f" (always answering 1: {ADDING_BASELINE:.3f}).**"
+        rnn = final.get("RNN")
+        if learned:
+            lesson += f" The {' and the '.join(learned)} learned to carry a marked number across the sequence"
+            if rnn is not None:
+                lesson += ("; the RNN still answers about the mean." if rnn > 0.8 * ADDING_BASELINE else
+                           "; at this lag the RNN learns it too." if rnn < ADDING_BASELINE / 2 else
+                           "; the RNN has only begun to.")
+            else:
+                lesson += "."
+        elif min(final.values()) > ADDING_BASELINE / 2:
+            lesson += " No model has left the baseline yet: give it more steps or a shorter T."
+        st.markdown(lesson)
+    chart(st, plots.training_curves, runs, "held-out MSE (log)", ADDING_BASELINE, f"Your runs at T = {ran['T']}",
+          key="gl_lag_live")
 
-        def record(r: Run, k: int) -> None:
-            results[cells[k].upper()] = r
-            if len(r.steps) % 10 == 0:
-                bar.progress((k + len(r.steps) / steps) / len(cells), f"{cells[k].upper()}: step {len(r.steps)} of {steps}")
 
-        budget = GRADIENT_LAB.max_seconds
-        for k, cell in enumerate(cells):  # a model that finishes early leaves its time to the next ones
-            used = sum(r.compute_seconds for r in results.values())
-            train_adding(cell, length, hidden=LIVE_ADDING.hidden, steps=steps, lr=LIVE_ADDING.lr, clip=1.0,
-                         eval_every=25, time_budget_s=(budget - used) / (len(cells) - k),
-                         step_guard=loaders.training_slot, on_step=lambda r, k=k: record(r, k))
-        bar.empty()
-    if "gl_lag_runs" in st.session_state:
-        ran, results = st.session_state["gl_lag_runs"]
-        if ran != settings:
-            st.info(f"The runs below used T = {ran['T']} and {ran['steps']} steps: press *Train* to train with the "
-                    "settings above.")
-        runs = {k: (np.array([e.step for e in r.epochs]), np.array([e.val_loss for e in r.epochs])) for k, r in results.items()}
-        short = [f"{k} stopped at step {len(r.steps)}" for k, r in results.items() if len(r.steps) < ran["steps"]]
-        if st.session_state.get("gl_lag_stopped"):
-            st.caption("Stopped: the curves below are what was trained until then.")
-        elif short:
-            st.caption("Out of time: " + ", ".join(short) + f" ({GRADIENT_LAB.max_seconds:.0f} s of training are shared by the models of one run; "
-                       "other people's work on this server slows it down).")
-        final = {k: v[-1] for k, (_, v) in runs.items() if len(v)}
-        if final:
-            learned = [k for k in ("LSTM", "GRU") if final.get(k, np.inf) < ADDING_BASELINE / 2]
-            lesson = f"**Held-out MSE at the end, T = {ran['T']}: " + ", ".join(f"{k} {v:.3f}" for k, v in final.items())
-            lesson += f" (always answering 1: {ADDING_BASELINE:.3f}).**"
-            rnn = final.get("RNN")
-            if learned:
-                lesson += f" The {' and the '.join(learned)} learned to carry a marked number across the sequence"
-                if rnn is not None:
-                    lesson += ("; the RNN still answers about the mean." if rnn > 0.8 * ADDING_BASELINE else
-                               "; at this lag the RNN learns it too." if rnn < ADDING_BASELINE / 2 else
-                               "; the RNN has only begun to.")
-                else:
-                    lesson += "."
-            elif min(final.values()) > ADDING_BASELINE / 2:
-                lesson += " No model has left the baseline yet: give it more steps or a shorter T."
-            st.markdown(lesson)
-        chart(st, plots.training_curves, runs, "held-out MSE (log)", ADDING_BASELINE, f"Your runs at T = {ran['T']}",
-              key="gl_lag_live")
+def lag_progress(lag: tuple[dict, dict[str, Run], RunPair]) -> None:
+    """The live long-lag runs' progress, redrawn every second, with Stop; a full rerun when they end shows the curves."""
+    ran, results, pair = lag
+    if st.button("Stop", key="gl_lag_stop"):
+        pair.stop()
+        pair.join(5)
+    for label, run in results.items():
+        st.progress(run.progress, f"{label}: step {len(run.steps)} of {ran['steps']}, {run.compute_seconds:.1f} s")
+    if not pair.running:
+        st.rerun()
 
-else:
+
+def over_depth() -> None:
+    """Per-layer gradient norms of a plain and a residual CNN stack, and the bundled training curves."""
     st.markdown("The same question over depth: a plain stack of convolutions against the same stack with residual "
                 "connections (x + F(x)), whose identity path lets the gradient reach early layers undiminished "
                 "(He et al. 2015). Each point is the gradient norm of one layer's weights, on a batch of 64 shapes.")
@@ -241,7 +248,7 @@ else:
     train_steps = c4.select_slider("After SGD steps", [0, 5, 20], 0, key="gl_train_steps")
     if not depths:
         st.info("Pick at least one depth.")
-        st.stop()
+        end_page()
     series, zero_layers, first_share = {}, {}, {}
     with st.spinner("One forward and backward pass per network …"):
         for depth in depths:
@@ -249,8 +256,8 @@ else:
                 grads = loaders.depth_grads(depth, residual, activation, batch_norm, train_steps)
                 label = f"{'residual' if residual else 'plain'}-{depth}"
                 values = np.array([v for _, v in grads])
-                zero_layers[label] = int((values == 0).sum())
-                first_share[label] = values[0] / values[-1] if values[-1] > 0 else np.nan
+                zero_layers[label] = underflowed_layers(values)
+                first_share[label] = first_layer_share(values)
                 series[label] = (np.arange(1, len(values) + 1), np.where(values > 0, values, np.nan))
     residual_keeps_more = all(first_share[f"residual-{d}"] > 10 * first_share[f"plain-{d}"] for d in depths)
     when = "At initialisation" if not train_steps else f"After {train_steps} SGD steps"
@@ -281,3 +288,13 @@ else:
         st.caption(f"Made by `{curves['command']}` in {curves['seconds']} s on 2 CPU cores. Mean loss over the last 20 "
                    "steps: " + ", ".join(f"{k} {v:.2f}" for k, v in final.items()) + ". He et al. (2015) saw the 56-layer "
                    "plain network train worse than the 20-layer one, and the residual one train best — over far longer runs.")
+
+
+st.title("Gradient lab")
+st.caption("Backpropagation multiplies one Jacobian per step (or per layer): the matrix of derivatives of each "
+           "number a step puts out with respect to each number it takes in, such as ∂h_t/∂h_(t−1). Multiply many numbers "
+           "below 1 and the gradient vanishes; above 1 and it explodes. Here you can measure both.")
+part = st.segmented_control("Part", PARTS, default=PARTS[0], key="gl_part") or PARTS[0]
+
+VIEWS = {"Over time": over_time, "Clipping": clipping, "Long lag": long_lag, "Over depth": over_depth}
+VIEWS[part]()

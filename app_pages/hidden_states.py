@@ -10,6 +10,7 @@ from ui import loaders
 from ui.charts import chart
 from ui.sequences import score_metric, sequence_model_picker, text_input, traced
 from ui.widgets import table
+from ui.flow import end_page
 
 st.title("Hidden states")
 st.caption(
@@ -32,7 +33,7 @@ with right:
     text = text_input(spec.task, "hs")
     result = traced(spec, text)
 if result is None:
-    st.stop()
+    end_page()
 encoded, run = result
 chars = encoded.shown
 h = run.trace["h"]
@@ -59,7 +60,7 @@ with left:
         score_metric(st, "Steps the model gets right", score, ".1%",
                      help="Compared with the rule computed directly from your text.")
         if score.value is not None:
-            common = np.bincount(truth[encoded.known]).max() / score.scored
+            common = recurrent.commonest_answer_share(truth, encoded.known)
             rule = "how deep inside brackets it is" if spec.task == "brackets" else "whether it is inside quotes"
             lesson.markdown(
                 f"**The model tracks {rule} with nothing but h_t: it is right at {score.value:.0%} of the steps, "
@@ -86,10 +87,10 @@ if spec.task == "charlm":
     surprise = np.concatenate([[np.nan], surprise])
     chart(st, plots.text_heatmap, chars, surprise, colorscale="Reds", reversescale=False, zmid=None, zrange=(0, 8),
           label="bits", key="hs_surprise")
-    worst = [t for t in np.argsort(-np.nan_to_num(surprise, nan=-1))[:5] if np.isfinite(surprise[t])]
+    worst = recurrent.most_surprising(surprise)
     if worst:
         st.caption("Most surprising: " + ", ".join(f"“{chars[t]}” at step {t} ({surprise[t]:.1f} bits)"
-                                                    for t in sorted(worst)))
+                                                    for t in worst))
 else:
     predicted = run.probs.argmax(1).astype(float)
     chart(st, plots.text_heatmap, chars, predicted, colorscale="Viridis", reversescale=False, zmid=None,

@@ -9,6 +9,7 @@ from core.probes.costs import parameter_count
 from ui import loaders
 from ui.charts import chart
 from ui.sequences import score_metric, text_input, traced
+from ui.flow import end_page
 
 MODELS = ["char_rnn", "char_lstm", "char_gru"]
 
@@ -23,7 +24,7 @@ runs = {}
 for name in MODELS:
     result = traced(get_sequence_spec(name), text, notes=name == MODELS[0])
     if result is None:
-        st.stop()
+        end_page()
     runs[name] = result
 
 encoded = runs[MODELS[0]][0]

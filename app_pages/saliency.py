@@ -5,10 +5,11 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.probes.saliency import SIGNED_METHODS, SaliencyError, suggestion
+from core.probes.saliency import SIGNED_METHODS, STOPPABLE_METHODS, SaliencyError, suggestion
 from ui import loaders
 from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict, start_over_when, working
+from ui.flow import end_page
 
 EXPLAIN = {
     "Grad-CAM": "Weights each feature map of a layer by how much the class score rises when that map rises "
@@ -37,7 +38,7 @@ with left:
     picture = picture_picker(spec.input_kind, "sal")
 if picture is None:
     right.info("Upload a picture, or switch back to a sample.")
-    st.stop()
+    end_page()
 
 p = predict(spec, picture)
 with right:
@@ -61,7 +62,7 @@ if method in ("Grad-CAM", "Guided Grad-CAM"):
         default, why = suggestion(layers)
     except SaliencyError as err:
         st.error(str(err))
-        st.stop()
+        end_page()
     names = [layer.name for layer in layers]
     shapes = {layer.name: "×".join(map(str, layer.shape)) for layer in layers}
     params["layer"] = c1.selectbox(
@@ -80,12 +81,44 @@ elif method == "Occlusion":
 alpha = c3.slider("Overlay opacity", 0.0, 1.0, 0.5, 0.05, key="sal_alpha")
 
 request = (spec.name, p.weights, p.key, method, int(target), tuple(sorted(params.items())), p.prepared.tensor)
+label = f"{method} for “{spec.classes[target]}”"
+
+
+def stop_request() -> None:
+    st.session_state["sal_stopped"] = request[:-1]
+
+
+def with_progress_and_stop() -> np.ndarray:
+    """The map, with a progress bar and a Stop button while it is computed (integrated gradients and occlusion
+    take seconds on an ImageNet model). A stopped request stays stopped, with nothing cached, until *Compute*."""
+    box = st.empty()
+    with box.container():
+        if st.session_state.get("sal_stopped") == request[:-1]:
+            st.info(f"Stopped: {label} was not computed. Change a setting, or press *Compute* to run it.")
+            if not st.button("Compute", key="sal_resume"):
+                st.stop()
+        bar = st.progress(0.0, f"Computing {label} …")
+        st.button("Stop", key="sal_stop", on_click=stop_request)
+
+        def show(fraction: float) -> bool:
+            bar.progress(fraction, f"Computing {label} … {fraction:.0%}")
+            return True  # a click on Stop interrupts this run at the bar's next update, and the rerun stops
+
+        heat = loaders.attribution(*request, show)
+    box.empty()
+    st.session_state.pop("sal_stopped", None)
+    return heat
+
+
 try:
-    with working(f"Computing {method} for “{spec.classes[target]}” …", loaders.attribution.has(*request)):
-        heat = loaders.attribution(*request)
+    if method in STOPPABLE_METHODS and not loaders.attribution.has(*request):
+        heat = with_progress_and_stop()
+    else:
+        with working(f"Computing {label} …", loaders.attribution.has(*request)):
+            heat = loaders.attribution(*request)
 except SaliencyError as err:
     st.error(str(err))
-    st.stop()
+    end_page()
 
 if method in ("Grad-CAM", "Guided Grad-CAM"):
     with st.expander("Which layers can Grad-CAM read?"):

@@ -6,27 +6,26 @@ from core import plots
 from core.data.mnist1d import CLASSES, LENGTH
 from core.models.mnist1d import MNIST1D_MODELS
 from core.probes.scaling import CONV_LAYERS, KINDS, attention_bytes
-from core.train_mnist1d import train_mnist1d
+from core.train_mnist1d import mnist1d_run
+from core.training.engine import RunPair
 from core.training.limits import MNIST1D_PAGE
 from ui import loaders
 from ui.charts import chart
+from ui.flow import end_page
 
 PARTS = ["MNIST-1D", "Parallelism"]
 KIND_TITLES = {"conv1d": f"Conv1d × {CONV_LAYERS}", "lstm": "LSTM", "gru": "GRU", "attention": "fused attention",
                "attention_explicit": "explicit attention"}
 WEIGHTS_TITLE = "explicit attention's T × T weights (computed)"
 
-st.title("CNN vs RNN vs attention")
-st.caption("Where each architecture fits, how well it parallelises, how many parameters it needs and how it copes "
-           "with long-range structure — measured on one dataset and one machine instead of claimed in a table.")
-part = st.segmented_control("Part", PARTS, default=PARTS[0], key="sc_part") or PARTS[0]
 
-if part == "MNIST-1D":
+def mnist1d_comparison() -> None:
+    """Seven models on MNIST-1D: the bundled table, a retrain, one test sequence through every model."""
     results = loaders.bundled_curves("mnist1d_results.json")
     if results is None:
         st.warning("The bundled MNIST-1D results (assets/curves/mnist1d_results.json) are missing; "
                    "run `python -m core.train_mnist1d`.")
-        st.stop()
+        end_page()
     with st.spinner("Generating MNIST-1D (offline, ≈ 4 s the first time) …"):
         data = loaders.mnist1d()
     st.markdown(
@@ -68,27 +67,27 @@ if part == "MNIST-1D":
                "on this server. FLOPs of the recurrent models are counted by formula (torch's counter skips "
                "their fused kernels).")
 
-    runs = st.session_state.setdefault("sc_runs", [])
     with st.expander("Retrain a model yourself (your runs stay in this browser session)"):
         c1, c2, c3 = st.columns([2, 1, 1])
         which = c1.selectbox("Model", list(MNIST1D_MODELS), key="sc_retrain_model",
                              format_func=lambda n: MNIST1D_MODELS[n].title)
         epochs = c2.slider("Epochs", 5, 150, 30, 5, key="sc_retrain_epochs")
         seed = c3.number_input("Seed", 0, 10_000, 7, key="sc_retrain_seed")
-        if st.button("Train", type="primary", key="sc_retrain_go"):
-            bar = st.progress(0.0, "training the first epoch …")
-            _, reports = train_mnist1d(
-                which, int(seed), epochs,
-                on_epoch_end=lambda r: bar.progress(min(1.0, r.epoch / epochs),
-                                                    f"epoch {r.epoch}: test accuracy {r.val_accuracy:.1%}"),
-                step_guard=loaders.training_slot, limits=MNIST1D_PAGE,
-            )
-            bar.empty()
-            last = reports[-1]
-            runs.append({"model": MNIST1D_MODELS[which].title, "seed": int(seed), "epochs": last.epoch,
-                         "test accuracy %": round(100 * last.val_accuracy, 1), "seconds": round(last.seconds, 1)})
-            if last.epoch < epochs:
-                st.info(f"Stopped after {last.epoch} epochs: a run here is capped at {MNIST1D_PAGE.max_seconds:.0f} s of training.")
+        retrains: list[RunPair] = st.session_state.setdefault("sc_retrains", [])  # this session's, oldest first
+        busy = bool(retrains) and retrains[-1].running
+        if st.button("Train", type="primary", key="sc_retrain_go", disabled=busy):
+            run = mnist1d_run(which, int(seed), epochs, MNIST1D_PAGE)
+            run.label = MNIST1D_MODELS[which].title
+            retrains.append(RunPair([run], loaders.training_slot).start())
+            st.rerun()
+        if busy:
+            st.fragment(retrain_progress, run_every=1.0)(retrains[-1])
+        elif retrains and retrains[-1].runs[0].status == "capped":
+            st.info(f"Stopped after {len(retrains[-1].runs[0].epochs)} epochs: a run here is capped at "
+                    f"{MNIST1D_PAGE.max_seconds:.0f} s of training.")
+        runs = [{"model": r.label, "seed": r.config.seed, "epochs": r.epochs[-1].epoch,
+                 "test accuracy %": round(100 * r.epochs[-1].val_accuracy, 1), "seconds": round(r.epochs[-1].seconds, 1)}
+                for pair in retrains if not pair.running for r in pair.runs if r.epochs]
         if runs:
             st.dataframe(runs, hide_index=True, width="stretch")
 
@@ -123,7 +122,21 @@ if part == "MNIST-1D":
               title="The Transformer's attention: each position (row) over all 40 positions (columns), one step",
               query_title="position (attending)", key_title="position (attended to)", key="sc_heads")
 
-else:
+
+def retrain_progress(retrain: RunPair) -> None:
+    """The retrain's progress, redrawn every second, with Stop; a full rerun when it ends adds it to the table."""
+    run = retrain.runs[0]
+    if st.button("Stop", key="sc_retrain_stop"):
+        retrain.stop()
+        retrain.join(5)
+    latest = f", test accuracy {run.epochs[-1].val_accuracy:.1%}" if run.epochs else ""
+    st.progress(run.progress, f"{run.label}: epoch {len(run.epochs)} of {run.config.epochs}{latest}")
+    if not retrain.running:
+        st.rerun()
+
+
+def parallelism() -> None:
+    """Time and memory of Conv1d, LSTM, GRU and attention against sequence length, bundled or measured now."""
     st.markdown(
         "A recurrent layer must finish step t − 1 before step t, so one sequence takes T steps one after another. "
         "A stack of convolutions takes one step per layer, and self-attention one step per layer, whatever T — "
@@ -144,7 +157,7 @@ else:
     shown = live or bundled
     if shown is None:
         st.info("Press *Measure* (the bundled measurements, assets/curves/scaling_cpu.json, are missing).")
-        st.stop()
+        end_page()
     source = (f"measured now on this server ({shown['device']}, batch {shown['batch']})" if live
               else f"bundled: {shown['machine']}, batch {shown['batch']} (`{shown['command']}`)")
     points = shown["points"]
@@ -196,3 +209,12 @@ else:
                "storing them. Memory is the peak of tensors the forward pass itself allocates (on a GPU, "
                "torch.cuda.max_memory_allocated); the dashed line is the weights' size from the formula "
                "batch × heads × T² × 4 bytes.")
+
+
+st.title("CNN vs RNN vs attention")
+st.caption("Where each architecture fits, how well it parallelises, how many parameters it needs and how it copes "
+           "with long-range structure — measured on one dataset and one machine instead of claimed in a table.")
+part = st.segmented_control("Part", PARTS, default=PARTS[0], key="sc_part") or PARTS[0]
+
+VIEWS = {"MNIST-1D": mnist1d_comparison, "Parallelism": parallelism}
+VIEWS[part]()

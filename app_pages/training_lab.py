@@ -1,5 +1,6 @@
 """Training lab: set up two runs of the same task with different choices, train them side by side, compare."""
-import numpy as np
+from dataclasses import dataclass
+
 import streamlit as st
 
 from core import lab, plots
@@ -10,6 +11,7 @@ from core.data.preprocess import to_display
 from ui import loaders, own_models
 from ui.charts import chart
 from ui.own_data import SOURCES, dataset_panel
+from ui.flow import end_page
 
 PAIR_KEY = "tl_pair"
 RUNS = ("A", "B")
@@ -25,29 +27,38 @@ DEFAULTS: dict[str, lab.DefaultPair] = {**lab.DEFAULT_PAIRS, **{k: lab.OWN_DEFAU
 CHOICES: dict[str, Task] = {**TASKS, **{k: OWN_TASKS[v.task] for k, v in SOURCES.items()}}
 WHERE = {"pictures": "Feature maps and Saliency", "characters": "Hidden states and Gates"}  # where a trained model can be looked at
 
-st.title("Training lab")
-st.caption("The usual advice — dropout, batch norm, augmentation, a learning-rate schedule, weight decay, gradient "
-           "clipping — is easy to repeat and hard to believe until you see it. Each task opens on two runs that "
-           "differ in one choice; train both at once, compare the curves, then change one choice of your own.")
 
-pair: engine.RunPair | None = st.session_state.get(PAIR_KEY)
-busy = pair is not None and pair.running
-last: dict[str, tuple[engine.RunConfig, ...]] = st.session_state.setdefault("tl_last", {})  # survives a page switch
-choices = list(CHOICES)
-choice = st.selectbox("Task", choices, choices.index(st.session_state.get("tl_choice", "digits")),
-                      format_func=lambda c: CHOICES[c].title, key="tl_task", disabled=busy)
-task = CHOICES[choice]
-data: TaskData | None = None
-if choice in SOURCES:
-    data = dataset_panel(choice, busy)
-    if data is None and not busy:
-        st.stop()
+@dataclass(frozen=True)
+class Setup:
+    """What the lab trains on: the task box's choice, its task, the user's own data (None for a bundled task),
+    and whether a pair is training (every setting is then locked)."""
+
+    choice: str
+    task: Task
+    data: TaskData | None
+    busy: bool
 
 
-def run_form(run: str, column) -> engine.RunConfig | None:
-    """One run's settings (widget bounds refuse nonsense); None with a message when the lab refuses the mix."""
-    if choice in last:  # what was last trained: widgets forget their values when the user visits another page
-        d = last[choice][RUNS.index(run)].__dict__
+def task_setup(busy: bool) -> Setup:
+    """The task box, and the data panel when the task trains on the user's own data (stops the page until
+    there is data)."""
+    choices = list(CHOICES)
+    choice = st.selectbox("Task", choices, choices.index(st.session_state.get("tl_choice", "digits")),
+                          format_func=lambda c: CHOICES[c].title, key="tl_task", disabled=busy)
+    data: TaskData | None = None
+    if choice in SOURCES:
+        data = dataset_panel(choice, busy)
+        if data is None and not busy:
+            end_page()
+    return Setup(choice, CHOICES[choice], data, busy)
+
+
+def run_form(run: str, column, setup: Setup, trained: tuple[engine.RunConfig, ...] | None) -> engine.RunConfig | None:
+    """One run's settings (widget bounds refuse nonsense), opening on what was last `trained` on this task or else
+    on its default pair; None with a message when the lab refuses the mix."""
+    choice, task, data, busy = setup.choice, setup.task, setup.data, setup.busy
+    if trained is not None:  # what was last trained: widgets forget their values when the user visits another page
+        d = trained[RUNS.index(run)].__dict__
     else:
         d = vars(DEFAULTS[choice].a if run == "A" else DEFAULTS[choice].b)
     k = f"tl_{run}_{choice}"
@@ -101,39 +112,19 @@ def run_form(run: str, column) -> engine.RunConfig | None:
     return config
 
 
-columns = st.columns(2, gap="medium")
-configs = [run_form(run, col) for run, col in zip(RUNS, columns)]
-
-if st.button("Train both", type="primary", key="tl_go", disabled=busy or None in configs):
+def start_pair(setup: Setup, configs: list[engine.RunConfig | None], last: dict[str, tuple[engine.RunConfig, ...]]) -> None:
+    """The *Train both* button: start both runs on a background thread and redraw the page locked."""
+    if not st.button("Train both", type="primary", key="tl_go", disabled=setup.busy or None in configs):
+        return
     device = loaders.device_choice().device
     with st.spinner("Preparing the data …"):
-        runs = [engine.Run(config, device, f"run {run}", data, task=task, limits=TRAINING_LAB)
+        runs = [engine.Run(config, device, f"run {run}", setup.data, task=setup.task, limits=TRAINING_LAB)
                 for run, config in zip(RUNS, configs)]
     st.session_state[PAIR_KEY] = engine.RunPair(runs, loaders.training_slot).start()
-    st.session_state["tl_choice"] = choice
-    last[choice] = tuple(configs)
+    st.session_state["tl_choice"] = setup.choice
+    last[setup.choice] = tuple(configs)
     st.session_state["tl_adopted"] = False
     st.rerun()  # redraw the settings as locked while the runs train
-
-if pair is None:
-    st.info("Choose the settings of both runs and press **Train both**. Both train at once, step by step, and the "
-            "curves update while they train; you may go to another page and come back.")
-    st.stop()
-
-
-def histories(p: engine.RunPair) -> dict[str, dict[str, np.ndarray]]:
-    """Each run's history as arrays (read while the runs append to it)."""
-    out = {}
-    for run in p.runs:
-        steps, epochs = list(run.steps), list(run.epochs)
-        out[run.label] = {
-            "step": np.array([s.step for s in steps]), "loss": np.array([s.loss for s in steps]),
-            "lr": np.array([s.lr for s in steps]), "grad_norm": np.array([s.grad_norm for s in steps]),
-            "epoch_step": np.array([e.step for e in epochs]), "val_loss": np.array([e.val_loss for e in epochs]),
-            "train_accuracy": np.array([e.train_accuracy for e in epochs]),
-            "val_accuracy": np.array([e.val_accuracy for e in epochs]),
-        }
-    return out
 
 
 def train_below_note(run: engine.Run, latest: engine.EpochRecord) -> str:
@@ -146,9 +137,9 @@ def train_below_note(run: engine.Run, latest: engine.EpochRecord) -> str:
             f"in which the model was still improving.")
 
 
-@st.fragment(run_every=1.0 if busy else None)
-def live() -> None:
-    """Progress and curves, redrawn every second while training; a full rerun when it ends shows the results."""
+def live(busy: bool) -> None:
+    """Progress and curves (a fragment redrawn every second while training); a full rerun when it ends shows the
+    results."""
     p: engine.RunPair = st.session_state[PAIR_KEY]
     if p.running and st.button("Stop", key="tl_stop"):
         p.stop()
@@ -164,7 +155,8 @@ def live() -> None:
             col.error(run.message)
     if p.error:
         st.error(f"Training failed: {p.error}")
-    st.plotly_chart(plots.lab_curves(histories(p), metric=p.runs[0].task.metric),
+    st.plotly_chart(plots.lab_curves({run.label: engine.history_arrays(run.steps, run.epochs) for run in p.runs},
+                                     metric=p.runs[0].task.metric),
                     width="stretch", theme=None, key="tl_curves")
     for run in p.runs:
         if (latest := lab.train_below_held_out(run)) is not None:
@@ -173,61 +165,51 @@ def live() -> None:
         st.rerun()
 
 
-live()
-if busy:
-    st.caption("Training … the curves update every second. Switching pages does not stop it.")
-    st.stop()
-
-runs = pair.runs
-if runs[0].task != task or choice != st.session_state.get("tl_choice", choice):
-    st.info("The last runs were on another task; press **Train both** to train on this one.")
-    st.stop()
-st.subheader("Results")
-summary = lab.lesson(runs[0], runs[1], lab.default_spread(runs[0].config, runs[1].config, DEFAULTS.get(choice)))
-if summary is not None:
-    st.markdown(f"**What this pair shows.** {summary}")
-rows = []
-shown = task.show
-
-
-for run in runs:
-    last = run.epochs[-1] if run.epochs else None
-    rows.append({
-        "run": run.label, "ended": run.status, "steps": len(run.steps),
-        "seconds": round(run.compute_seconds, 1),
-        "training loss (last epoch)": None if last is None else round(last.train_loss, 4),
-        "held-out loss": None if last is None else round(last.val_loss, 4),
-        task.held_out: None if last is None else shown(last.val_accuracy),
-        f"best {task.held_out}": shown(max(e.val_accuracy for e in run.epochs)) if run.epochs else None,
-    })
-st.dataframe(rows, hide_index=True, width="stretch")
-if task.note:
-    st.caption(task.note)
-
-data = runs[0].data
+def results_table(runs: list[engine.Run], setup: Setup) -> None:
+    """The pair's lesson in one sentence, then one row of numbers per run."""
+    task = setup.task
+    summary = lab.lesson(runs[0], runs[1], lab.default_spread(runs[0].config, runs[1].config, DEFAULTS.get(setup.choice)))
+    if summary is not None:
+        st.markdown(f"**What this pair shows.** {summary}")
+    rows = []
+    shown = task.show
+    for run in runs:
+        last = run.epochs[-1] if run.epochs else None
+        rows.append({
+            "run": run.label, "ended": run.status, "steps": len(run.steps),
+            "seconds": round(run.compute_seconds, 1),
+            "training loss (last epoch)": None if last is None else round(last.train_loss, 4),
+            "held-out loss": None if last is None else round(last.val_loss, 4),
+            task.held_out: None if last is None else shown(last.val_accuracy),
+            f"best {task.held_out}": shown(max(e.val_accuracy for e in run.epochs)) if run.epochs else None,
+        })
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if task.note:
+        st.caption(task.note)
 
 
-def char_label(index: int) -> str:
-    """A vocabulary symbol as a table can show it (newline, space and tab made visible)."""
-    return {"\n": "↵", " ": "␣", "\t": "⇥"}.get(data.classes[index], data.classes[index])
-
-
-if task.results == "series":
+def series_fit(runs: list[engine.Run]) -> None:
+    """A series task: the last held-out values against each run's one-step prediction."""
+    data = runs[0].data
     n = min(300, len(data.y_val))
     chart(st, plots.line_chart, {"actual": data.y_val.numpy()[-n:],
                                  **{run.label: run.outcome.predictions[-n:] for run in runs if run.outcome is not None}},
           "held-out step", "value (standardised)", f"The last {n} held-out values and each run's one-step prediction",
           key="tl_series_fit")
-cols = st.columns(len(runs))
-for col, run in zip(cols, runs):
-    if not run.steps or run.outcome is None:
-        col.info(f"{run.label} did no training step.")
-        continue
-    outcome = run.outcome
-    col.markdown(f"**{run.label}**")
+
+
+def char_label(symbol: str) -> str:
+    """A vocabulary symbol as a table can show it (newline, space and tab made visible)."""
+    return {"\n": "↵", " ": "␣", "\t": "⇥"}.get(symbol, symbol)
+
+
+def mistakes(col, run: engine.Run) -> None:
+    """What one finished run got wrong: its confusion and surest mistakes (pictures), its commonest wrong
+    characters (text) or its worst answers (numbers)."""
+    task, data, outcome = run.task, run.data, run.outcome
     if task.results == "pictures":
         chart(col, plots.confusion_matrix, outcome.confusion, data.classes,
-              f"{run.label}: held-out confusion ({int(np.trace(outcome.confusion))} of {len(outcome.targets)} right)",
+              f"{run.label}: held-out confusion ({lab.right_count(outcome)} of {len(outcome.targets)} right)",
               key=f"tl_confusion_{run.label}")
         wrong = outcome.mistakes[:12]
         if len(wrong):
@@ -237,17 +219,19 @@ for col, run in zip(cols, runs):
                       caption=[f"{data.classes[outcome.targets[i]]} → {data.classes[outcome.predictions[i]]}"
                                for i in wrong])
     elif task.results == "characters":
-        counts = outcome.confusion.copy()
-        np.fill_diagonal(counts, 0)
-        top = np.argsort(-counts, axis=None)[:10]
-        col.caption(f"Next-character accuracy {np.mean(outcome.predictions == outcome.targets):.1%} on "
+        col.caption(f"Next-character accuracy {lab.right_count(outcome) / outcome.targets.size:.1%} on "
                     f"{outcome.targets.size:,} held-out characters. The commonest mistakes:")
-        col.dataframe([{"true": char_label(t // counts.shape[0]), "predicted": char_label(t % counts.shape[0]),
-                        "times": int(counts.flat[t])} for t in top if counts.flat[t]], hide_index=True)
+        col.dataframe([{"true": char_label(data.classes[true]), "predicted": char_label(data.classes[predicted]),
+                        "times": times} for true, predicted, times in lab.commonest_mistakes(outcome.confusion, 10)],
+                      hide_index=True)
     elif task.results == "answers":
         col.caption("The worst answers on held-out sequences:")
         col.dataframe([{"true sum": round(float(outcome.targets[i]), 3), "answer": round(float(outcome.predictions[i]), 3)}
                        for i in outcome.mistakes[:8]], hide_index=True)
+
+
+def downloads(col, run: engine.Run, choice: str) -> None:
+    """The run's history as CSV and its weights as safetensors."""
     d1, d2 = col.columns(2)
     stem = f"lab_{choice}_{run.label.replace(' ', '_')}"
     d1.download_button("History (CSV)", lambda run=run: engine.history_csv(run), f"{stem}.csv", "text/csv",
@@ -255,7 +239,12 @@ for col, run in zip(cols, runs):
     d2.download_button("Weights (safetensors)", lambda run=run: engine.weights_bytes(run), f"{stem}.safetensors",
                        "application/octet-stream", key=f"tl_weights_{run.label}")
 
-if task.results in WHERE:
+
+def adopt(runs: list[engine.Run], task: Task) -> None:
+    """Offer the finished models to the pages that can look inside them, for this session."""
+    if task.results not in WHERE:
+        st.caption("These models read numbers, not pictures or text, so the other pages cannot show them.")
+        return
     if not st.session_state.get("tl_adopted"):
         st.session_state["tl_adopted"] = [own.spec.title for run in runs
                                           if (own := own_models.adopt_lab_run(run, run.label.split()[-1],
@@ -264,5 +253,41 @@ if task.results in WHERE:
     if adopted:
         st.success(f"For the rest of this session, {' and '.join(adopted)} can be picked (marked ★) on the "
                    f"{WHERE[task.results]} pages. They are yours only: other users do not see them, and nothing is saved.")
-else:
-    st.caption("These models read numbers, not pictures or text, so the other pages cannot show them.")
+
+
+st.title("Training lab")
+st.caption("The usual advice — dropout, batch norm, augmentation, a learning-rate schedule, weight decay, gradient "
+           "clipping — is easy to repeat and hard to believe until you see it. Each task opens on two runs that "
+           "differ in one choice; train both at once, compare the curves, then change one choice of your own.")
+
+pair: engine.RunPair | None = st.session_state.get(PAIR_KEY)
+busy = pair is not None and pair.running
+last: dict[str, tuple[engine.RunConfig, ...]] = st.session_state.setdefault("tl_last", {})  # survives a page switch
+setup = task_setup(busy)
+configs = [run_form(run, col, setup, last.get(setup.choice)) for run, col in zip(RUNS, st.columns(2, gap="medium"))]
+start_pair(setup, configs, last)
+if pair is None:
+    st.info("Choose the settings of both runs and press **Train both**. Both train at once, step by step, and the "
+            "curves update while they train; you may go to another page and come back.")
+    end_page()
+
+st.fragment(live, run_every=1.0 if busy else None)(busy)
+if busy:
+    st.caption("Training … the curves update every second. Switching pages does not stop it.")
+    end_page()
+runs = pair.runs
+if runs[0].task != setup.task or setup.choice != st.session_state.get("tl_choice", setup.choice):
+    st.info("The last runs were on another task; press **Train both** to train on this one.")
+    end_page()
+st.subheader("Results")
+results_table(runs, setup)
+if setup.task.results == "series":
+    series_fit(runs)
+for col, run in zip(st.columns(len(runs)), runs):
+    if not run.steps or run.outcome is None:
+        col.info(f"{run.label} did no training step.")
+        continue
+    col.markdown(f"**{run.label}**")
+    mistakes(col, run)
+    downloads(col, run, setup.choice)
+adopt(runs, setup.task)

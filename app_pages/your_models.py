@@ -85,14 +85,14 @@ if st.button("Load", type="primary", key="ym_load", disabled=weights_file is Non
         st.success(f"Loaded **{spec.title}** ({detail}). Pick it (marked ★) on the {where} pages.")
 
 st.subheader("This session's models")
-mine = st.session_state.get(own_models.SESSION_KEY, {})
+mine = own_models.session_models()
 if not mine:
     st.info("None yet. Load weights above, or train a model in the Training lab.")
 else:
     st.dataframe([{"model": own.spec.title, "kind": "pictures" if own.kind == "image" else "text",
                    "outputs": len(own.spec.classes) if own.kind == "image" else len(own.spec.outputs),
                    "parameters": parameter_count(own.net), "where it came from": own.status.message}
-                  for own in mine.values()], hide_index=True, width="stretch")
+                  for own in mine], hide_index=True, width="stretch")
     st.caption(f"At most {own_models.MAX_PER_SESSION} at a time: the oldest goes first. Other users never see them.")
 
 st.subheader("Build a small network")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+import numpy as np
+
 from core.training.engine import EpochRecord, Run, RunConfig
-from core.training.tasks import get_task
+from core.training.tasks import Outcome, get_task
 
 
 # The comparison a task opens on, and what a finished pair says.
@@ -136,3 +138,19 @@ def train_below_held_out(run: Run) -> EpochRecord | None:
     latest = run.epochs[-1]
     return latest if latest.train_accuracy < latest.val_accuracy else None
 
+
+# What a finished run got wrong.
+
+def right_count(outcome: Outcome) -> int:
+    """How many held-out predictions of a classifier equal their targets (characters count one by one)."""
+    return int((outcome.predictions == outcome.targets).sum())
+
+
+def commonest_mistakes(confusion: np.ndarray, n: int = 10) -> list[tuple[int, int, int]]:
+    """The `n` most frequent (true class, predicted class, times) off the diagonal of a (K, K) confusion matrix
+    (rows true, columns predicted), most frequent first; pairs that never happened are left out."""
+    counts = confusion.copy()
+    np.fill_diagonal(counts, 0)
+    top = np.argsort(-counts, axis=None, kind="stable")[:n]
+    rows, cols = np.unravel_index(top, counts.shape)
+    return [(int(r), int(c), int(counts[r, c])) for r, c in zip(rows, cols) if counts[r, c]]

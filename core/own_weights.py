@@ -139,7 +139,7 @@ def fit_char_model(cell: str, state: dict[str, torch.Tensor], vocab_size: int) -
         raise WeightsInputError("rnn.weight_hh_l0 is not a recurrent matrix in these weights.")
     hidden = int(hh.shape[1])
     if hidden > 2048:
-        raise WeightsInputError(f"A hidden size of {hidden} is more than this app traces step by step (2048 at most).")
+        raise WeightsInputError(f"A hidden size of {hidden} is more than this app traces (2048 at most).")
     embed = state.get("embed.weight")
     model = CharModel(cell, vocab_size, hidden, vocab_size, int(embed.shape[1]) if embed is not None and embed.ndim == 2 else 32)
     explain_mismatch(model.state_dict(), state, f"a {cell.upper()} character model with hidden size {hidden}")

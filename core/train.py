@@ -119,25 +119,31 @@ class LiveAdding:
 LIVE_ADDING = LiveAdding()
 
 
-def train_adding(
+def adding_run(
     cell: str, length: int, *, hidden: int = 128, steps: int = 4000, lr: float = 1e-3, clip: float | None = 1.0,
     batch_size: int = 50, seed: int = 0, rho: float | None = None, eval_every: int = 100, optimizer: str = "rmsprop",
-    time_budget_s: float | None = None, on_step: Callable[[Run], None] | None = None,
-    should_stop: Callable[[], bool] | None = None, step_guard: Callable[[], AbstractContextManager] = nullcontext,
+    time_budget_s: float | None = None,
 ) -> Run:
-    """A recurrent model trained by the engine on the adding problem at sequence length `length`.
+    """A recurrent model on the adding problem at sequence length `length`, ready for the engine to train.
 
-    Held-out MSE (`run.epochs[k].val_loss`) every `eval_every` steps, on 1,000 sequences of its own. Ends
-    early when `should_stop()` turns true, when `time_budget_s` of compute runs out, or when the loss or
-    gradient stops being finite (status 'diverged': the gradient exploded). Each step runs inside
-    `step_guard()`: the app passes a heavy-work slot, so another session's Grad-CAM waits for at most the
-    step in progress, not for the whole run. `on_step(run)` after every step.
+    Held-out MSE (`run.epochs[k].val_loss`) every `eval_every` steps, on 1,000 sequences of its own. The run
+    ends early when `time_budget_s` of compute runs out, or when the loss or gradient stops being finite
+    (status 'diverged': the gradient exploded).
     """
     task = AddingTask("adding", "adding", "adding", epoch_steps=min(eval_every, steps), length=length, hidden=hidden,
                       rho=rho, val_size=1000, val_seed=10_000 + length)
     config = RunConfig("adding", optimizer, lr, "constant", batch_size, math.ceil(steps / task.epoch_steps),
                        clip=clip or 0.0, seed=seed, cell=cell)
-    run = Run(config, task=task, limits=Limits(max_seconds=time_budget_s))
+    return Run(config, task=task, limits=Limits(max_seconds=time_budget_s))
+
+
+def train_adding(cell: str, length: int, *, on_step: Callable[[Run], None] | None = None,
+                 should_stop: Callable[[], bool] | None = None,
+                 step_guard: Callable[[], AbstractContextManager] = nullcontext, **settings: object) -> Run:
+    """`adding_run(cell, length, **settings)` trained to its end on this thread. Each step runs inside
+    `step_guard()`: the app passes a heavy-work slot, so another session's Grad-CAM waits for at most the step
+    in progress, not for the whole run. `on_step(run)` after every step, outside the guard."""
+    run = adding_run(cell, length, **settings)
     if on_step is not None:
         run.add_callback("on_step_end", on_step)
     return train(run, should_stop, step_guard)

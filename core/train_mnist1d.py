@@ -44,20 +44,24 @@ def mnist1d_tensors() -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Te
     return (data.x_train, data.y_train), (data.x_val, data.y_val)
 
 
+def mnist1d_run(name: str, seed: int = 0, epochs: int = EPOCHS, limits: Limits = SCRIPT) -> Run:
+    """Model `name` from seed `seed`, ready for the engine: AdamW, one-cycle, the model's own rate and clipping;
+    each epoch record carries the test accuracy after that epoch."""
+    spec = get_mnist1d_spec(name)
+    return Run(RunConfig(f"mnist1d_{name}", "adam", spec.lr, "onecycle", BATCH, epochs, weight_decay=1e-4,
+                         clip=spec.clip or 0.0, seed=seed),
+               task=Mnist1dTask(f"mnist1d_{name}", spec.title, spec.title, model=name), limits=limits)
+
+
 def train_mnist1d(
     name: str, seed: int = 0, epochs: int = EPOCHS, *,
     on_epoch_end: Callable[[EpochRecord], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     step_guard: Callable[[], AbstractContextManager] = nullcontext,
-    limits: Limits = SCRIPT,
 ) -> tuple[nn.Module, list[EpochRecord]]:
-    """Model `name` trained by the engine from seed `seed` (AdamW, one-cycle, the model's own rate and clipping);
-    each record carries the test accuracy after that epoch. Each step runs inside `step_guard()` (the app's
-    training slot); `should_stop` is asked before every step."""
-    spec = get_mnist1d_spec(name)
-    run = Run(RunConfig(f"mnist1d_{name}", "adam", spec.lr, "onecycle", BATCH, epochs, weight_decay=1e-4,
-                        clip=spec.clip or 0.0, seed=seed),
-              task=Mnist1dTask(f"mnist1d_{name}", spec.title, spec.title, model=name), limits=limits)
+    """`mnist1d_run(name, seed, epochs)` trained to its end on this thread. Each step runs inside `step_guard()`
+    (the app's training slot); `should_stop` is asked before every step."""
+    run = mnist1d_run(name, seed, epochs)
     if on_epoch_end is not None:
         run.add_callback("on_epoch_end", lambda r: on_epoch_end(r.epochs[-1]))
     train(run, should_stop, step_guard)

@@ -1,4 +1,9 @@
-"""Shared fixtures: a real streamlit server and a real Chromium for the browser tests."""
+"""Shared fixtures: a real streamlit server and a real Chromium for the browser tests (one of each per pytest-xdist
+worker that runs browser tests), and under pytest-xdist each worker's share of the cores.
+
+Run in parallel with `-n auto --dist loadfile`: a file's tests stay on one worker, so the browser tests of a file
+share one server and one Chromium. (`--dist loadgroup` would group by mark, but pytest 9.2 drops the group from
+the node ids it schedules by: pytest-dev/pytest-xdist#1386.)"""
 from __future__ import annotations
 
 import os
@@ -8,11 +13,33 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("EXPLORER_VALIDATE_FIGURES", "1")  # plotly checks every figure the tests build (core.plots)
+
+
+def share_the_cores_among_workers() -> None:
+    """Under pytest-xdist (-n N), give each of the N workers cores // N threads: torch's own default is every core
+    per process, and 16 workers of 16 threads on a 16-core machine timed 9 tests out. Set in the environment
+    before torch starts its pools, so the app code (EXPLORER_THREADS, read by core.device.configure_threads) and
+    the processes a test starts (the streamlit server, through OMP_NUM_THREADS) keep to the same share; values
+    already set win."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0") or 0)
+    if not workers:
+        return
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "EXPLORER_THREADS"):
+        os.environ.setdefault(name, threads)
+    import torch
+
+    torch.set_num_threads(int(os.environ["EXPLORER_THREADS"]))
+
+
+share_the_cores_among_workers()
+
 CHROMIUM = os.environ.get("EXPLORER_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
@@ -23,9 +50,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> str:
-    """Start `streamlit run app.py` headless on a free loopback port; stop it after the session."""
+def _streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `streamlit run app.py` headless on a free loopback port, yield its URL, stop it."""
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = {**os.environ, "TORCH_HOME": str(tmp_path_factory.mktemp("torch_home"))}
@@ -58,6 +84,19 @@ def app_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """The app, served for the whole session (one server per pytest-xdist worker)."""
+    yield from _streamlit_server(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def fresh_app_url(tmp_path_factory) -> Iterator[str]:
+    """A server of the module's own, for a test that must be the first request a server sees: under pytest-xdist
+    the session's server may already have served another file's tests."""
+    yield from _streamlit_server(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright; never a downloaded browser."""
     if not Path(CHROMIUM).exists():
@@ -77,7 +116,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, app_url):
+def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 2600})
     page = context.new_page()
     page.set_default_timeout(90_000)

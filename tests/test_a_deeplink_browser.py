@@ -6,8 +6,8 @@ from tests.test_browser import wait_for_app
 pytestmark = pytest.mark.browser
 
 
-def test_deep_link_gets_the_app_navigation(page, app_url) -> None:
-    page.goto(f"{app_url}/gates")
+def test_deep_link_gets_the_app_navigation(page, fresh_app_url) -> None:
+    page.goto(f"{fresh_app_url}/gates")
     wait_for_app(page)
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert "Recurrent networks" in nav and "Convolutional networks" in nav

@@ -128,6 +128,36 @@ def test_feature_maps_controls_and_figures_agree_through_an_upload(page, app_url
     screenshot(page, "feature_maps_after_upload")
 
 
+STEP_SENTENCE = ("() => { const m = [...document.querySelectorAll('[data-testid=\"stMarkdownContainer\"]')]"
+                 ".map(e => e.innerText).find(t => /^Step \\d+ reads/.test(t)); return m ? +m.match(/^Step (\\d+)/)[1] : null; }")
+
+
+def test_hidden_states_step_control_and_sentence_agree_after_an_empty_text(page, app_url) -> None:
+    """A page that stops early (an empty text) drops its lower controls from the browser; when they come back,
+    the slider and the sentence under it must name the same step (they used to differ: the browser showed the
+    default while the server kept the learner's step)."""
+    page.goto(f"{app_url}/hidden_states")
+    wait_for_app(page)
+    slider = page.get_by_role("slider", name="Step t")
+    slider.focus()
+    for _ in range(4):
+        slider.press("ArrowLeft")
+    wait_for_app(page)
+    chosen = int(slider.input_value())
+    assert page.evaluate(STEP_SENTENCE) == chosen
+    area = page.locator("textarea").first
+    text = area.input_value()
+    area.fill("")
+    area.press("Control+Enter")
+    wait_for_app(page)
+    area.fill(text)
+    area.press("Control+Enter")
+    wait_for_app(page)
+    page.wait_for_function(f"() => ({STEP_SENTENCE})() !== null")
+    assert_no_exception(page)
+    assert page.evaluate(STEP_SENTENCE) == int(page.get_by_role("slider").first.input_value())
+
+
 def test_saliency_upload_gives_prediction_and_grad_cam(page, app_url) -> None:
     page.goto(f"{app_url}/saliency")
     wait_for_app(page)
@@ -142,6 +172,27 @@ def test_saliency_upload_gives_prediction_and_grad_cam(page, app_url) -> None:
     )
     assert images >= 2  # the picture the model sees, and the overlay
     screenshot(page, "saliency_upload")
+
+
+def test_saliency_occlusion_on_resnet18_shows_progress_and_stops(page, app_url) -> None:
+    """Occlusion on ResNet-18 takes ≈ 9 s on 2 CPU cores: a progress bar and a Stop button while it runs; Stop
+    ends it, says so, draws no map and offers to compute it after all."""
+    page.goto(f"{app_url}/saliency")
+    wait_for_app(page)
+    page.get_by_label("Model").first.click()
+    page.get_by_text("ResNet-18 (2015)", exact=True).click()
+    page.get_by_text("Grad-CAM map for").first.wait_for(timeout=120_000)
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.locator("[data-testid=stRadio]").get_by_text("Occlusion", exact=True).click()
+    main.locator("[data-testid=stProgress]").wait_for(timeout=60_000)
+    main.get_by_role("button", name="Stop", exact=True).click()
+    main.get_by_text("Stopped: Occlusion for").wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert main.get_by_text("Occlusion map for").count() == 0 and main.locator("[data-testid=stProgress]").count() == 0
+    assert main.get_by_role("button", name="Compute", exact=True).is_visible()
+    screenshot(page, "saliency_occlusion_stopped")
 
 
 def test_compare_page(page, app_url) -> None:

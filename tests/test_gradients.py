@@ -5,8 +5,8 @@ import torch
 
 from core.models.rnn import GRU, LSTM, RNN
 from core.probes.gradients import (
-    RecurrentInit, first_exploded_step, first_underflowed_step, hidden_state_grad_norms, largest_singular_value, make_cell,
-    pascanu_bound, power_of_ten,
+    RecurrentInit, first_exploded_step, first_layer_share, first_underflowed_step, hidden_state_grad_norms,
+    largest_singular_value, make_cell, pascanu_bound, power_of_ten, underflowed_layers,
 )
 
 
@@ -165,3 +165,25 @@ def test_live_adding_defaults_let_a_gated_model_learn_what_the_rnn_cannot() -> N
         final[cell] = run.epochs[-1].val_loss  # held-out MSE
     assert final["gru"] < 0.25 * ADDING_BASELINE and final["lstm"] < 0.5 * ADDING_BASELINE, final
     assert final["rnn"] > 0.8 * ADDING_BASELINE, final
+
+
+def test_first_layer_share_and_underflowed_layers_of_a_depth_profile() -> None:
+    norms = np.array([0.0, 0.0, 1e-6, 1e-3, 0.5])
+    assert underflowed_layers(norms) == 2
+    assert first_layer_share(np.array([2e-4, 1e-2, 4.0])) == pytest.approx(5e-5)
+    assert first_layer_share(norms) == 0.0
+    assert np.isnan(first_layer_share(np.array([1.0, 0.0])))
+
+
+def test_a_fused_layer_is_probed_through_the_step_cell_with_its_weights() -> None:
+    """The pages hold torch.nn's fused layers; the probe reads them through our cell with the same weights, and
+    gets the same norms as on that cell (a fused kernel's h_t for t < T is not on autograd's path)."""
+    from core.models.rnn import step_cell
+
+    torch.manual_seed(0)
+    for fused in (torch.nn.RNN(4, 6, batch_first=True), torch.nn.LSTM(4, 6, batch_first=True),
+                  torch.nn.GRU(4, 6, batch_first=True)):
+        x = torch.randn(2, 12, 4)
+        ours = step_cell(fused)
+        assert torch.allclose(ours(x)[0], fused(x)[0], atol=1e-6)
+        assert np.allclose(hidden_state_grad_norms(fused, x), hidden_state_grad_norms(ours, x))

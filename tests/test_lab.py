@@ -5,6 +5,7 @@ import io
 import math
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import load
@@ -12,9 +13,10 @@ from torch import nn
 
 from core import lab
 from core.training.engine import (OPTIMIZERS, EpochRecord, Run, RunConfig, RunConfigError, RunPair, StepRecord,
-                                  history_csv, make_optimizer, make_schedule, train, validate, weights_bytes)
+                                  first_step_below, history_arrays, history_csv, make_optimizer, make_schedule, train,
+                                  validate, weights_bytes)
 from core.training.limits import TRAINING_LAB
-from core.training.tasks import OWN_TASKS, TASKS, TaskData, get_task, images_data, series_data, text_data
+from core.training.tasks import OWN_TASKS, TASKS, Outcome, TaskData, get_task, images_data, series_data, text_data
 
 
 def has(model: nn.Module, kind: type) -> bool:
@@ -338,3 +340,33 @@ def test_the_shapes_default_pair_shows_its_gap() -> None:
     pair = lab.DEFAULT_PAIRS["shapes"]
     a, b = train(Run(pair.a, limits=TRAINING_LAB)), train(Run(pair.b, limits=TRAINING_LAB))
     assert b.epochs[-1].val_accuracy - a.epochs[-1].val_accuracy > max(pair.spread, 0.1)
+
+
+def test_history_arrays_hold_every_step_and_epoch_in_order() -> None:
+    steps = [StepRecord(k, 1 + (k > 2), 0.1 / k, 2.0 / k, 0.1 * k, 3.0 * k, 0.5 * k) for k in (1, 2, 3, 4)]
+    epochs = [EpochRecord(1, 2, 1.5, 0.15, 1.2, 0.3, 1.0), EpochRecord(2, 4, 0.6, 0.35, 0.9, 0.5, 2.0)]
+    h = history_arrays(steps, epochs)
+    assert h["step"].tolist() == [1, 2, 3, 4] and h["loss"].tolist() == [2.0, 1.0, 2 / 3, 0.5]
+    assert h["grad_norm"].tolist() == [3.0, 6.0, 9.0, 12.0] and h["lr"][3] == pytest.approx(0.025)
+    assert h["epoch_step"].tolist() == [2, 4] and h["val_loss"].tolist() == [1.2, 0.9]
+    assert h["train_accuracy"].tolist() == [0.15, 0.35] and h["val_accuracy"].tolist() == [0.3, 0.5]
+    assert history_arrays(steps)["val_loss"].size == 0  # a run still in its first epoch
+
+
+def test_first_step_below_finds_where_a_curve_leaves_its_baseline() -> None:
+    assert first_step_below([100, 200, 300, 400], [0.17, 0.1, 0.05, 0.01], 0.08) == 300
+    assert first_step_below([100, 200], [0.17, 0.16], 0.08) is None
+
+
+def test_commonest_mistakes_are_off_the_diagonal_most_frequent_first() -> None:
+    confusion = np.array([[50, 3, 0],
+                          [7, 40, 1],
+                          [0, 3, 9]])
+    assert lab.commonest_mistakes(confusion, 10) == [(1, 0, 7), (0, 1, 3), (2, 1, 3), (1, 2, 1)]
+    assert lab.commonest_mistakes(confusion, 2) == [(1, 0, 7), (0, 1, 3)]
+    assert confusion[0, 0] == 50  # the caller's matrix is left alone
+
+
+def test_right_count_counts_equal_predictions_one_by_one() -> None:
+    outcome = Outcome(np.array([[1, 2, 3], [0, 0, 1]]), np.array([[1, 0, 3], [0, 2, 2]]), None, np.empty(0))
+    assert lab.right_count(outcome) == 3

@@ -203,9 +203,13 @@ def test_gradient_lab_parts_and_a_live_clipping_run() -> None:
     at.slider(key="gl_lag_steps").set_value(50).run()
     at.multiselect(key="gl_lag_cells").set_value(["gru"]).run()
     at.button(key="gl_lag_go").click().run()
-    assert not at.exception and len(at.get("plotly_chart")) == 2
-    at.button(key="gl_lag_stop").click().run()
-    assert len(at.get("plotly_chart")) == 2  # what was trained stays on screen
+    assert not at.exception
+    pair = at.session_state["gl_lag_runs"][2]  # the runs train in the background; the page polls them
+    if any(b.key == "gl_lag_stop" for b in at.button):
+        at.button(key="gl_lag_stop").click().run()
+    pair.join(120)
+    at.run()
+    assert not pair.running and len(at.get("plotly_chart")) == 2  # what was trained stays on screen
 
 
 def chart_titles(at: AppTest) -> str:
@@ -237,8 +241,12 @@ def test_sequence_compare_retrain_is_bounded_and_kept_in_the_session() -> None:
     at.slider(key="sc_retrain_epochs").set_value(5).run()
     at.button(key="sc_retrain_go").click().run()
     assert not at.exception
-    runs = at.session_state["sc_runs"]
+    (retrain,) = at.session_state["sc_retrains"]  # it trains in the background; the page polls it
+    retrain.join(120)
+    at.run()
+    runs = next(d.value for d in at.dataframe if "seed" in d.value.columns).to_dict("records")
     assert len(runs) == 1 and runs[0]["epochs"] == 5 and 10 < runs[0]["test accuracy %"] < 60
+    assert retrain.runs[0].limits.max_seconds == 60  # bounded
 
 
 @pytest.mark.parametrize("text, message", [

@@ -81,6 +81,8 @@ def test_long_lag_live_defaults_let_the_gru_learn_what_the_rnn_cannot() -> None:
     at.multiselect(key="gl_lag_cells").set_value(["rnn", "gru"]).run()
     at.button(key="gl_lag_go").click().run()
     assert not at.exception
+    at.session_state["gl_lag_runs"][2].join(300)  # the runs train in the background; the page polls them
+    at.run()
     series = chart_series(at, "Your runs")
     assert series["GRU"][-1] < ADDING_BASELINE / 2 < 0.8 * ADDING_BASELINE < series["RNN"][-1]
     lesson = next(t for t in texts(at, "markdown") if t.startswith("**Held-out MSE"))

@@ -2,7 +2,7 @@
 import pytest
 
 from core.models import get_spec
-from core.probes.receptive_field import effective_field, gradient_extent, theoretical_fields
+from core.probes.receptive_field import FieldInfo, centre_unit_box, effective_field, gradient_extent, theoretical_fields
 
 
 @pytest.mark.parametrize(("name", "layer", "size", "expected"), [
@@ -39,3 +39,9 @@ def test_effective_field_is_smaller_and_leaves_the_model_clean() -> None:
     assert (ys.min(), ys.max() + 1, xs.min(), xs.max() + 1) == (18, 50, 18, 50)  # the 32×32 theoretical field
     core = grad[26:42, 26:42].sum() / grad.sum()  # its central quarter (16×16) …
     assert core > 0.45  # … holds far more than a quarter of the gradient: the effective field is smaller
+
+
+def test_centre_unit_box_is_the_field_around_the_centre_unit() -> None:
+    # 5×5 field, jump 2, first unit centred at 2.5: the centre unit of a 7-wide map sits at 2.5 + 3·2 = 8.5
+    assert centre_unit_box(FieldInfo("conv", "Conv2d", 5, 2, 2.5), (8, 7, 7), 16) == (6.0, 6.0, 11.0, 11.0)
+    assert centre_unit_box(FieldInfo("fc", "Linear", float("inf"), 4, 2.5), (10, 1, 1), 32) == (0, 0, 32, 32)

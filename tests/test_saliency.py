@@ -240,3 +240,62 @@ def test_the_saliency_page_draws_signed_methods_on_a_diverging_scale() -> None:
     values = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]) if isinstance(z, dict) else np.asarray(z)
     assert heat["zmid"] == 0 and values.min() < 0 < values.max()
     assert any("evidence *against*" in c.value for c in at.caption)
+
+
+def test_batched_occlusion_and_integrated_gradients_equal_captum_one_at_a_time(shapes_model) -> None:
+    """Occlusion and integrated gradients run the model in batches: the maps equal captum's one pass per
+    occluded copy or path point, within float rounding (a score difference of scores near 10: 1e-5)."""
+    from captum.attr import IntegratedGradients, Occlusion
+
+    x = to_input(make_shapes(1, seed=6).images[0])
+    with torch.no_grad():
+        one_by_one = Occlusion(shapes_model).attribute(
+            x, sliding_window_shapes=(3, 8, 8), strides=(3, 4, 4), target=2, baselines=0.0, perturbations_per_eval=1)
+    batched = saliency.occlusion(shapes_model, x, 2, window=8, stride=4)
+    np.testing.assert_allclose(batched, one_by_one.mean(dim=1)[0].numpy(), rtol=1e-4, atol=1e-5)
+    path = x.clone().requires_grad_(True)
+    one_by_one = IntegratedGradients(shapes_model).attribute(path, baselines=torch.zeros_like(x), target=2, n_steps=20)
+    batched = saliency.integrated_gradients(shapes_model, x, 2, steps=20)
+    np.testing.assert_allclose(batched, one_by_one.sum(dim=1)[0].detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(("method", "args", "batches"), [
+    # the picture itself, then 15 × 15 windows (56 / 4 + 1 per side), or 20 × 20 (⌈57 / 3⌉ + 1: one flush with the edge)
+    ("Occlusion", {"window": 8, "stride": 4}, 1 + -(-15 * 15 // saliency.OCCLUSION_BATCH)),
+    ("Occlusion", {"window": 7, "stride": 3}, 1 + -(-20 * 20 // saliency.OCCLUSION_BATCH)),
+    ("Integrated gradients", {"steps": 20}, -(-20 // saliency.IG_BATCH)),
+])
+def test_progress_comes_after_each_batch_and_false_stops_without_a_map(shapes_model, method: str, args: dict,
+                                                                       batches: int) -> None:
+    """`on_progress` hears k/n after each of the n batches, ending on exactly 1.0; returning False ends the call
+    with AttributionStopped after that batch, and the shared model is left clean."""
+    x = to_input(make_shapes(1, seed=7).images[0])
+    fn = saliency.METHODS[method]
+    heard: list[float] = []
+    fn(shapes_model, x, 1, **args, on_progress=lambda f: heard.append(f) or True)
+    assert heard == pytest.approx([k / batches for k in range(1, batches + 1)]) and heard[-1] == 1.0
+    heard.clear()
+    with pytest.raises(saliency.AttributionStopped):
+        fn(shapes_model, x, 1, **args, on_progress=lambda f: heard.append(f) or len(heard) < 2)
+    assert len(heard) == 2
+    for module in shapes_model.modules():
+        assert not module._forward_hooks and not module._backward_hooks and not module._forward_pre_hooks
+    assert all(p.grad is None for p in shapes_model.parameters())
+
+
+def test_a_stopped_attribution_is_not_cached_as_if_complete() -> None:
+    """The page's loader: a map stopped halfway raises and leaves nothing in the cache; asked again, it computes."""
+    from core.data.samples import samples_for
+    from ui import loaders
+
+    first = samples_for("shapes")[0]
+    picture = loaders.sample(first, first.file)
+    prepared = loaders.model_input("small_vgg", picture, picture.digest)
+    request = ("small_vgg", loaders.weights_key("small_vgg"), f"{picture.digest}:small_vgg", "Occlusion", 3,
+               (("stride", 4), ("window", 8)), prepared.tensor)
+    loaders.attribution.clear()
+    with pytest.raises(saliency.AttributionStopped):
+        loaders.attribution(*request, lambda f: False)
+    assert not loaders.attribution.has(*request)
+    heat = loaders.attribution(*request, lambda f: True)
+    assert loaders.attribution.has(*request) and heat.shape == (64, 64)

@@ -147,3 +147,19 @@ def test_every_bundled_sequence_model_loads() -> None:
     for name in SEQUENCE_MODELS:
         _, status = load_sequence_model(name)
         assert status.source == "bundled", name
+
+
+def test_commonest_answer_share_counts_only_scorable_steps() -> None:
+    truth = np.array([0, 1, 1, 2, 1, 0, 0, 0])
+    known = np.array([True, True, True, True, True, False, False, False])
+    assert recurrent.commonest_answer_share(truth, known) == pytest.approx(3 / 5)  # three 1s of five known steps
+
+
+def test_most_surprising_skips_unscored_steps_and_keeps_text_order() -> None:
+    bits = np.array([np.nan, 2.0, 7.5, np.nan, 0.5, 6.0, 1.0])
+    assert recurrent.most_surprising(bits, 3) == [1, 2, 5]
+    assert recurrent.most_surprising(np.array([np.nan, np.nan]), 5) == []
+
+
+def test_saturated_share_weighs_each_gate_the_same() -> None:
+    assert recurrent.saturated_share({"i": (0.2, 0.3), "f": (0.0, 0.9), "o": (0.1, 0.1)}) == pytest.approx(1.6 / 3)

@@ -6,7 +6,7 @@ from torch import nn
 
 from core.models import get_spec
 from core.probes.activations import make_extractor
-from core.probes.translation import ShiftError, shift, shift_sweep
+from core.probes.translation import ShiftError, shift, shift_sweep, sweep_shifts
 from core.weights import load_model
 
 
@@ -51,3 +51,9 @@ def test_sweep_on_the_shapes_model() -> None:
     assert spec.classes[sweep.target] == "star"
     assert sweep.target_prob.shape == (9,) and np.all((sweep.target_prob >= 0) & (sweep.target_prob <= 1))
     assert sweep.map_correlation[4] == pytest.approx(1.0)
+
+
+def test_sweep_shifts_are_whole_pixels_each_once_in_order() -> None:
+    assert sweep_shifts(25, 32, 5) == (-8, -4, 0, 4, 8)
+    assert sweep_shifts(5, 28) == (-1, 0, 1)  # ±1.4 px in 21 steps rounds to three distinct shifts
+    assert sweep_shifts(45, 32)[0] == -14 and len(sweep_shifts(45, 32)) == 21

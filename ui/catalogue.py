@@ -17,6 +17,9 @@ class PageEntry:
 
 
 PAGES: tuple[PageEntry, ...] = (
+    PageEntry("app_pages/history.py", "History", ":material/history_edu:", "Start",
+              "The article's timeline, 1986 RNN to 2017 Transformer: each model's idea, the page that shows it and "
+              "the number measured there; then which network suits which kind of data, and where to see it."),
     PageEntry("app_pages/feature_maps.py", "Feature maps", ":material/grid_view:", "Convolutional networks",
               "Pick a picture and a model, see its top-5 prediction, every layer's output shape, each layer's "
               "activation maps, one channel overlaid on the picture, and the first layer's learned kernels."),

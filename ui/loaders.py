@@ -330,11 +330,16 @@ def cam_notes(name: str, weights: str) -> list[saliency.LayerNote]:
 
 @shared(64)
 def attribution(name: str, weights: str, digest: str, method: str, target: int,
-                params: tuple[tuple[str, object], ...], _x: torch.Tensor) -> np.ndarray:
-    """The (H, W) map of `method` for class `target` (raises core.probes.saliency.SaliencyError)."""
+                params: tuple[tuple[str, object], ...], _x: torch.Tensor,
+                _on_progress: saliency.Progress | None = None) -> np.ndarray:
+    """The (H, W) map of `method` for class `target` (raises core.probes.saliency.SaliencyError).
+
+    `_on_progress` goes to the methods in saliency.STOPPABLE_METHODS; a stopped one raises
+    saliency.AttributionStopped, and nothing is cached for it."""
     net, _ = model(name, weights)
+    kwargs = dict(params, on_progress=_on_progress) if method in saliency.STOPPABLE_METHODS else dict(params)
     with _HEAVY:
-        heat = saliency.METHODS[method](net, _x, target, **dict(params))
+        heat = saliency.METHODS[method](net, _x, target, **kwargs)
     return charts.name_array(frozen(heat), "attribution", name, weights, digest, method, target, params)
 
 
@@ -358,20 +363,24 @@ def familiarity(name: str, digest: str, weights: str, _x: torch.Tensor) -> domai
 
 @st.cache_data(show_spinner=False, max_entries=32)
 @heavy
+def size(name: str) -> dict[str, int]:
+    """Parameters, weight layers, depth and forward FLOPs of architecture `name`: the same on every device, counted
+    without weights, so a page that quotes only the size need not wait for the timing `costs` adds."""
+    spec = spec_of(name)
+    return measured.size_without_weights(spec.build, spec.input_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def costs(name: str, device: str) -> dict[str, float]:
-    """Measured parameters, weight layers, depth, forward FLOPs and latency of architecture `name` on `device`.
+    """`size` of architecture `name`, and its forward latency measured on `device`.
 
     Built fresh (random weights: costs do not depend on them), so nothing waits for a weights file.
     """
+    counted = size(name)  # from its cache, before taking a slot
     spec = spec_of(name)
-    net = spec.build().to(device).eval()
-    return {
-        "params": measured.parameter_count(net),
-        "weight_layers": measured.weight_layers(net),
-        "depth": measured.depth(net),
-        "flops": measured.forward_flops(net, spec.input_size),
-        "latency_s": measured.forward_latency(net, spec.input_size, repeats=3),
-    }
+    with _HEAVY:
+        net = spec.build().to(device).eval()
+        return {**counted, "latency_s": measured.forward_latency(net, spec.input_size, repeats=3)}
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

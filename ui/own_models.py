@@ -63,9 +63,14 @@ def lookup(name: str) -> OwnModel | None:
     return _LIVE.get(name) if name.startswith("own_") else None
 
 
+def session_models() -> list[OwnModel]:
+    """This session's own models, oldest first."""
+    return list(st.session_state.get(SESSION_KEY, {}).values())
+
+
 def session_names(kind: str) -> list[str]:
     """Names of this session's own models of `kind` ('image' or 'sequence'), oldest first."""
-    return [name for name, own in st.session_state.get(SESSION_KEY, {}).items() if own.kind == kind]
+    return [own.name for own in session_models() if own.kind == kind]
 
 
 def adopt_lab_run(run: Run, label: str, device: torch.device) -> OwnModel | None:

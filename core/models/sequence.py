@@ -1,4 +1,4 @@
-"""Sequence models built on our traced cells: character language models and per-step taggers."""
+"""Sequence models: character language models and per-step taggers (traced), and the live-trained task models."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,26 +8,26 @@ from torch import nn
 
 from core.data.sequences import BRACKETS_VOCAB, MAX_DEPTH, QUOTES_VOCAB
 from core.data.text import VOCAB
-from core.models.rnn import CELLS, TORCH_CELLS, Trace
+from core.models.rnn import TORCH_CELLS, Trace, fused_trace
 
 
 class CharModel(nn.Module):
     """Tokens (B, T) → logits (B, T, num_outputs) through embedding (or one-hot), one recurrent layer, a linear head.
 
-    With `traced=True` the layer is our `RNN`/`LSTM`/`GRU` and `forward` returns its trace; with
-    `traced=False` it is the fused `torch.nn` module (for training) and the trace is None. Both have
-    the same state dict, so weights move freely between them.
+    The layer is the fused `torch.nn` RNN/LSTM/GRU. With `traced=True` `forward` also returns its trace
+    (`core.models.rnn.fused_trace`: every gate of every step); with `traced=False` (training) the trace
+    is None. The flag changes no parameter, so the state dict is the same either way.
     """
 
     def __init__(self, cell: str, vocab_size: int, hidden_size: int, num_outputs: int,
                  embed_dim: int | None = None, traced: bool = True, dropout: float = 0.0) -> None:
         super().__init__()
-        if cell not in CELLS:
-            raise ValueError(f"cell must be one of {sorted(CELLS)}, not {cell!r}")
+        if cell not in TORCH_CELLS:
+            raise ValueError(f"cell must be one of {sorted(TORCH_CELLS)}, not {cell!r}")
         self.cell, self.vocab_size, self.traced = cell, vocab_size, traced
         self.embed = nn.Embedding(vocab_size, embed_dim) if embed_dim else None
         width = embed_dim or vocab_size
-        self.rnn = CELLS[cell](width, hidden_size) if traced else TORCH_CELLS[cell](width, hidden_size, batch_first=True)
+        self.rnn = TORCH_CELLS[cell](width, hidden_size, batch_first=True)
         self.head = nn.Linear(hidden_size, num_outputs)
         self.drop = nn.Dropout(dropout) if dropout else None  # on the layer's input and output (no parameters)
 
@@ -41,10 +41,10 @@ class CharModel(nn.Module):
         x = self.inputs(tokens)
         if self.drop is not None:
             x = self.drop(x)
-        out, extra = self.rnn(x)  # (B, T, H)
+        out, trace = fused_trace(self.rnn, x) if self.traced else (self.rnn(x)[0], None)  # (B, T, H)
         if self.drop is not None:
             out = self.drop(out)
-        return self.head(out), (extra if self.traced else None)  # (B, T, num_outputs)
+        return self.head(out), trace  # (B, T, num_outputs)
 
 
 @dataclass(frozen=True)

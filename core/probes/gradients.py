@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.models.rnn import GRU, LSTM, RNN
+from core.models.rnn import GRU, LSTM, RNN, step_cell
 
 GAMMA = {"tanh": 1.0, "relu": 1.0, "identity": 1.0}  # bounds on |φ'|
 
@@ -22,13 +22,16 @@ def _readout(hidden: int, device: torch.device) -> torch.Tensor:
     return torch.full((hidden,), 1.0 / math.sqrt(hidden), device=device)
 
 
-def hidden_state_grad_norms(model: RNN | LSTM | GRU, x: torch.Tensor) -> np.ndarray:
+def hidden_state_grad_norms(model: RNN | LSTM | GRU | nn.RNN | nn.LSTM | nn.GRU, x: torch.Tensor) -> np.ndarray:
     """‖∂L/∂h_t‖ for t = 0 … T−1, batch averaged, with L = w·h_T (‖w‖ = 1) on the last step: shape (T,).
 
-    Non-finite values (an exploded gradient) are returned as they are: inf or nan.
+    A fused torch.nn module is read through our step cell with its weights (`step_cell`): only there is every
+    h_t on autograd's path. Non-finite values (an exploded gradient) are returned as they are: inf or nan.
     """
+    if isinstance(model, (nn.RNN, nn.LSTM, nn.GRU)):
+        model = step_cell(model)
     if not isinstance(model, (RNN, LSTM, GRU)):
-        raise TypeError(f"expected core.models.rnn.RNN, LSTM or GRU, got {type(model).__name__}")
+        raise TypeError(f"expected a recurrent layer (ours or torch.nn's), got {type(model).__name__}")
     x = x.detach()
     with torch.enable_grad():
         inputs = model._input_terms(x)
@@ -70,6 +73,17 @@ def first_underflowed_step(norms: np.ndarray) -> int | None:
     """
     zero = np.flatnonzero(np.asarray(norms) == 0)
     return int(zero.max()) if zero.size else None
+
+
+def underflowed_layers(norms: np.ndarray) -> int:
+    """How many layers' gradient norms are exactly 0 (underflowed: a log axis cannot draw them)."""
+    return int((np.asarray(norms) == 0).sum())
+
+
+def first_layer_share(norms: np.ndarray) -> float:
+    """The first layer's gradient norm over the last layer's (NaN when the last is 0): how much of the gradient
+    at the output reaches the input end of a stack."""
+    return float(norms[0] / norms[-1]) if norms[-1] > 0 else float("nan")
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -92,6 +92,16 @@ def theoretical_fields(model: nn.Module) -> list[FieldInfo]:
     return out
 
 
+def centre_unit_box(info: FieldInfo, map_shape: tuple[int, int, int], side: int) -> tuple[float, float, float, float]:
+    """The input square (x0, y0, x1, y1, in input pixels) that the centre unit of a (C, H, W) map sees:
+    a side of `info.r` centred on that unit, or the whole `side`×`side` input when the field is global."""
+    if not math.isfinite(info.r):
+        return (0, 0, side, side)
+    centre = info.start + (map_shape[1] // 2) * info.j
+    half = info.r / 2
+    return (centre - half, centre - half, centre + half, centre + half)
+
+
 def effective_field(model: nn.Module, layer: str, input_size: tuple[int, int, int],
                     x: torch.Tensor | None = None) -> np.ndarray:
     """|∂ centre unit of `layer` / ∂ input|, summed over channels: an (H, W) map of the effective field.

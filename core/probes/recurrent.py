@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch import nn
 
-from core.models.rnn import GRU, LSTM, RNN, trace_fields
+from core.models.rnn import trace_fields
 from core.models.sequence import CharModel
 
 
@@ -69,6 +70,18 @@ def mean_score(per_step: np.ndarray) -> StepScore:
     finite = np.isfinite(per_step)
     scored = int(finite.sum())
     return StepScore(float(per_step[finite].mean()) if scored else None, scored, len(per_step))
+
+
+def commonest_answer_share(truth: np.ndarray, known: np.ndarray) -> float:
+    """The share of the scorable steps (`known`, (T,) bool) that always giving the commonest true answer of
+    `truth` ((T,) non-negative ints) gets right: the score a model must beat to have learned anything."""
+    return float(np.bincount(truth[known]).max() / known.sum())
+
+
+def most_surprising(bits: np.ndarray, n: int = 5) -> list[int]:
+    """The positions of the `n` largest finite surprisals in `bits` (NaN: not scored), in text order."""
+    top = np.argsort(-np.nan_to_num(bits, nan=-1))[:n]
+    return sorted(int(t) for t in top if np.isfinite(bits[t]))
 
 
 def moving_mean(values: np.ndarray, window: int) -> np.ndarray:
@@ -191,6 +204,12 @@ def saturation(trace: dict[str, np.ndarray], low: float = 0.1, high: float = 0.9
     return {g: (float((trace[g] < low).mean()), float((trace[g] > high).mean())) for g in gates}
 
 
+def saturated_share(saturation: dict[str, tuple[float, float]]) -> float:
+    """The share of all gate values that are saturated (closed or open), from `saturation()`'s fractions,
+    each gate weighing the same."""
+    return float(np.mean([closed + open_ for closed, open_ in saturation.values()]))
+
+
 @dataclass(frozen=True)
 class StepTerm:
     """One named number of an update equation."""
@@ -222,7 +241,7 @@ def step_terms(model: CharModel, ids: np.ndarray, run: SequenceRun, t: int, unit
         return xi, hi
 
     hp = float(h_prev[unit])
-    if isinstance(cell, RNN):
+    if isinstance(cell, nn.RNN):
         xi, hi = parts(0)
         return [
             StepTerm("W_xh·x_t + b_ih", xi, "what this character pushes in"),
@@ -230,7 +249,7 @@ def step_terms(model: CharModel, ids: np.ndarray, run: SequenceRun, t: int, unit
             StepTerm("sum", xi + hi, "the argument of the nonlinearity"),
             StepTerm("h_t", float(run.trace["h"][t, unit]), f"{cell.nonlinearity}(sum)"),
         ]
-    if isinstance(cell, LSTM):
+    if isinstance(cell, nn.LSTM):
         terms = []
         for k, (name, meaning) in enumerate([("i", "input gate: how much of the candidate to write"),
                                              ("f", "forget gate: how much of the old cell to keep"),
@@ -243,7 +262,7 @@ def step_terms(model: CharModel, ids: np.ndarray, run: SequenceRun, t: int, unit
         terms.append(StepTerm("c_t", float(run.trace["c"][t, unit]), "f_t·c_(t−1) + i_t·g_t"))
         terms.append(StepTerm("h_t", float(run.trace["h"][t, unit]), "o_t·tanh(c_t)"))
         return terms
-    if isinstance(cell, GRU):
+    if isinstance(cell, nn.GRU):
         xr, hr = parts(0)
         xz, hz = parts(1)
         xn, hn = parts(2)

@@ -8,6 +8,10 @@ and needs no hook, so sessions run it side by side; it equals captum's LayerGrad
 others are captum's: captum registers hooks on the model for the length of one call and removes them
 in `finally`; since our models are shared by every session, calls that hook a model are serialised by
 one lock, so no session ever sees another's hooks.
+
+Integrated gradients and occlusion run the model many times, in batches (seconds on a CPU for ResNet-18).
+They take an optional `on_progress(fraction) -> bool`, called after each batch with the fraction done; when it
+returns False the call raises `AttributionStopped` instead of returning a map that covers only part of the work.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import threading
 import warnings
 import weakref
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -30,6 +34,34 @@ _HOOK_LOCK = threading.RLock()
 
 class SaliencyError(ValueError):
     """A request that cannot give a map (wrong layer, class out of range, no conv layer); the message is for the user."""
+
+
+class AttributionStopped(Exception):
+    """The caller's `on_progress` returned False: the computation was abandoned and there is no map."""
+
+
+Progress = Callable[[float], bool]
+"""Called after each batch with the fraction of the batches done (the last call gets 1.0); False stops."""
+
+OCCLUSION_BATCH = 16
+"""Occluded copies of the picture per forward pass (captum's perturbations_per_eval)."""
+IG_BATCH = 8
+"""Points of the integrated-gradients path per forward and backward pass (captum's internal_batch_size)."""
+
+
+def _reporting(model: nn.Module, batches: int, on_progress: Progress | None) -> Callable[..., torch.Tensor]:
+    """`model` as a forward function that tells `on_progress` after each of the `batches` calls captum makes."""
+    done = 0
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        nonlocal done
+        out = model(x)
+        done += 1
+        if on_progress is not None and not on_progress(min(1.0, done / batches)):
+            raise AttributionStopped(f"Stopped after {done} of {batches} batches.")
+        return out
+
+    return forward
 
 
 @dataclass(frozen=True)
@@ -294,32 +326,46 @@ def baseline_image(image: torch.Tensor, kind: str) -> torch.Tensor:
 
 
 def integrated_gradients(
-    model: nn.Module, image: torch.Tensor, target: int, steps: int = 32, baseline: str = "zeros"
+    model: nn.Module, image: torch.Tensor, target: int, steps: int = 32, baseline: str = "zeros",
+    on_progress: Progress | None = None,
 ) -> np.ndarray:
     """Integrated gradients (Sundararajan et al. 2017) from `baseline` to the image in `steps` steps, summed
-    over colour channels with their sign: the map sums to the score of the image minus that of the baseline."""
+    over colour channels with their sign: the map sums to the score of the image minus that of the baseline.
+
+    The path's points go through the model IG_BATCH at a time; `on_progress` hears after each batch."""
     if not 2 <= steps <= 256:
         raise SaliencyError("Integrated gradients needs between 2 and 256 steps.")
     x, target = _check(model, image, target)
+    forward = _reporting(model, -(-steps // IG_BATCH), on_progress)
     with _HOOK_LOCK:
-        attr = IntegratedGradients(model).attribute(
-            x, baselines=baseline_image(x, baseline), target=target, n_steps=steps, internal_batch_size=8
+        attr = IntegratedGradients(forward).attribute(
+            x, baselines=baseline_image(x, baseline), target=target, n_steps=steps, internal_batch_size=IG_BATCH
         )
     return _finish_signed(attr.sum(dim=1, keepdim=True), tuple(x.shape[-2:]))
 
 
-def occlusion(model: nn.Module, image: torch.Tensor, target: int, window: int = 16, stride: int = 8) -> np.ndarray:
+def occlusion_windows(height: int, width: int, window: int, stride: int) -> int:
+    """How many window positions occlusion tries (captum's count: a last window flush with each edge)."""
+    return (-(-(height - window) // stride) + 1) * (-(-(width - window) // stride) + 1)
+
+
+def occlusion(model: nn.Module, image: torch.Tensor, target: int, window: int = 16, stride: int = 8,
+              on_progress: Progress | None = None) -> np.ndarray:
     """Occlusion (Zeiler & Fergus 2014): how much the class score drops when a window is greyed out, averaged
     over the windows that cover each pixel; negative where greying out raises the score (that part spoke
-    against the class)."""
+    against the class).
+
+    One forward pass of the picture itself, then the occluded copies OCCLUSION_BATCH at a time; `on_progress`
+    hears after each pass."""
     _, channels, height, width = image.shape
     if not 1 <= stride <= window <= min(height, width):
         raise SaliencyError(f"Occlusion needs 1 ≤ stride ≤ window ≤ {min(height, width)} (the image side).")
     x, target = _check(model, image, target)
+    batches = 1 + -(-occlusion_windows(height, width, window, stride) // OCCLUSION_BATCH)
     with _HOOK_LOCK, torch.no_grad():
-        attr = Occlusion(model).attribute(
+        attr = Occlusion(_reporting(model, batches, on_progress)).attribute(
             x, sliding_window_shapes=(channels, window, window), strides=(channels, stride, stride),
-            target=target, baselines=0.0, perturbations_per_eval=16,
+            target=target, baselines=0.0, perturbations_per_eval=OCCLUSION_BATCH,
         )
     return _finish_signed(attr.mean(dim=1, keepdim=True), tuple(x.shape[-2:]))
 
@@ -333,3 +379,5 @@ METHODS = {
 }
 SIGNED_METHODS = frozenset({"Integrated gradients", "Gradient saliency", "Occlusion"})
 """Methods whose maps keep their sign (evidence for the class > 0, against < 0) and class-score units."""
+STOPPABLE_METHODS = frozenset({"Integrated gradients", "Occlusion"})
+"""Methods that run the model batch after batch and take `on_progress` (seconds on a CPU for ImageNet models)."""

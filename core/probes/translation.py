@@ -31,6 +31,12 @@ def shift(x: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
     return out
 
 
+def sweep_shifts(span_percent: float, width: int, points: int = 21) -> tuple[int, ...]:
+    """Whole-pixel horizontal shifts from −`span_percent` to +`span_percent` % of `width`, `points` steps
+    apart before rounding, each shift once, in order."""
+    return tuple(sorted({int(round(f / 100 * width)) for f in np.linspace(-span_percent, span_percent, points)}))
+
+
 @dataclass(frozen=True)
 class ShiftSweep:
     """For each horizontal shift: the probability of the unshifted top-1 class, the top-1 class, and map correlation."""

@@ -17,8 +17,9 @@ import time
 from collections import defaultdict
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -406,6 +407,24 @@ class RunPair:
     def join(self, timeout: float | None = None) -> None:
         if self._thread is not None:
             self._thread.join(timeout)
+
+
+def history_arrays(steps: Sequence[StepRecord], epochs: Sequence[EpochRecord] = ()) -> dict[str, np.ndarray]:
+    """A history as arrays, one value per step ('step', 'loss', 'lr', 'grad_norm') and per epoch ('epoch_step',
+    'val_loss', 'train_accuracy', 'val_accuracy'). Copies the lists first: a training thread may still append."""
+    steps, epochs = list(steps), list(epochs)
+    return {
+        "step": np.array([s.step for s in steps]), "loss": np.array([s.loss for s in steps]),
+        "lr": np.array([s.lr for s in steps]), "grad_norm": np.array([s.grad_norm for s in steps]),
+        "epoch_step": np.array([e.step for e in epochs]), "val_loss": np.array([e.val_loss for e in epochs]),
+        "train_accuracy": np.array([e.train_accuracy for e in epochs]),
+        "val_accuracy": np.array([e.val_accuracy for e in epochs]),
+    }
+
+
+def first_step_below(steps: Sequence[int], values: Sequence[float], level: float) -> int | None:
+    """The first step whose value is below `level` (a curve leaving a baseline), or None if none is."""
+    return next((s for s, v in zip(steps, values) if v < level), None)
 
 
 def history_csv(run: Run) -> str:

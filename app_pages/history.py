@@ -1,0 +1,65 @@
+"""History: the article's timeline from the 1986 RNN to the 2017 Transformer, each step with the page that shows its
+idea and the number measured there; then the article's table of uses, each tied to a page."""
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from core import history
+from ui import loaders
+from ui.catalogue import PAGES
+
+ENTRIES = {entry.path: entry for entry in PAGES}
+TIMELINE_WIDTHS = [1, 2, 4, 3, 5]
+USES_WIDTHS = [3, 2, 3, 5]
+
+st.title("History")
+st.caption(
+    "From the first recurrent networks to the Transformer: each step below brought one idea, and each idea has a "
+    "page here that shows it working. The numbers are read from the results this app bundles, or measured on this "
+    "machine — none is copied from a paper."
+)
+lesson = st.empty()
+
+with st.spinner("Counting the parameters and FLOPs of AlexNet, VGG-16 and GoogLeNet …"):
+    sizes = {name: loaders.size(name) for name in history.SIZED}
+measured = history.read_measurements(sizes)
+lesson.markdown(history.lesson(measured))
+
+
+def link(where, path: str) -> None:
+    """A link to the catalogue's page `path`; only its name when this page runs on its own, outside app.py's
+    navigation (`streamlit run app_pages/history.py`, or AppTest on this file), where no other page exists."""
+    entry = ENTRIES[path]
+    try:
+        where.page_link(entry.path, label=entry.title, icon=entry.icon)
+    except StreamlitPageNotFoundError:
+        where.markdown(f"**{entry.title}**")
+
+
+st.subheader("Timeline")
+st.caption("*FLOPs*: arithmetic operations of one forward pass (a multiply-add counts 2). *MSE*: mean squared error. "
+           "*Held out*: examples the model never saw while training.")
+for col, head in zip(st.columns(TIMELINE_WIDTHS), ["Year", "Model", "The idea", "Where the app shows it",
+                                                   "Measured there"]):
+    col.markdown(f"**{head}**")
+for row in history.timeline(measured):
+    year, model, idea, page, number = st.columns(TIMELINE_WIDTHS, vertical_alignment="center")
+    year.markdown(f"**{row.year}**")
+    model.markdown(row.model)
+    idea.markdown(row.idea)
+    link(page, row.page)
+    page.caption(row.where)
+    number.markdown(row.measured)
+    number.caption(f"from {row.source}")
+
+st.subheader("What each network is used for")
+st.caption("The article's table of uses, one kind of data a row. It names video (a CNN per frame, an RNN over the "
+           "frames) and style transfer too; the app has no page for those.")
+for col, head in zip(st.columns(USES_WIDTHS), ["Kind of data", "Typical network", "Page", "What you see there"]):
+    col.markdown(f"**{head}**")
+for use in history.APPLICATIONS:
+    data, network, page, shows = st.columns(USES_WIDTHS, vertical_alignment="center")
+    data.markdown(use.data)
+    network.markdown(use.network)
+    link(page, use.page)
+    page.caption(use.where)
+    shows.markdown(use.shows)

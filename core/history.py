@@ -1,0 +1,281 @@
+"""The article's history of CNNs and RNNs, each step tied to the page that shows its idea and the number measured there.
+
+Nothing measured is typed in here: `read_measurements` reads the results the app bundles (assets/curves/*.json and
+the bundled weights' metadata), the caller adds the architectures' sizes measured by core.probes.costs, and
+`timeline` turns them into rows. A result that is missing says so in its row, with the command that makes it.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.models.registry import get_spec
+from core.models.sequence import get_sequence_spec
+from core.weights import ASSETS, read_metadata
+
+# The bundled results a row may read: file under assets/curves and the command that writes it.
+CURVES: dict[str, tuple[str, str]] = {
+    "mnist1d": ("mnist1d_results.json", "python -m core.train_mnist1d"),
+    "adding": ("adding_T100.json", "python -m core.train adding"),
+    "reverse": ("reverse_by_length.json", "python -m core.train_attention"),
+    "depth": ("depth_shapes.json", "python -m core.train depth"),
+}
+# Bundled weights whose metadata holds a held-out score: registry name → which registry (image or sequence).
+WEIGHTS: dict[str, str] = {"lenet5": "image", "small_vgg": "image", "char_rnn": "sequence"}
+# Architectures the app has only with random (or downloadable ImageNet) weights: their size is what it measures.
+SIZED: tuple[str, ...] = ("alexnet", "vgg16", "googlenet")
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """What the app has measured, as read from its bundled files; None where a file is missing."""
+
+    curves: Mapping[str, dict | None]  # key of CURVES → the parsed JSON
+    metadata: Mapping[str, Mapping[str, str] | None]  # key of WEIGHTS → the safetensors metadata
+    sizes: Mapping[str, Mapping[str, float]]  # name in SIZED → {"params": …, "flops": …} (core.probes.costs)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """One step of the history: when, which model, the idea it brought, where the app shows it, what it measured."""
+
+    year: str  # "1997", or "1989 / 1998" where the article gives two
+    model: str
+    idea: str
+    page: str  # a page of ui.catalogue, by its path
+    where: str  # the part or setting of that page to look at, in words
+    measured: str  # one sentence with the number, read from `source`
+    source: str  # the file the number comes from (or the probe that measured it)
+
+
+@dataclass(frozen=True)
+class Application:
+    """One row of the article's table of uses: a kind of data, the network it usually gets, and the page that shows it."""
+
+    data: str
+    network: str
+    page: str
+    where: str
+    shows: str
+
+
+def read_curves(file: str, assets: Path = ASSETS) -> dict | None:
+    """The JSON of assets/curves/FILE, or None if it is missing."""
+    path = assets / "curves" / file
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def weights_file(name: str, assets: Path = ASSETS) -> Path:
+    """The bundled safetensors file of registry model `name` (an image model or a sequence model)."""
+    spec = get_spec(name) if WEIGHTS[name] == "image" else get_sequence_spec(name)
+    return assets / "weights" / spec.bundled_file
+
+
+def read_measurements(sizes: Mapping[str, Mapping[str, float]], assets: Path = ASSETS) -> Measurements:
+    """Read every bundled result the timeline quotes; `sizes` are the SIZED architectures' measured costs."""
+    metadata = {name: read_metadata(weights_file(name, assets)) if weights_file(name, assets).exists() else None
+                for name in WEIGHTS}
+    return Measurements({key: read_curves(file, assets) for key, (file, _) in CURVES.items()}, metadata, sizes)
+
+
+def _missing(key: str) -> str:
+    file, command = CURVES[key]
+    return f"Not measured on this install: assets/curves/{file} is missing (`{command}` makes it)."
+
+
+def _missing_weights(name: str) -> str:
+    return f"Not measured on this install: {weights_file(name).name} is missing (`python -m core.train {name}`)."
+
+
+def _millions(n: float) -> str:
+    return f"{n / 1e6:.1f} M"
+
+
+def _giga(n: float) -> str:
+    return f"{n / 1e9:.2f} G"
+
+
+def _mean_accuracy(model: dict) -> float:
+    return sum(model["accuracy"]) / len(model["accuracy"])
+
+
+def rnn_measured(m: Measurements) -> str:
+    meta = m.metadata["char_rnn"]
+    if not meta or "test_accuracy" not in meta:
+        return _missing_weights("char_rnn")
+    return (f"The bundled character RNN guesses the next character of held-out Python source right "
+            f"{float(meta['test_accuracy']):.1%} of the time ({float(meta['test_bits_per_char']):.2f} bits a character).")
+
+
+def lenet_measured(m: Measurements) -> str:
+    meta = m.metadata["lenet5"]
+    if not meta or "test_accuracy" not in meta:
+        return _missing_weights("lenet5")
+    return f"The bundled LeNet-5 reads {float(meta['test_accuracy']):.1%} of held-out handwritten digits right."
+
+
+def lstm_measured(m: Measurements) -> str:
+    curves = m.curves["adding"]
+    if curves is None:
+        return _missing("adding")
+    lstm, rnn = curves["runs"]["lstm"]["val_mse"], curves["runs"]["rnn"]["val_mse"]
+    return (f"Adding problem, T = {curves['length']}: after {curves['steps']:,} steps the LSTM's error (MSE) is "
+            f"{lstm[-1]:.3f}; the plain RNN's best is {min(rnn):.3f}, hardly below the {curves['baseline_mse']:.3f} "
+            "of always answering 1.")
+
+
+def size_measured(m: Measurements, name: str) -> str:
+    size = m.sizes.get(name)
+    if size is None:
+        return f"{get_spec(name).title}'s size was not measured."
+    return f"{get_spec(name).title}: {_millions(size['params'])} parameters, {_giga(size['flops'])}FLOPs a picture"
+
+
+def alexnet_measured(m: Measurements) -> str:
+    return size_measured(m, "alexnet") + " (measured here; its weights are random unless ImageNet's are downloaded)."
+
+
+def vgg_measured(m: Measurements) -> str:
+    meta = m.metadata["small_vgg"]
+    small = (f"; the bundled small VGG, same recipe, reads {float(meta['test_accuracy']):.1%} of held-out shapes right"
+             if meta and "test_accuracy" in meta else "")
+    return size_measured(m, "vgg16") + small + "."
+
+
+def googlenet_measured(m: Measurements) -> str:
+    google, vgg = m.sizes.get("googlenet"), m.sizes.get("vgg16")
+    ratio = f", 1/{vgg['params'] / google['params']:.0f} of VGG-16's parameters" if google and vgg else ""
+    return size_measured(m, "googlenet") + ratio + "."
+
+
+def gru_measured(m: Measurements) -> str:
+    results = m.curves["mnist1d"]
+    if results is None:
+        return _missing("mnist1d")
+    gru, lstm = results["models"]["gru"], results["models"]["lstm"]
+    return (f"MNIST-1D, mean of {len(gru['accuracy'])} seeds: GRU {_mean_accuracy(gru):.1%} with {gru['params']:,} "
+            f"parameters, LSTM {_mean_accuracy(lstm):.1%} with {lstm['params']:,}.")
+
+
+def _by_length(model: dict) -> tuple[int, float]:
+    longest = max(model["by_length"], key=int)
+    return int(longest), model["by_length"][longest]
+
+
+def attention_measured(m: Measurements) -> str:
+    results = m.curves["reverse"]
+    if results is None:
+        return _missing("reverse")
+    with_, without = results["models"]["gru_attention"], results["models"]["gru_plain"]
+    length, hit = _by_length(with_)
+    _, miss = _by_length(without)
+    return (f"Reversing {length} letters, whole answer right: {hit:.0%} with attention, {miss:.0%} without "
+            f"(all lengths: {with_['exact_match']:.1%} against {without['exact_match']:.1%}).")
+
+
+def resnet_measured(m: Measurements) -> str:
+    curves = m.curves["depth"]
+    if curves is None:
+        return _missing("depth")
+    final = {name: sum(loss[-20:]) / len(loss[-20:]) for name, loss in curves["loss"].items()}
+    return (f"Same {curves['steps']} training steps on shapes, loss over the last 20: plain-20 {final['plain-20']:.2f}, "
+            f"plain-56 {final['plain-56']:.2f} (deeper, worse), residual-56 {final['residual-56']:.2f}.")
+
+
+def transformer_measured(m: Measurements) -> str:
+    results = m.curves["reverse"]
+    if results is None:
+        return _missing("reverse")
+    tf, gru = results["models"]["transformer"], results["models"]["gru_attention"]
+    return (f"Reversal, whole answer right: {tf['exact_match']:.1%} with {tf['params']:,} parameters, against the "
+            f"attention GRU's {gru['exact_match']:.1%} with {gru['params']:,}.")
+
+
+def timeline(m: Measurements) -> list[Milestone]:
+    """The article's dates in order, each with the number the app measured for it."""
+    curve = {key: f"assets/curves/{file}" for key, (file, _) in CURVES.items()}
+    weights = {name: f"assets/weights/{weights_file(name).name}" for name in WEIGHTS}
+    costs = "core.probes.costs, measured on this machine"
+    char_rnn = get_sequence_spec("char_rnn").title
+    return [
+        Milestone("1986", "RNN (Rumelhart et al.)",
+                  "A hidden state carried from step to step, updated by the same weights at every step.",
+                  "app_pages/hidden_states.py", f"Model “{char_rnn}”; the heatmap “h_t over time”",
+                  rnn_measured(m), weights["char_rnn"]),
+        Milestone("1989 / 1998", "LeNet / LeNet-5",
+                  "Small kernels slide over the picture with shared weights; pooling shrinks the maps.",
+                  "app_pages/feature_maps.py", "LeNet-5 on a digit (the page opens on it)",
+                  lenet_measured(m), weights["lenet5"]),
+        Milestone("1997", "LSTM",
+                  "A memory cell behind input, forget and output gates, so a value can survive many steps.",
+                  "app_pages/gradients.py", "Part “Long lag”: the adding problem",
+                  lstm_measured(m), curve["adding"]),
+        Milestone("2012", "AlexNet",
+                  "Much deeper and wider, with ReLU and dropout, trained on GPUs: won ImageNet.",
+                  "app_pages/compare.py", "Pick AlexNet; the table “The whole zoo”",
+                  alexnet_measured(m), costs),
+        Milestone("2014", "VGG",
+                  "Depth from nothing but stacked 3×3 convolutions.",
+                  "app_pages/compare.py", "Pick VGG-16 or the small VGG",
+                  vgg_measured(m), f"{costs}; {weights['small_vgg']}"),
+        Milestone("2014", "GoogLeNet",
+                  "Inception modules: 1×1, 3×3 and 5×5 convolutions side by side, cheap thanks to 1×1 reductions.",
+                  "app_pages/compare.py", "Pick GoogLeNet; the table “The whole zoo”",
+                  googlenet_measured(m), costs),
+        Milestone("2014", "GRU (Cho et al.)",
+                  "Two gates (update, reset) and no separate cell: the LSTM's memory, simpler.",
+                  "app_pages/sequence_compare.py", "Part “MNIST-1D”: the results table",
+                  gru_measured(m), curve["mnist1d"]),
+        Milestone("2014", "Attention (Bahdanau et al.)",
+                  "At each output step the decoder weighs every input step, instead of one summary vector.",
+                  "app_pages/attention.py", "“Exact-match accuracy against input length”",
+                  attention_measured(m), curve["reverse"]),
+        Milestone("2015", "ResNet",
+                  "Shortcuts add each block's input to its output, so the gradient reaches the first layers.",
+                  "app_pages/gradients.py", "Part “Over depth”: plain against residual",
+                  resnet_measured(m), curve["depth"]),
+        Milestone("2017", "Transformer",
+                  "Attention only, no recurrence: every position is processed at once.",
+                  "app_pages/attention.py", "“The same task in a Transformer”",
+                  transformer_measured(m), curve["reverse"]),
+    ]
+
+
+def lesson(m: Measurements) -> str:
+    """One sentence: two of the timeline's fixes, each with its measured number."""
+    adding, reverse = m.curves["adding"], m.curves["reverse"]
+    if adding is None or reverse is None:
+        return "Each step of the history fixed what the one before could not; the rows below say what the app measured."
+    lstm, rnn = adding["runs"]["lstm"]["val_mse"], adding["runs"]["rnn"]["val_mse"]
+    length, miss = _by_length(reverse["models"]["gru_plain"])
+    _, hit = _by_length(reverse["models"]["gru_attention"])
+    return (f"**The lesson:** each step fixed what the one before could not — on the adding problem the plain RNN's "
+            f"error never gets below {min(rnn):.3f} while the LSTM's falls to {lstm[-1]:.3f}, and an encoder–decoder reverses "
+            f"{length} letters {miss:.0%} of the time without attention and {hit:.0%} with it.")
+
+
+APPLICATIONS: tuple[Application, ...] = (
+    Application("Pictures: what is in them (classification)", "CNN", "app_pages/feature_maps.py",
+                "Any sample picture",
+                "Each layer's feature maps: edges first, then larger parts, then the top-5 answer."),
+    Application("Pictures: where the object is (detection, segmentation)", "CNN", "app_pages/saliency.py",
+                "Grad-CAM, for any class",
+                "A heat map over the region that made the model choose the class. The app draws no boxes or masks: "
+                "the map is the nearest it comes."),
+    Application("Text: writing it, one character after another", "RNN (LSTM, GRU)", "app_pages/hidden_states.py",
+                "A character model, any text you type",
+                "The hidden state at every character and the model's guess for the next one."),
+    Application("Series over time: forecasting the next value", "RNN", "app_pages/training_lab.py",
+                "Task “Your series (next value)”, with a CSV of numbers",
+                "An RNN, LSTM or GRU (or, to compare, a 1-D CNN) trained live on your series, scored by R² on "
+                "its last part."),
+    Application("Signals, as in speech: a sequence of numbers to classify", "RNN", "app_pages/sequence_compare.py",
+                "Part “MNIST-1D”",
+                "RNN, LSTM and GRU beside a 1-D CNN and a Transformer on the same sequences: accuracy, "
+                "parameters, FLOPs and sequential steps."),
+    Application("Translation: one sequence into another", "RNN encoder–decoder with attention",
+                "app_pages/attention.py", "Type a word",
+                "A stand-in task (writing the word backwards) and where the decoder looks at each output step."),
+)
