@@ -79,3 +79,12 @@ def test_era_models_know_their_world() -> None:
     assert len(own) == 3 and all(domain.outside_world_note(spec, s, "x", 0.5) is None for s in own)
     star = next(s for s in SAMPLES if s.file == "shape_star.png")
     assert "only knows twelve textured shapes" in domain.outside_world_note(spec, star, "circle, checks", 0.9)
+
+
+def test_each_era_model_has_its_own_colour() -> None:
+    from core.palette import colour_of, thing_of
+
+    for name in ERA_MODELS:
+        assert thing_of(get_spec(name).title) == thing_of(name) == name
+    zoo = [colour_of(get_spec(n).title) for n in ERA_MODELS + ("lenet5", "alexnet", "vgg16", "googlenet", "resnet18")]
+    assert len(set(zoo)) == len(zoo)  # "AlexNet-style" is not coloured as AlexNet
