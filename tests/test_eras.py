@@ -88,3 +88,19 @@ def test_each_era_model_has_its_own_colour() -> None:
         assert thing_of(get_spec(name).title) == thing_of(name) == name
     zoo = [colour_of(get_spec(n).title) for n in ERA_MODELS + ("lenet5", "alexnet", "vgg16", "googlenet", "resnet18")]
     assert len(set(zoo)) == len(zoo)  # "AlexNet-style" is not coloured as AlexNet
+
+
+@pytest.mark.parametrize(("page", "key"), [("feature_maps", "fm_model"), ("saliency", "sal_model")])
+def test_feature_maps_and_saliency_offer_the_eras_on_a_picture_of_their_task(page: str, key: str) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app_pages" / f"{page}.py"),
+                           default_timeout=240)
+    at.run()
+    at.selectbox(key=key).set_value("era_googlenet").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.warning, [w.value for w in at.warning]  # trained weights, a picture of its own world
+    prefix = key.removesuffix("_model")
+    assert at.selectbox(key=f"{prefix}_sample_eras").value == "textured_triangle_checks.png"

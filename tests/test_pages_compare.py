@@ -45,7 +45,7 @@ def test_the_default_compares_the_five_eras_on_one_picture_of_their_task() -> No
     results = json.loads((ROOT / "assets" / "curves" / "eras_results.json").read_text())["models"]
     metrics = metrics_of(at)
     for name, value in zip(ERA_MODELS, metrics["Accuracy"]):  # the bundled mean ± spread over the seeds
-        assert value.startswith(f"{np.mean(results[name]['accuracy']):.1%} ± ") and value.endswith("(3 seeds) held out")
+        assert value == f"{np.mean(results[name]['accuracy']):.1%} ± {np.std(results[name]['accuracy']) * 100:.1f}"
     assert all(value.endswith(" s") for value in metrics["Training time"]) and len(metrics["Depth"]) == 5
     captions = " ".join(c.value for c in at.caption)
     for name in ERA_MODELS:  # each column says its era's idea
@@ -54,6 +54,8 @@ def test_the_default_compares_the_five_eras_on_one_picture_of_their_task() -> No
     params = sorted(metrics["Parameters"], key=lambda v: int(v.replace(",", "")))
     for value in [params[0], params[-1]] + metrics["Confidence in its answer"]:  # the numbers the columns measured
         assert value in text
+    for r in results.values():  # each answer with its accuracy over the seeds
+        assert f"{np.mean(r['accuracy']):.1%} ± {np.std(r['accuracy']) * 100:.1f} points (3 seeds) held out" in text
     assert re.search(r"Trained the same way on the same task, .+ reaches [\d.]+% held out and .+ [\d.]+%: "
                      r"[\d.]+ points apart, against a spread over seeds of at most ±[\d.]+", text)
     assert re.search(r"needs [\d.]+× its FLOPs", text) and "ms a picture on" in text
