@@ -2,10 +2,11 @@
 whole zoo measured on this device."""
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 
 from core import plots
-from core.models.catalogue import ModelSpec, get_spec, model_names
+from core.models.catalogue import ERA_MODELS, ModelSpec, get_spec, model_names
 from core.probes.saliency import SaliencyError, default_cam_layer
 from core.weights import WeightsStatus
 from ui import models, own_models, scheduling, vision
@@ -24,11 +25,22 @@ class Column:
     latency_s: float
     answer: str  # "“3” at 99.8%", or why the answer means nothing
     accuracy: str | None  # the weights' accuracy on held-out pictures, with where it comes from
+    seeds_accuracy: list[float] | None = None  # held-out accuracy of each seed, where the recipe ran several
 
 
-def accuracy(spec: ModelSpec, status: WeightsStatus) -> str | None:
-    """Held-out accuracy of the loaded weights: measured by this project's training script for bundled models,
-    as torchvision reports it (ImageNet-1K top-1) for ImageNet weights; None when there is none to give."""
+def seeds_accuracy(spec: ModelSpec, status: WeightsStatus, results: dict | None) -> list[float] | None:
+    """Held-out accuracy per seed from `python -m core.train eras` (its results JSON), for a bundled era model."""
+    if status.source != "bundled" or results is None or spec.name not in results["models"]:
+        return None
+    return results["models"][spec.name]["accuracy"]
+
+
+def accuracy(spec: ModelSpec, status: WeightsStatus, per_seed: list[float] | None = None) -> str | None:
+    """Held-out accuracy of the loaded weights: the mean ± spread over seeds where the training script ran
+    several, else what it measured for the bundled seed, or as torchvision reports it (ImageNet-1K top-1) for
+    ImageNet weights; None when there is none to give."""
+    if per_seed:
+        return f"{np.mean(per_seed):.1%} ± {np.std(per_seed) * 100:.1f} points ({len(per_seed)} seeds) held out"
     if status.source == "bundled" and "test_accuracy" in status.metadata:
         return f"{float(status.metadata['test_accuracy']):.1%} held out"
     if status.source == "imagenet" and spec.torchvision_weights is not None:
@@ -44,15 +56,29 @@ def lesson(columns: list[Column], device: str) -> str:
     params, flops = large.params / small.params, large.flops / max(small.flops, 1.0)
     why = (" — a convolution reuses its weights at every position, so compute grows with the picture and the "
            "layers' resolution, not with the parameters" if flops > 2 * params else "")
-    return (f"**The lesson:** {large.title} has {params:.1f}× the parameters of {small.title} ({large.params:,} "
-            f"against {small.params:,}) and needs {flops:.1f}× its FLOPs{why}: {large.latency_s * 1000:.1f} ms "
-            f"against {small.latency_s * 1000:.1f} ms a picture on {device}. What each answered: {answers}.")
+    trained = [c for c in columns if c.seeds_accuracy]
+    eras = ""
+    if len(trained) >= 2:
+        best = max(trained, key=lambda c: np.mean(c.seeds_accuracy))
+        worst = min(trained, key=lambda c: np.mean(c.seeds_accuracy))
+        spread = max(np.std(c.seeds_accuracy) for c in trained) * 100
+        gap = (np.mean(best.seeds_accuracy) - np.mean(worst.seeds_accuracy)) * 100
+        eras = (f"Trained the same way on the same task, {best.title} reaches {np.mean(best.seeds_accuracy):.1%} "
+                f"held out and {worst.title} {np.mean(worst.seeds_accuracy):.1%}: {gap:.1f} points apart, against a "
+                f"spread over seeds of at most ±{spread:.1f}, so the architecture, not the luck of the seed, made "
+                "the difference. ")
+    return (f"**The lesson:** {eras}{large.title} has {params:.1f}× the parameters of {small.title} "
+            f"({large.params:,} against {small.params:,}) and needs {flops:.1f}× its FLOPs{why}: "
+            f"{large.latency_s * 1000:.1f} ms against {small.latency_s * 1000:.1f} ms a picture on {device}. "
+            f"What each answered: {answers}.")
 
 st.title("Compare architectures")
 st.caption(
-    "LeNet → AlexNet → VGG → GoogLeNet → ResNet: each network you pick reads a picture of the world it was trained "
-    "on (or one picture for all). Parameters, FLOPs and latency are measured here, on this machine, not copied "
-    "from papers."
+    "LeNet → AlexNet → VGG → GoogLeNet → ResNet: it opens on five small networks, one per era, each built around "
+    "its era's idea and trained by this project the same way on the same task — twelve textured shapes, where the "
+    "answer needs both the outline (a large receptive field) and the fill's fine texture (full-resolution detail). "
+    "Each network you pick reads a picture of the world it was trained on (or one picture for all). Parameters, "
+    "FLOPs and latency are measured here, on this machine, not copied from papers."
 )
 lesson_slot = st.empty()
 
@@ -63,14 +89,16 @@ with left:
     if "cmp_models" in st.session_state:  # a model of yours that has gone drops out of the choice
         st.session_state["cmp_models"] = [n for n in st.session_state["cmp_models"] if n in options]
     chosen = st.multiselect(
-        "Models (two to four)", options, default=["lenet5", "small_vgg"], max_selections=4,
+        "Models (two to five)", options, default=list(ERA_MODELS), max_selections=5,
         key="cmp_models", format_func=model_label,
     )
     pictures = pictures_picker("imagenet", "cmp")
 with right:
     st.markdown(
-        "**Reading the columns.** *Weight layers* counts convolutions and fully-connected layers (ResNet's 1×1 "
-        "shortcut convolutions included). *FLOPs* are those of one forward pass of one picture, counted by "
+        "**Reading the columns.** *Depth* is the number of weight layers on the longest path from input to "
+        "output (an Inception block's parallel branches count once); *weight layers* counts every convolution and "
+        "fully-connected layer (ResNet's 1×1 shortcut convolutions included). *Accuracy* is held out, measured by "
+        "the training script: for the era models the mean ± standard deviation over three seeds. *FLOPs* are those of one forward pass of one picture, counted by "
         "`torch.utils.flop_counter` (a multiply-add is 2). *Latency* is the median of three forward passes "
         f"on `{device}`. Grad-CAM is read at each model's last convolutional resolution, for its top-1 class."
     )
@@ -82,6 +110,7 @@ if pictures is None:
     end_page()
 
 alpha = st.slider("Grad-CAM opacity", 0.0, 1.0, 0.5, 0.05, key="cmp_alpha")
+era_results = models.bundled_curves("eras_results.json")
 measured: list[Column] = []
 columns = st.columns(len(chosen))
 for column, name in zip(columns, chosen):
@@ -114,13 +143,22 @@ for column, name in zip(columns, chosen):
                   f"Grad-CAM at {layer}<br>“{spec.classes[top1]}”{meaningless}", height=300, key=f"cmp_cam_{name}")
         with st.spinner(f"Measuring {spec.title} on {device} …"):
             cost = models.costs(name, device)
+        st.metric("Depth", cost["depth"], help="Weight layers on the longest path from input to output.")
         st.metric("Weight layers", cost["weight_layers"])
         st.metric("Parameters", f"{cost['params'] / 1e6:.2f} M" if cost["params"] >= 1e5 else f"{cost['params']:,}")
         st.metric("Forward FLOPs", f"{cost['flops'] / 1e9:.2f} G" if cost["flops"] >= 1e8 else f"{cost['flops'] / 1e6:.2f} M")
         st.metric(f"Latency on {device}", f"{cost['latency_s'] * 1000:.1f} ms")
-        held_out = accuracy(spec, p.status)
-        st.metric("Accuracy", held_out or "—", help="On pictures of its own world it never trained on: measured by "
-                  "this project's training script (bundled models) or as torchvision reports it (ImageNet weights).")
+        per_seed = seeds_accuracy(spec, p.status, era_results)
+        held_out = accuracy(spec, p.status, per_seed)
+        shown = f"{np.mean(per_seed):.1%} ± {np.std(per_seed) * 100:.1f}" if per_seed else held_out  # fits a column
+        st.metric("Accuracy", shown or "—", help="On pictures of its own world it never trained on: measured by "
+                  "this project's training script (bundled models; for the era models the mean ± standard deviation "
+                  "over three seeds, in points) or as torchvision reports it (ImageNet weights).")
+        trained_s = (np.mean(era_results["models"][name]["train_seconds"]) if per_seed
+                     else float(p.status.metadata.get("train_seconds", "nan")))
+        st.metric("Training time", f"{trained_s:.0f} s" if np.isfinite(trained_s) else "—",
+                  help="Compute seconds of the training script's run (the mean over seeds for the era models), on "
+                       "the machine that made the bundled weights; torchvision's ImageNet training is not ours.")
         st.metric("Confidence in its answer", f"{p.probs[top1]:.1%}" + ("" if p.status.is_trained else " (random)"))
         if not p.status.is_trained:
             answer = "has random weights, so its answer means nothing"
@@ -128,7 +166,8 @@ for column, name in zip(columns, chosen):
             answer = f"was shown a picture outside its world, so “{spec.classes[top1]}” means nothing"
         else:
             answer = f"said “{spec.classes[top1]}” at {p.probs[top1]:.1%}"
-        measured.append(Column(spec.title, int(cost["params"]), cost["flops"], cost["latency_s"], answer, held_out))
+        measured.append(Column(spec.title, int(cost["params"]), cost["flops"], cost["latency_s"], answer, held_out,
+                               per_seed))
 lesson_slot.markdown(lesson(measured, device))
 
 st.subheader("The whole zoo, measured on this machine")
@@ -139,7 +178,7 @@ with st.spinner(f"Measuring all {len(model_names())} architectures on {device} (
         spec, cost = get_spec(name), zoo[name]
         rows.append({
             "year": spec.year, "model": spec.title, "input": "×".join(map(str, spec.input_size)),
-            "weight layers": cost["weight_layers"], "parameters (M)": round(cost["params"] / 1e6, 3),
+            "depth": cost["depth"], "weight layers": cost["weight_layers"], "parameters (M)": round(cost["params"] / 1e6, 3),
             "forward GFLOPs": round(cost["flops"] / 1e9, 3), f"latency on {device} (ms)": round(cost["latency_s"] * 1000, 1),
         })  # what each introduced is prose, which a dataframe cuts off: it is under each model above and on Home
 table(st, rows)

@@ -11,7 +11,8 @@ How a label is read (lower-cased, "_" read as a space; the first rule that match
 1. a training run: "run A" … (the Training lab's runs), whatever model the run trains, and the models
    a run leaves behind ("LeNet-5, lab run A"): they are that run, not the bundled LeNet-5;
 2. a CNN of the model zoo, by its registry title or name: "LeNet-5", "Small VGG (shapes)", "AlexNet",
-   "VGG-16", "GoogLeNet", "ResNet-18", "ResNet-50" (also "lenet5", "small_vgg", "resnet18" …);
+   "VGG-16", "GoogLeNet", "ResNet-18", "ResNet-50" (also "lenet5", "small_vgg", "resnet18" …); the era
+   mini-zoo's "LeNet-style (eras)" … "ResNet-style (eras)" (also "era_lenet" …) before them;
 3. a network of the depth experiment: "plain-N", "residual-N" or "ResNet-N" for a depth N that is not a
    zoo model (so "ResNet-56" is "residual-56"); plain is orange, residual indigo, darker the deeper;
 4. the two clipping runs: "no clipping" / "unclipped", then "clipped …";
@@ -55,6 +56,11 @@ COLOURS: dict[str, str] = {
     "googlenet": "#7b4173",
     "resnet18": "#6b6ecf",
     "resnet50": "#393b79",
+    "era_lenet": "#b5cf6b",  # the era mini-zoo: a lighter or darker shade of its era's full-size model
+    "era_alexnet": "#e7969c",
+    "era_vgg": "#bd9e39",
+    "era_googlenet": "#a55194",
+    "era_resnet": "#5254a3",
     "run A": "#1b9e77",
     "run B": "#d95f02",
     "run C": "#7570b3",
@@ -71,6 +77,7 @@ DEPTH_SHADES = {"plain": ("#fdae6b", "#8c2d04"), "residual": ("#9c9ede", "#1c1f5
 DEPTH_RANGE = (8, 56)
 
 _ZOO = (
+    *((f"era_{m}", rf"\b(era {m}|{m}-style)\b") for m in ("lenet", "alexnet", "vgg", "googlenet", "resnet")),
     ("lenet5", r"\blenet-? ?5\b"),
     ("small_vgg", r"\bsmall[ -]?vgg\b"),
     ("alexnet", r"\balexnet\b"),

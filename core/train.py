@@ -7,6 +7,8 @@
     python -m core.train all         # everything; `sequences` for the recurrent models only
     python -m core.train adding      # adding-problem curves of RNN, LSTM, GRU → assets/curves/adding_T100.json
     python -m core.train depth       # plain-20 / plain-56 / residual-56 on shapes → assets/curves/depth_shapes.json
+    python -m core.train eras        # the five era CNNs × 3 seeds on textured shapes → assets/weights/era_*.safetensors
+                                     #   (seed 0) and assets/curves/eras_results.json
     python -m core.train mnist1d     # seven MNIST-1D models × 3 seeds (python -m core.train_mnist1d)
     python -m core.train attention   # string-reversal encoder–decoders (python -m core.train_attention)
 
@@ -20,19 +22,20 @@ import json
 import math
 import time
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
 
-from core.models.catalogue import get_spec
+from core.models.catalogue import ERA_MODELS, get_spec
+from core.probes.costs import depth, forward_flops, forward_latency, parameter_count, weight_layers
 from core.training.engine import EpochRecord, Run, RunConfig, evaluate, train
 from core.training.limits import Limits
-from core.training.tasks import (ADDING_BASELINE, SHAPES_TEST_SEED, SHAPES_TRAIN_SEED, TAGGING_TEST_LENGTH,
-                                 TAGGING_TRAIN_LENGTH, AddingTask, CharTask, DepthTask, DigitsTask, ShapesTask,
-                                 TaggingTask, Task)
+from core.training.tasks import (ADDING_BASELINE, ERAS_TEST_SEED, ERAS_TRAIN_SEED, SHAPES_TEST_SEED,
+                                 SHAPES_TRAIN_SEED, TAGGING_TEST_LENGTH, TAGGING_TRAIN_LENGTH, AddingTask, CharTask,
+                                 DepthTask, DigitsTask, ErasTask, ShapesTask, TaggingTask, Task)
 from core.weights import ASSETS, bundled_path, save_bundled
 
 SHAPES_TRAIN_SIZE = 12_000
@@ -172,9 +175,9 @@ def train_depth_comparison(steps: int = 150, seed: int = 0, size: int = 32,
     residual one better than both.
     """
     losses: dict[str, list[float]] = {}
-    for depth, residual in configs:
-        label = f"{'residual' if residual else 'plain'}-{depth}"
-        task = DepthTask(label, label, label, epoch_steps=steps, depth=depth, residual=residual, size=size)
+    for layers, residual in configs:
+        label = f"{'residual' if residual else 'plain'}-{layers}"
+        task = DepthTask(label, label, label, epoch_steps=steps, depth=layers, residual=residual, size=size)
         run = Run(RunConfig(label, "sgd", 0.05, "constant", 64, 1, weight_decay=1e-4, seed=seed), task=task)
         if on_step is not None:
             run.add_callback("on_step_end", lambda r, label=label: on_step(label, len(r.steps) - 1, r.steps[-1].loss))
@@ -194,6 +197,62 @@ def bundle_depth_curves(steps: int = 120) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out))
     print(f"wrote {path}")
+
+
+ERAS_TRAIN_SIZE = 5000
+ERAS_TEST_SIZE = 1000
+ERAS_SEEDS = (0, 1, 2)
+ERAS_CONFIG = RunConfig("eras", "adam", 3e-3, "onecycle", 64, 12, weight_decay=1e-4)
+"""One recipe for all five: the same data, steps, optimiser and schedule, so only the architecture differs."""
+ERAS_RESULTS = ASSETS / "curves" / "eras_results.json"
+
+
+def eras_task(name: str) -> ErasTask:
+    """The textured-shapes task as the bundled era models were trained and measured on it, with model `name`."""
+    return ErasTask("eras", "textured shapes", "textured shapes", model=name, train=ERAS_TRAIN_SIZE, val=ERAS_TEST_SIZE)
+
+
+def bundle_eras(seeds: tuple[int, ...] = ERAS_SEEDS) -> dict:
+    """Train the five era CNNs with one recipe for every seed; write seed 0's weights (with their facts) and
+    every model's held-out accuracy per seed, costs and training seconds to assets/curves/eras_results.json."""
+    config, task = ERAS_CONFIG, eras_task(ERA_MODELS[0])
+    out = {
+        "task": f"textured shapes, 32×32, {len(get_spec(ERA_MODELS[0]).classes)} classes (shape × fill texture): "
+                f"{task.train:,} train (seed {ERAS_TRAIN_SEED}), {task.val:,} held out (seed {ERAS_TEST_SEED})",
+        "training": "AdamW " + config.describe(task).split(" ", 1)[1].rsplit(", seed", 1)[0],
+        "seeds": list(seeds),
+        "machine": f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads",
+        "command": "python -m core.train eras",
+        "models": {},
+    }
+    for name in ERA_MODELS:
+        spec = get_spec(name)
+        accuracies, seconds = [], []
+        for seed in seeds:
+            run = fit(eras_task(name), replace(config, seed=seed))
+            accuracies.append(round(run.epochs[-1].val_accuracy, 4))
+            seconds.append(round(run.compute_seconds, 1))
+            print(f"  {name} seed {seed}: held-out accuracy {accuracies[-1]:.4f} in {seconds[-1]:.0f} s", flush=True)
+            if seed == seeds[0]:
+                model = run.model.eval()
+                save_bundled(model, bundled_path(spec), {
+                    "model": name, "dataset": out["task"], "test_accuracy": f"{accuracies[-1]:.4f}",
+                    "epochs": str(config.epochs), "seed": str(seed), "train_seconds": f"{seconds[-1]:.0f}",
+                    "torch": torch.__version__, "command": "python -m core.train eras",
+                })
+        out["models"][name] = {
+            "title": spec.title, "idea": spec.summary, "accuracy": accuracies, "train_seconds": seconds,
+            "bundled_seed": seeds[0], "params": parameter_count(model), "flops": forward_flops(model, spec.input_size),
+            "latency_ms": round(forward_latency(model, spec.input_size, repeats=50, warmup=5) * 1000, 3),
+            "depth": depth(model), "weight_layers": weight_layers(model),
+        }
+    ERAS_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    ERAS_RESULTS.write_text(json.dumps(out, indent=1, ensure_ascii=False))
+    print(f"wrote {ERAS_RESULTS}")
+    for name, r in out["models"].items():
+        print(f"  {r['title']:24s} {100 * np.mean(r['accuracy']):5.1f} ± {100 * np.std(r['accuracy']):.1f}%  "
+              f"{r['params']:6d} params  depth {r['depth']:2d}  {np.mean(r['train_seconds']):4.0f} s")
+    return out
 
 
 TRAINERS = {
@@ -217,7 +276,8 @@ DATASETS = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the bundled models and write their safetensors.")
-    parser.add_argument("model", choices=[*TRAINERS, "all", "sequences", "adding", "depth", "mnist1d", "attention"])
+    parser.add_argument("model", choices=[*TRAINERS, "all", "sequences", "adding", "depth", "eras", "mnist1d",
+                                          "attention"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--length", type=int, default=100, help="sequence length for `adding`")
     args = parser.parse_args(argv)
@@ -226,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.model == "depth":
         bundle_depth_curves()
+        return 0
+    if args.model == "eras":
+        bundle_eras()
         return 0
     if args.model == "mnist1d":
         from core.train_mnist1d import main as mnist1d_main

@@ -3,7 +3,8 @@
     pip install scikit-image && python scripts/make_samples.py
 
 Photos come from scikit-image's bundled data (public domain or CC0, see assets/samples/SOURCES.md);
-digits are held-out scans from scikit-learn's digits, drawn large; shapes come from core.data.shapes.
+digits are held-out scans from scikit-learn's digits, drawn large; shapes come from core.data.shapes, the
+textured shapes of the eras task at their own 32×32 (the pixels the models read, untouched by resizing).
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.data.digits import load_digits_split  # noqa: E402
 from core.data.samples import SAMPLES_DIR  # noqa: E402
-from core.data.shapes import SHAPE_CLASSES, draw_shape  # noqa: E402
+from core.data.shapes import SHAPE_CLASSES, TEXTURED_SHAPES, TEXTURES, draw_shape, draw_textured  # noqa: E402
+
+ERA_SAMPLES = (("triangle", "checks"), ("circle", "horizontal stripes"), ("square", "diagonal stripes"))
 
 
 def main() -> None:
@@ -40,6 +43,11 @@ def main() -> None:
     for name in ("star", "ring", "triangle"):
         pixels, _ = draw_shape(rng, SHAPE_CLASSES.index(name))
         Image.fromarray(pixels).resize((256, 256), Image.Resampling.NEAREST).save(SAMPLES_DIR / f"shape_{name}.png")
+
+    rng = np.random.default_rng(2026)
+    for shape, kind in ERA_SAMPLES:
+        pixels = draw_textured(rng, TEXTURED_SHAPES.index(shape), TEXTURES.index(kind))
+        Image.fromarray(pixels).save(SAMPLES_DIR / f"textured_{shape}_{kind.split()[0]}.png")
     print(f"wrote {len(list(SAMPLES_DIR.iterdir()))} files to {SAMPLES_DIR}")
 
 

@@ -122,5 +122,5 @@ def test_size_without_weights_equals_the_real_network(name: str) -> None:
     spec = get_spec(name)
     net = spec.build().eval()
     assert costs.size_without_weights(spec.build, spec.input_size) == {
-        "params": costs.parameter_count(net), "weight_layers": costs.weight_layers(net),
+        "params": costs.parameter_count(net), "weight_layers": costs.weight_layers(net), "depth": costs.depth(net),
         "flops": costs.forward_flops(net, spec.input_size)}

@@ -113,8 +113,8 @@ def test_saliency_explains_any_class_of_an_imagenet_model(tmp_path, monkeypatch)
 def test_compare_lays_out_each_model_and_the_zoo() -> None:
     at = run_page("app_pages/compare.py")
     assert not at.error
-    assert len(at.get("metric")) == 4 * 3
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 7
+    assert len(at.get("metric")) == 5 * 8  # the five era models, eight measurements each
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 12
     at.multiselect(key="cmp_models").set_value(["lenet5"]).run()
     assert any("at least two" in i.value for i in at.info)
 

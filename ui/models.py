@@ -105,7 +105,7 @@ def layer_table(name: str, weights: str) -> pa.Table:
 @st.cache_data(show_spinner=False, max_entries=32)
 @heavy
 def size(name: str) -> dict[str, int]:
-    """Parameters, weight layers and forward FLOPs of architecture `name`: the same on every device, counted
+    """Parameters, weight layers, depth and forward FLOPs of architecture `name`: the same on every device, counted
     without weights, so a page that quotes only the size need not wait for the timing `costs` adds."""
     spec = spec_of(name)
     return measured.size_without_weights(spec.build, spec.input_size)

@@ -133,7 +133,7 @@ def pictures_picker(kind: str, key: str) -> PictureChoice | None:
     mode = st.radio("Pictures", list(PICTURE_MODES), horizontal=True, key=f"{key}_mode", format_func=PICTURE_MODES.get)
     if mode == "own":
         st.caption("Each model reads a bundled sample of what it was trained on: a digit for LeNet-5, a shape for "
-                   "the Small VGG, a photo for the ImageNet models.")
+                   "the Small VGG, a textured shape for the era models, a photo for the ImageNet models.")
         return PictureChoice(None)
     picture = picture_picker(kind, key)
     return None if picture is None else PictureChoice(picture)

@@ -84,7 +84,7 @@ def prepare_image(pixels: np.ndarray, pre: Preprocessing) -> ModelInput:
         gray = (x[0, 0].numpy() * 255).round().astype(np.uint8)
         return ModelInput(normalise(x, pre), np.repeat(gray[..., None], 3, axis=2))
     _, height, width = pre.input_size
-    if pre.recipe == "shapes":
+    if pre.recipe in ("shapes", "eras"):
         img = _centre_square(img).resize((width, height), Image.Resampling.BILINEAR)
     elif pre.recipe == "imagenet":
         short = pre.resize_size or height

@@ -16,7 +16,7 @@ class Sample:
 
     file: str
     title: str
-    kind: str  # its world: "digit", "shapes" or "imagenet", as a model spec names the world it knows
+    kind: str  # its world: "digit", "shapes", "eras" or "imagenet", as a model spec names the world it knows
 
 
 SAMPLES: tuple[Sample, ...] = (
@@ -26,6 +26,9 @@ SAMPLES: tuple[Sample, ...] = (
     Sample("shape_star.png", "Shape: star", "shapes"),
     Sample("shape_ring.png", "Shape: ring", "shapes"),
     Sample("shape_triangle.png", "Shape: triangle", "shapes"),
+    Sample("textured_triangle_checks.png", "Textured shape: triangle, checks", "eras"),
+    Sample("textured_circle_horizontal.png", "Textured shape: circle, horizontal stripes", "eras"),
+    Sample("textured_square_diagonal.png", "Textured shape: square, diagonal stripes", "eras"),
     Sample("chelsea.jpg", "Photo: Chelsea the cat", "imagenet"),
     Sample("coffee.jpg", "Photo: coffee cup", "imagenet"),
     Sample("astronaut.jpg", "Photo: astronaut Eileen Collins", "imagenet"),

@@ -137,3 +137,64 @@ def make_shapes(n: int, seed: int, size: int = IMAGE_SIZE) -> ShapesBatch:
     for i, label in enumerate(labels):
         images[i], boxes[i] = draw_shape(rng, int(label), size)
     return ShapesBatch(images=images, labels=labels, boxes=boxes)
+
+
+TEXTURED_SHAPES: tuple[str, ...] = ("circle", "square", "triangle")
+TEXTURES: tuple[str, ...] = ("horizontal stripes", "vertical stripes", "diagonal stripes", "checks")
+TEXTURED_CLASSES: tuple[str, ...] = tuple(f"{s}, {t}" for s in TEXTURED_SHAPES for t in TEXTURES)
+TEXTURED_SIZE = 32
+TEXTURE_PERIOD = 4  # pixels: two on, two off
+
+
+def texture(kind: int, size: int, phase: tuple[int, int]) -> np.ndarray:
+    """(size, size) 0/1 pattern of `TEXTURES[kind]` with period `TEXTURE_PERIOD`, shifted by `phase` (dy, dx)."""
+    yy, xx = np.mgrid[0:size, 0:size]
+    yy, xx = yy + phase[0], xx + phase[1]
+    half = TEXTURE_PERIOD // 2
+    pattern = {0: yy // half % 2, 1: xx // half % 2, 2: (xx + yy) // half % 2,
+               3: (xx // half + yy // half) % 2}[kind]
+    return pattern.astype(np.float64)
+
+
+def _distinct_colours(rng: np.random.Generator, apart: float) -> tuple[np.ndarray, np.ndarray]:
+    for _ in range(50):
+        a, b = rng.integers(0, 256, size=(2, 3))
+        if np.abs(a - b).sum() > apart:
+            break
+    return a.astype(np.float64), b.astype(np.float64)
+
+
+def draw_textured(rng: np.random.Generator, shape: int, kind: int, size: int = TEXTURED_SIZE) -> np.ndarray:
+    """One picture (size, size, 3) uint8: shape `TEXTURED_SHAPES[shape]` filled with texture `TEXTURES[kind]`,
+    of random size (a fifth to two fifths of the side), place, turn and colours, on a gradient that carries a
+    fainter texture of another kind, with clutter strokes and noise on top."""
+    bg = _background(rng, size)
+    other = int(rng.choice([k for k in range(len(TEXTURES)) if k != kind]))
+    faint = texture(other, size, tuple(rng.integers(0, TEXTURE_PERIOD, 2)))
+    bg = bg + rng.uniform(10, 30) * (faint[..., None] - 0.5)
+    r = rng.uniform(0.22, 0.42) * size
+    cx, cy = rng.uniform(r * 0.8, size - r * 0.8, size=2)
+    mask = np.asarray(_shape_mask(SHAPE_CLASSES.index(TEXTURED_SHAPES[shape]), cx, cy, r,
+                                  rng.uniform(0, 2 * math.pi), size), dtype=np.float64)[..., None] / 255
+    a, b = _distinct_colours(rng, 200)
+    fill = texture(kind, size, tuple(rng.integers(0, TEXTURE_PERIOD, 2)))[..., None]
+    pixels = bg * (1 - mask) + (a * fill + b * (1 - fill)) * mask
+    canvas = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), mode="RGB")
+    draw = ImageDraw.Draw(canvas)
+    for _ in range(int(rng.integers(1, 4))):
+        x0, y0, x1, y1 = rng.uniform(0, size, size=4)
+        draw.line((x0, y0, x1, y1), fill=tuple(int(v) for v in rng.integers(0, 256, 3)), width=1)
+    pixels = np.asarray(canvas, dtype=np.float64) + rng.normal(0, rng.uniform(4, 14), size=(size, size, 3))
+    return np.clip(pixels, 0, 255).astype(np.uint8)
+
+
+def make_textured_shapes(n: int, seed: int, size: int = TEXTURED_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """`n` pictures (N, size, size, 3) uint8 and labels (N,) int64 into `TEXTURED_CLASSES` (shape × texture),
+    classes balanced and shuffled, fully determined by `seed`."""
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n) % len(TEXTURED_CLASSES)).astype(np.int64)
+    images = np.empty((n, size, size, 3), dtype=np.uint8)
+    for i, label in enumerate(labels):
+        shape, kind = divmod(int(label), len(TEXTURES))
+        images[i] = draw_textured(rng, shape, kind, size)
+    return images, labels

@@ -17,9 +17,9 @@ from torchvision.models import WeightsEnum
 from core.data.digits import DIGIT_CLASSES
 from core.data.preprocess import Preprocessing
 from core.data.sequences import BRACKETS_VOCAB, MAX_DEPTH, QUOTES_VOCAB
-from core.data.shapes import SHAPE_CLASSES
+from core.data.shapes import SHAPE_CLASSES, TEXTURED_CLASSES
 from core.data.text import VOCAB
-from core.models import mnist1d, seq2seq
+from core.models import eras, mnist1d, seq2seq
 from core.models.lenet import LeNet5
 from core.models.sequence import CharModel
 from core.models.small_vgg import SmallVGG
@@ -42,7 +42,7 @@ class ModelSpec:
     label: str
     kind: str  # one of KINDS
     task: str  # "digits", "shapes", "imagenet"; "charlm", "brackets", "quotes"; "mnist1d"; "reverse"
-    input_kind: str  # "digit", "shapes", "imagenet" (pictures); "text"; "series" (40 numbers); "letters"
+    input_kind: str  # "digit", "shapes", "eras", "imagenet" (pictures); "text"; "series" (40 numbers); "letters"
     build: Callable[..., nn.Module] = field(repr=False)  # sequence models take traced=True|False
     weights: str = "bundled"  # one of WEIGHTS_SOURCES
     bundled_file: str | None = None  # in assets/weights/
@@ -78,9 +78,9 @@ class ModelSpec:
 
     @property
     def world(self) -> str | None:
-        """The pictures it was trained on, named as samples name theirs ("digit", "shapes", "imagenet"), or
+        """The pictures it was trained on, named as samples name theirs ("digit", "shapes", "eras", "imagenet"), or
         None when its classes are someone's own (a lab run on your pictures, weights with your class names)."""
-        known = {"digit": DIGIT_CLASSES, "shapes": SHAPE_CLASSES}
+        known = {"digit": DIGIT_CLASSES, "shapes": SHAPE_CLASSES, "eras": TEXTURED_CLASSES}
         if self.torchvision_weights is not None:
             known["imagenet"] = tuple(self.torchvision_weights.meta["categories"])
         return self.input_kind if known.get(self.input_kind) == self.classes else None
@@ -131,6 +131,18 @@ def _seq2seq_spec(name: str, title: str, label: str, build: Callable[[], nn.Modu
                      build=build, bundled_file=f"reverse_{name}.safetensors")
 
 
+def _era_spec(name: str, title: str, label: str, year: int, summary: str, build: Callable[..., nn.Module]) -> ModelSpec:
+    """One of the five era CNNs, trained on the textured shapes (`python -m core.train eras`)."""
+    return ModelSpec(name=name, title=title, label=label, kind="image", task="eras", input_kind="eras",
+                     build=partial(build, num_classes=len(TEXTURED_CLASSES)), bundled_file=f"{name}.safetensors",
+                     year=year, summary=summary,
+                     preprocessing=Preprocessing("eras", (3, 32, 32), (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)),
+                     classes=TEXTURED_CLASSES)
+
+
+ERA_MODELS: tuple[str, ...] = ("era_lenet", "era_alexnet", "era_vgg", "era_googlenet", "era_resnet")
+"""The mini-zoo of the eras, oldest first: the same task, comparable budgets, one idea each."""
+
 CHARLM_HIDDEN = 128
 
 CATALOGUE: tuple[ModelSpec, ...] = (
@@ -149,6 +161,17 @@ CATALOGUE: tuple[ModelSpec, ...] = (
         preprocessing=Preprocessing("shapes", (3, 64, 64), (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)),
         classes=SHAPE_CLASSES,
     ),
+    _era_spec("era_lenet", "LeNet-style (eras)", "LeNet-style", 1998,
+              "5×5 convolutions, tanh and average-pool subsampling, then fully-connected layers.", eras.EraLeNet),
+    _era_spec("era_alexnet", "AlexNet-style (eras)", "AlexNet-style", 2012,
+              "A large strided first kernel, ReLU, overlapping max pooling and dropout.", eras.EraAlexNet),
+    _era_spec("era_vgg", "VGG-style (eras)", "VGG-style", 2014,
+              "Nothing but stacks of small 3×3 convolutions between max poolings.", eras.EraVGG),
+    _era_spec("era_googlenet", "GoogLeNet-style (eras)", "GoogLeNet-style", 2014,
+              "Inception blocks: 1×1, 3×3, 5×5 and pooling branches side by side, 1×1 reductions first.",
+              eras.EraGoogLeNet),
+    _era_spec("era_resnet", "ResNet-style (eras)", "ResNet-style", 2015,
+              "Residual blocks: each adds its input back, so a deeper network still trains.", eras.EraResNet),
     _torchvision_spec("alexnet", "AlexNet", 2012, "Deeper, ReLU, dropout and GPUs: the ImageNet 2012 breakthrough.",
                       torchvision.models.AlexNet_Weights.IMAGENET1K_V1),
     _torchvision_spec("vgg16", "VGG-16", 2014, "Sixteen weight layers built only from 3×3 convolutions.",

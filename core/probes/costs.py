@@ -30,12 +30,12 @@ def forward_flops(model: nn.Module, input_size: tuple[int, ...]) -> int:
 
 
 def size_without_weights(build: Callable[[], nn.Module], input_size: tuple[int, ...]) -> dict[str, int]:
-    """Parameters, weight layers and forward FLOPs of the network `build()` makes, built on PyTorch's meta device:
+    """Parameters, weight layers, depth and forward FLOPs of the network `build()` makes, built on PyTorch's meta device:
     shapes only, so no memory for weights and no initialisation (VGG-16's 138 M parameters would take 550 MB and
     seconds). The counts equal those of the real network."""
     with torch.device("meta"):
         net = build().eval()
-    return {"params": parameter_count(net), "weight_layers": weight_layers(net),
+    return {"params": parameter_count(net), "weight_layers": weight_layers(net), "depth": depth(net),
             "flops": forward_flops(net, input_size)}
 
 
@@ -60,3 +60,18 @@ def forward_latency(model: nn.Module, input_size: tuple[int, ...], repeats: int 
             if i >= warmup:
                 times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def depth(model: nn.Module) -> int:
+    """Weight layers (convolutions, fully-connected) on the longest path from input to output, traced by torch.fx:
+    an Inception block's four branches add the depth of one, a residual block's shortcut adds none."""
+    from torch import fx
+
+    graph = fx.symbolic_trace(model).graph
+    modules = dict(model.named_modules())
+    longest: dict[fx.Node, int] = {}
+    for node in graph.nodes:
+        before = max((longest[n] for n in node.all_input_nodes), default=0)
+        weighted = node.op == "call_module" and isinstance(modules[node.target], (nn.Conv1d, nn.Conv2d, nn.Linear))
+        longest[node] = before + weighted
+    return max(longest.values(), default=0)

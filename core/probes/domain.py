@@ -37,6 +37,8 @@ WORLDS: dict[str, World] = {
     "digit": World("handwritten digits 0–9", "a handwritten digit"),
     "shapes": World("six drawn shapes — circle, square, triangle, star, cross, ring — on cluttered backgrounds",
                     "a drawn shape"),
+    "eras": World("twelve textured shapes — a circle, square or triangle filled with stripes or checks — on "
+                  "faintly textured backgrounds", "a textured shape"),
     "imagenet": World("photos of the 1,000 ImageNet classes", "a photo"),
 }
 

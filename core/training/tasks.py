@@ -235,6 +235,50 @@ def _shapes_data(train: int, val: int) -> TaskData:
 
 
 @dataclass(frozen=True)
+class ErasTask(PictureTask):
+    """Textured shapes (32×32, twelve classes: shape × fill texture) with one of the five era CNNs; `train` and
+    `val` pictures from seeds `ERAS_TRAIN_SEED` and `ERAS_TEST_SEED`."""
+
+    input_size: tuple[int, int, int] = (3, 32, 32)
+    normalised_as: str = "era_vgg"
+    model: str = "era_vgg"  # the registry name of the era network
+    train: int = 4000
+    val: int = 1000
+
+    def data(self) -> TaskData:
+        return _eras_data(self.train, self.val)
+
+    def train_size(self, data: TaskData | None) -> int:
+        return len(data.x_train) if data is not None else self.train  # without generating them
+
+    def network(self, config: RunConfig, num_classes: int) -> nn.Module:
+        from core.models.catalogue import get_spec
+
+        return get_spec(self.model).build()
+
+
+ERAS_TRAIN_SEED = 11
+ERAS_TEST_SEED = 12
+
+
+def eras_tensors(n: int, seed: int, spec: ModelSpec) -> tuple[torch.Tensor, torch.Tensor]:
+    """`n` generated textured shapes as normalised (N, 3, 32, 32) input and labels (N,)."""
+    from core.data.preprocess import normalise
+    from core.data.shapes import make_textured_shapes
+
+    images, labels = make_textured_shapes(n, seed)
+    return normalise(torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0, spec.preprocessing), torch.from_numpy(labels)
+
+
+@functools.lru_cache(maxsize=2)
+def _eras_data(train: int, val: int) -> TaskData:
+    from core.models.catalogue import get_spec
+
+    spec = get_spec("era_vgg")
+    return TaskData(*eras_tensors(train, ERAS_TRAIN_SEED, spec), *eras_tensors(val, ERAS_TEST_SEED, spec), spec.classes)
+
+
+@dataclass(frozen=True)
 class CharTask(Task):
     """Predict the next character: of CPython's source (built in), or of the text a user brings."""
 
