@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.data.sequences import bracket_depths, inside_quotes
+from core.data.sequences import TAGGING_RULES
 from core.data.text import UNKNOWN
 from core.probes import recurrent
 from ui import sequences
@@ -25,9 +25,8 @@ with left:
     own = sequences.sequence_model(spec.name)[1].source == "own"
     st.caption(
         "Your character model: it predicts the next character of the text it was trained on." if own else
-        {"charlm": "Trained to predict the next character of Python source code (CPython's standard library).",
-         "brackets": "Trained to output, after each character, how deeply nested in brackets we are.",
-         "quotes": "Trained to output, after each character, whether we are inside a quoted string."}[spec.task]
+        "Trained to predict the next character of Python source code (CPython's standard library)."
+        if spec.predicts_next else TAGGING_RULES[spec.task].trained_to
     )
 with right:
     text = text_input(spec.task, "hs")
@@ -40,7 +39,7 @@ h = run.trace["h"]
 steps, units = h.shape
 
 with left:
-    if spec.task == "charlm":
+    if spec.predicts_next:
         surprise = recurrent.surprisal_bits(run, encoded.known)
         score = recurrent.mean_score(surprise)
         uniform = np.log2(len(spec.vocab) - 1)
@@ -54,16 +53,16 @@ with left:
                 f"{len(spec.vocab) - 1} symbols.** All it knows of the text so far is carried in h_t below."
             )
     else:
-        truth = bracket_depths(text[:steps]) if spec.task == "brackets" else inside_quotes(text[:steps])
+        tagging = TAGGING_RULES[spec.task]
+        truth = tagging.rule(text[:steps])
         truth = np.clip(truth, 0, len(spec.outputs) - 1)
         score = recurrent.mean_score(recurrent.step_correct(run, truth, encoded.known))
         score_metric(st, "Steps the model gets right", score, ".1%",
                      help="Compared with the rule computed directly from your text.")
         if score.value is not None:
             common = recurrent.commonest_answer_share(truth, encoded.known)
-            rule = "how deep inside brackets it is" if spec.task == "brackets" else "whether it is inside quotes"
             lesson.markdown(
-                f"**The model tracks {rule} with nothing but h_t: it is right at {score.value:.0%} of the steps, "
+                f"**The model tracks {tagging.follows} with nothing but h_t: it is right at {score.value:.0%} of the steps, "
                 f"where always giving this text's most common answer would be right at {common:.0%}.**"
             )
     st.metric("Steps × hidden units", f"{steps} × {units}",
@@ -81,7 +80,7 @@ chart(st, plots.state_heatmap, h, chars, order, title=f"{spec.title}: {units} un
       label="h_t", key="hs_heat")
 
 st.subheader("What the model outputs at each step")
-if spec.task == "charlm":
+if spec.predicts_next:
     st.caption("Each character coloured by how surprised the model was to see it (−log2 of the probability it gave "
                f"that character one step earlier). Dark red = surprising; blank = not scored ({UNKNOWN} or the first).")
     surprise = np.concatenate([[np.nan], surprise])
@@ -94,7 +93,7 @@ if spec.task == "charlm":
 else:
     predicted = run.probs.argmax(1).astype(float)
     chart(st, plots.text_heatmap, chars, predicted, colorscale="Viridis", reversescale=False, zmid=None,
-          zrange=(0, len(spec.outputs) - 1), label="depth" if spec.task == "brackets" else "inside quotes",
+          zrange=(0, len(spec.outputs) - 1), label=tagging.output,
           key="hs_pred")
 
 st.subheader("One update, with its numbers")
@@ -119,7 +118,7 @@ else:
     st.latex(rf"h_{{{t}}} = (1-z)\,n + z\,h_{{t-1}} = (1-{v['z_t']:.3f})\times{v['n_t']:.3f} + {v['z_t']:.3f}\times{v['h_(t−1)']:.3f}"
              rf" = {v['h_t']:.3f}")
 table(st, [{"term": term.symbol, "value": round(term.value, 4), "what it is": term.meaning} for term in terms])
-if spec.task == "charlm":
+if spec.predicts_next:
     top = recurrent.top_k(run.probs[t:t + 1], spec.outputs, 5)[0]
     following = f"; the text continues with “{chars[t + 1]}”" if t + 1 < steps else ""
     st.caption(f"After step {t} the model expects: " + ", ".join(f"“{'↵' if s == chr(10) else s}” {p:.1%}" for s, p in top)

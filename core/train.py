@@ -43,20 +43,6 @@ SHAPES_TEST_SIZE = 1_000
 REPORT_EVERY = 250  # steps between held-out evaluations of the sequence models
 
 
-@torch.inference_mode()
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 256) -> float:
-    """Fraction of `x` (N, ...) the model labels as `y` (N,), in eval mode."""
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    correct = 0
-    for i in range(0, len(x), batch_size):
-        logits = model(x[i:i + batch_size].to(device))
-        correct += int((logits.argmax(1).cpu() == y[i:i + batch_size]).sum())
-    model.train(was_training)
-    return correct / max(len(x), 1)
-
-
 def fit(task: Task, config: RunConfig, on_epoch_end: Callable[[EpochRecord], None] | None = None,
         **run_options: object) -> Run:
     """Train `config` on `task` to the end with the engine; `on_epoch_end` hears each held-out evaluation."""

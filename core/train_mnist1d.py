@@ -27,8 +27,7 @@ from core.data.mnist1d import LENGTH
 from core.models.catalogue import get_spec, model_names
 from core.models.mnist1d import RecurrentClassifier, recurrent_flops
 from core.probes.costs import forward_flops, forward_latency, parameter_count
-from core.train import accuracy
-from core.training.engine import EpochRecord, Run, RunConfig, train
+from core.training.engine import EpochRecord, Run, RunConfig, accuracy, train
 from core.training.limits import SCRIPT, Limits
 from core.training.tasks import Mnist1dTask
 from core.weights import ASSETS, bundled_path, save_bundled

@@ -11,7 +11,8 @@ from core.data.samples import SAMPLES
 from core.data.shapes import TEXTURED_CLASSES, make_textured_shapes
 from core.models.catalogue import ERA_MODELS, get_spec
 from core.probes import domain
-from core.train import ERAS_RESULTS, ERAS_TEST_SIZE, accuracy, bundle_eras
+from core.train import ERAS_RESULTS, ERAS_TEST_SIZE, bundle_eras
+from core.training.engine import accuracy
 from core.training.tasks import ERAS_TEST_SEED, eras_tensors
 from core.weights import load_model
 

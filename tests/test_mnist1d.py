@@ -8,7 +8,7 @@ import torch
 from core.data.mnist1d import LENGTH, load_mnist1d
 from core.models.catalogue import get_spec, model_names
 from core.models.mnist1d import Logistic, RecurrentClassifier, TinyTransformer, input_gradient, recurrent_flops
-from core.train import accuracy
+from core.training.engine import accuracy
 from core.train_mnist1d import RESULTS, mnist1d_tensors
 from core.weights import load_model
 

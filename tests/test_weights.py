@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from core.models import get_spec
-from core.train import SHAPES_TEST_SIZE, accuracy
+from core.train import SHAPES_TEST_SIZE
+from core.training.engine import accuracy
 from core.training.tasks import SHAPES_TEST_SEED, digits_tensors, shapes_tensors
 from core.weights import bundled_path, imagenet_cache_path, load_model, read_metadata
 

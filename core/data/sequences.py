@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -43,6 +44,24 @@ def inside_quotes(text: str) -> np.ndarray:
             inside ^= 1
         out.append(inside)
     return np.array(out, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class TaggingRule:
+    """What a tagger is trained to follow: the rule computed from a text, in words and as a colour-bar label."""
+
+    rule: Callable[[str], np.ndarray]
+    follows: str  # "how deep inside brackets it is"
+    output: str  # the colour-bar label of its answers
+    trained_to: str  # one line on what it was trained to output
+
+
+TAGGING_RULES: dict[str, TaggingRule] = {
+    "brackets": TaggingRule(bracket_depths, "how deep inside brackets it is", "depth",
+                            "Trained to output, after each character, how deeply nested in brackets we are."),
+    "quotes": TaggingRule(inside_quotes, "whether it is inside quotes", "inside quotes",
+                          "Trained to output, after each character, whether we are inside a quoted string."),
+}
 
 
 def make_brackets(n: int, length: int, seed: int) -> TaskBatch:

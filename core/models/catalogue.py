@@ -77,6 +77,11 @@ class ModelSpec:
         return len(self.classes)
 
     @property
+    def predicts_next(self) -> bool:
+        """A character language model: its outputs are the next character (else a tagger of each step)."""
+        return self.task == "charlm"
+
+    @property
     def world(self) -> str | None:
         """The pictures it was trained on, named as samples name theirs ("digit", "shapes", "eras", "imagenet"), or
         None when its classes are someone's own (a lab run on your pictures, weights with your class names)."""

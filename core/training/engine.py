@@ -347,6 +347,20 @@ def evaluate(model: nn.Module, task: Task, data: TaskData | None = None) -> tupl
     return float(loss), metric
 
 
+@torch.inference_mode()
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 256) -> float:
+    """Fraction of `x` (N, ...) the model labels as `y` (N,), in eval mode."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    correct = 0
+    for i in range(0, len(x), batch_size):
+        logits = model(x[i:i + batch_size].to(device))
+        correct += int((logits.argmax(1).cpu() == y[i:i + batch_size]).sum())
+    model.train(was_training)
+    return correct / max(len(x), 1)
+
+
 def train(run: Run, should_stop: Callable[[], bool] | None = None,
           guard: Callable[[], AbstractContextManager] = nullcontext) -> Run:
     """Step `run` to its end on the calling thread (scripts, tests, a page's short run), each step inside
