@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import seconds  # noqa: E402
 from core.device import choose_device  # noqa: E402
 from core.models.rnn import CELLS, TORCH_CELLS, fused_trace, trace_fields  # noqa: E402
 
@@ -40,15 +40,8 @@ def timed_rounds(fns: list[Callable[[], object]], repeats: int, device: torch.de
     times: list[list[float]] = [[] for _ in fns]
     for round_ in range(repeats + 1):
         for fn, took in zip(fns, times):
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            fn()
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            if round_:
-                took.append(time.perf_counter() - start)
-    return times
+            took.append(seconds(fn, device))
+    return [took[1:] for took in times]  # the first round warms up
 
 
 def median_ratio(numerator: list[float], denominator: list[float]) -> float:
