@@ -7,6 +7,7 @@ the bundled weights' metadata), the caller adds the architectures' sizes measure
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ CURVES: dict[str, tuple[str, str]] = {
     "adding": ("adding_T100.json", "python -m core.train adding"),
     "reverse": ("reverse_by_length.json", "python -m core.train_attention"),
     "depth": ("depth_shapes.json", "python -m core.train depth"),
+    "eras": ("eras_results.json", "python -m core.train eras"),
 }
 # Bundled weights whose metadata holds a held-out score: registry name → which registry (image or sequence).
 WEIGHTS: dict[str, str] = {"lenet5": "image", "small_vgg": "image", "char_rnn": "sequence"}
@@ -132,21 +134,35 @@ def size_measured(m: Measurements, name: str) -> str:
     return f"{get_spec(name).title}: {_millions(size['params'])} parameters, {_giga(size['flops'])}FLOPs a picture"
 
 
+def era_measured(m: Measurements, name: str) -> str:
+    """The era CNN `name`'s held-out accuracy on the eras task (mean and spread over its seeds), beside the
+    LeNet-style one's: the same task, the same recipe, one idea apart."""
+    results = m.curves["eras"]
+    if results is None:
+        return " " + _missing("eras")
+    era, first = results["models"][name], results["models"]["era_lenet"]
+    spread = statistics.pstdev(era["accuracy"])  # as the Compare page quotes it
+    return (f" On one task for all five eras (the Compare page), the {era['title'].split(' (')[0]} CNN reads "
+            f"{_mean_accuracy(era):.1%} ± {spread:.1%} of held-out pictures right over {len(era['accuracy'])} seeds, "
+            f"the LeNet-style one {_mean_accuracy(first):.1%}.")
+
+
 def alexnet_measured(m: Measurements) -> str:
-    return size_measured(m, "alexnet") + " (measured here; its weights are random unless ImageNet's are downloaded)."
+    return (size_measured(m, "alexnet") + " (measured here; its weights are random unless ImageNet's are downloaded)."
+            + era_measured(m, "era_alexnet"))
 
 
 def vgg_measured(m: Measurements) -> str:
     meta = m.metadata["small_vgg"]
     small = (f"; the bundled small VGG, same recipe, reads {float(meta['test_accuracy']):.1%} of held-out shapes right"
              if meta and "test_accuracy" in meta else "")
-    return size_measured(m, "vgg16") + small + "."
+    return size_measured(m, "vgg16") + small + "." + era_measured(m, "era_vgg")
 
 
 def googlenet_measured(m: Measurements) -> str:
     google, vgg = m.sizes.get("googlenet"), m.sizes.get("vgg16")
     ratio = f", 1/{vgg['params'] / google['params']:.0f} of VGG-16's parameters" if google and vgg else ""
-    return size_measured(m, "googlenet") + ratio + "."
+    return size_measured(m, "googlenet") + ratio + "." + era_measured(m, "era_googlenet")
 
 
 def gru_measured(m: Measurements) -> str:
@@ -180,7 +196,8 @@ def resnet_measured(m: Measurements) -> str:
         return _missing("depth")
     final = {name: sum(loss[-20:]) / len(loss[-20:]) for name, loss in curves["loss"].items()}
     return (f"Same {curves['steps']} training steps on shapes, loss over the last 20: plain-20 {final['plain-20']:.2f}, "
-            f"plain-56 {final['plain-56']:.2f} (deeper, worse), residual-56 {final['residual-56']:.2f}.")
+            f"plain-56 {final['plain-56']:.2f} (deeper, worse), residual-56 {final['residual-56']:.2f}."
+            + era_measured(m, "era_resnet"))
 
 
 def transformer_measured(m: Measurements) -> str:

@@ -78,6 +78,18 @@ def test_a_changed_result_file_changes_its_row(assets: Path) -> None:
     assert after["LSTM"] == before["LSTM"]
 
 
+def test_the_cnn_eras_quote_the_era_models_on_one_task(assets: Path) -> None:
+    """AlexNet, VGG, GoogLeNet and ResNet each quote their era CNN's accuracy on the eras task, from its file."""
+    timeline = {row.model: row.measured for row in rows(ASSETS).values()}
+    assert "the ResNet-style CNN reads 92.9% ± 1.3%" in timeline["ResNet"]
+    assert "the AlexNet-style CNN reads 46.7% ± 1.2%" in timeline["AlexNet"]
+    path = assets / "curves" / "eras_results.json"
+    results = json.loads(path.read_text())
+    results["models"]["era_vgg"]["accuracy"] = [0.5, 0.6, 0.7]
+    path.write_text(json.dumps(results))
+    assert "the VGG-style CNN reads 60.0% ± 8.2%" in rows(assets)["VGG"].measured
+
+
 def test_a_changed_weights_file_changes_its_row(assets: Path) -> None:
     save_file({"w": torch.zeros(1)}, str(assets / "weights" / history.weights_file("lenet5").name),
               metadata={"test_accuracy": "0.5"})
