@@ -171,15 +171,28 @@ for column, name in zip(columns, chosen):
 lesson_slot.markdown(lesson(measured, device))
 
 st.subheader("The whole zoo, measured on this machine")
-with st.spinner(f"Measuring all {len(model_names())} architectures on {device} (once per server) …"):
-    rows = []
+names = model_names()
+zoo = None
+if models.zoo_costs.has(device):
     zoo = models.zoo_costs(device)
-    for name in model_names():
-        spec, cost = get_spec(name), zoo[name]
-        rows.append({
-            "year": spec.year, "model": spec.title, "input": "×".join(map(str, spec.input_size)),
-            "depth": cost["depth"], "weight layers": cost["weight_layers"], "parameters (M)": round(cost["params"] / 1e6, 3),
-            "forward GFLOPs": round(cost["flops"] / 1e9, 3), f"latency on {device} (ms)": round(cost["latency_s"] * 1000, 1),
-        })  # what each introduced is prose, which a dataframe cuts off: it is under each model above and on Home
+elif st.button(f"Measure the latency of all {len(names)} architectures on {device}", key="cmp_zoo_go",
+               help="Seconds the first time on a small CPU (VGG-16 alone takes about two); then kept for everyone."):
+    bar = st.progress(0.0)
+    st.button("Stop", key="cmp_zoo_stop")  # a click reruns the page, which ends the measuring; what was done is kept
+    zoo = models.zoo_costs(device, lambda k, name: bar.progress(k / len(names), f"Measuring {get_spec(name).title} …"))
+    bar.empty()
+rows = []
+for name in names:
+    spec, cost = get_spec(name), (zoo[name] if zoo is not None else models.size(name))
+    rows.append({
+        "year": spec.year, "model": spec.title, "input": "×".join(map(str, spec.input_size)),
+        "depth": cost["depth"], "weight layers": cost["weight_layers"], "parameters (M)": round(cost["params"] / 1e6, 3),
+        "forward GFLOPs": round(cost["flops"] / 1e9, 3),
+        f"latency on {device} (ms)": round(cost["latency_s"] * 1000, 1) if zoo is not None else None,
+    })  # what each introduced is prose, which a dataframe cuts off: it is under each model above and on Home
 table(st, rows)
-chart(st, plots.zoo_scatter, rows, device, key="cmp_zoo")
+if zoo is not None:
+    chart(st, plots.zoo_scatter, rows, device, key="cmp_zoo")
+else:
+    st.caption("Sizes and FLOPs are counted without building the networks' weights; their latency is measured on "
+               "request (the button above), once for everyone on this server.")

@@ -119,6 +119,24 @@ def test_compare_lays_out_each_model_and_the_zoo() -> None:
     assert any("at least two" in i.value for i in at.info)
 
 
+def test_compare_measures_the_zoos_latency_on_request_then_for_everyone() -> None:
+    """Sizes at once (counted without weights); latency, seconds of work, only when asked, then kept."""
+    from ui import models
+
+    models.zoo_costs.clear()
+    at = run_page("app_pages/compare.py")
+    zoo = at.dataframe[-1].value
+    assert zoo["latency on cpu (ms)"].isna().all() and (zoo["parameters (M)"] > 0).all()
+    assert not any("Cost of one forward pass" in c.proto.spec for c in at.get("plotly_chart"))
+    at.button(key="cmp_zoo_go").click().run()
+    assert not at.exception
+    assert (at.dataframe[-1].value["latency on cpu (ms)"] > 0).all()
+    assert any("Cost of one forward pass" in c.proto.spec for c in at.get("plotly_chart"))
+    again = run_page("app_pages/compare.py")  # another session: measured already, no button
+    assert not any(b.key == "cmp_zoo_go" for b in again.button)
+    assert (again.dataframe[-1].value["latency on cpu (ms)"] > 0).all()
+
+
 @pytest.mark.parametrize("model", ["char_lstm", "char_rnn", "char_gru", "brackets_lstm", "quotes_lstm"])
 def test_hidden_states_page(model: str) -> None:
     at = run_page("app_pages/hidden_states.py")

@@ -124,13 +124,20 @@ def costs(name: str, device: str) -> dict[str, float]:
         return {**counted, "latency_s": measured.forward_latency(net, spec.input_size, repeats=3)}
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def zoo_costs(device: str) -> dict[str, dict[str, float]]:
-    """`costs` of every registry architecture on `device`, as one cached value: the compare page reads the
-    whole zoo on every rerun, and one cache lookup is cheaper than seven."""
+@shared(4)
+def zoo_costs(device: str, _on_progress: Callable[[int, str], None] | None = None) -> dict[str, dict[str, float]]:
+    """`costs` of every architecture of the zoo on `device`, as one value: the compare page reads the whole zoo
+    on every rerun, and one cache lookup is cheaper than twelve. Measuring them takes seconds the first time
+    (VGG-16's latency alone ≈ 2 s on 2 cores): `_on_progress(k, name)` is told before each, and `zoo_costs.has`
+    says whether a page can show them at once."""
     from core.models.catalogue import model_names
 
-    return {name: costs(name, device) for name in model_names("image")}
+    measured = {}
+    for k, name in enumerate(model_names("image")):
+        if _on_progress is not None:
+            _on_progress(k, name)
+        measured[name] = costs(name, device)
+    return measured
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
