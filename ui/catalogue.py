@@ -20,6 +20,10 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("app_pages/history.py", "History", ":material/history_edu:", "Start",
               "The article's timeline, 1986 RNN to 2017 Transformer: each model's idea, the page that shows it and "
               "the number measured there; then which network suits which kind of data, and where to see it."),
+    PageEntry("app_pages/claims.py", "The article, checked", ":material/fact_check:", "Start",
+              "Every claim of the article's CNN-vs-RNN table and best practices, in our words, with the verdict the "
+              "app's measurements give it (holds, holds with a caveat, does not hold as stated), the number and the "
+              "page that shows it."),
     PageEntry("app_pages/feature_maps.py", "Feature maps", ":material/grid_view:", "Convolutional networks",
               "Pick a picture and a model, see its top-5 prediction, every layer's output shape, each layer's "
               "activation maps, one channel overlaid on the picture, and the first layer's learned kernels."),
