@@ -107,3 +107,12 @@ def test_claims_page_on_its_own_names_the_pages() -> None:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "**Attention**" in [m.value for m in at.markdown]
+
+
+def test_the_readme_quotes_the_current_counts() -> None:
+    """The README's row quotes how many claims get each verdict; it must agree with claims.json."""
+    counts = {verdict: sum(claim.verdict == verdict for claim in claims.read_claims()) for verdict in claims.VERDICTS}
+    readme = (ROOT / "README.md").read_text()
+    assert (f"Today {counts[claims.HOLDS]} claims hold, {counts[claims.CAVEAT]} hold with a caveat" in readme
+            and f"{counts[claims.FAILS]} do not hold as stated" in readme
+            and f"and {counts[claims.UNMEASURED]} are not measured yet" in readme)
