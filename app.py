@@ -7,13 +7,16 @@ screen even when the page stops early (st.stop drops what is drawn after it).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.catalogue import PAGES
 from ui.flow import run_page
 from ui.sidebar import device_panel, run_clock, warm_up
 
-st.set_page_config(page_title="CNN & RNN Explorer", page_icon=":material/neurology:", layout="wide")
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # drawn by scripts/make_icon.py
+st.set_page_config(page_title="CNN & RNN Explorer", page_icon=str(ICON), layout="wide")  # a file: no third party
 warm_up()
 
 home = st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)

@@ -62,12 +62,15 @@ def test_home_page(page, app_url) -> None:
 def test_every_page_default_state(page, app_url, path) -> None:
     """Each page as a learner first sees it: no exception, every figure drawn; the shot is for a person to look at."""
     stem = "home" if path == "app.py" else Path(path).stem
+    outside: list[str] = []  # nothing may leave the machine: no icon, font or telemetry request
+    page.on("request", lambda r: None if r.url.startswith((app_url, "data:", "blob:")) else outside.append(r.url))
     page.goto(app_url if path == "app.py" else f"{app_url}/{stem}")
     wait_for_app(page)
     assert_no_exception(page)
     count = page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length")
     wait_for_plots(page, count)
     screenshot(page, f"default_{stem}")
+    assert not outside, outside
 
 
 def test_feature_maps_sample_and_upload(page, app_url, tmp_path) -> None:
