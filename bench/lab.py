@@ -14,10 +14,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import torch
@@ -30,6 +32,7 @@ from core.device import choose_device, configure_threads  # noqa: E402
 from core.training.engine import Run, RunConfig, RunPair, train  # noqa: E402
 from core.training.limits import TRAINING_LAB  # noqa: E402
 from core.training.tasks import get_task  # noqa: E402
+from core.weights import ASSETS  # noqa: E402
 
 LIMITS = TRAINING_LAB  # every run here is one the lab could start, under the lab's caps
 
@@ -127,9 +130,11 @@ def comparisons(seeds: int, device: torch.device) -> None:
                   f"{statistics.mean(secs):.1f} |", flush=True)
 
 
-def default_pairs(seeds: int, device: torch.device) -> None:
+def default_pairs(seeds: int, device: torch.device, save: bool = False) -> None:
     """Each task's default pair (the page's opening comparison) over seeds 0..seeds-1: the held-out metric of both
-    runs, mean ± standard deviation. `DefaultPair.spread` is the larger of the two deviations."""
+    runs, mean ± standard deviation. `DefaultPair.spread` is the larger of the two deviations. With `save`, the
+    means and deviations go to assets/curves/lab_default_pairs.json, which core.claims reads."""
+    measured = {}
     print("\n| task | choice that differs | run A | run B | gap | seeds spread | seconds per run |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for task, pair in lab.DEFAULT_PAIRS.items():
@@ -144,11 +149,20 @@ def default_pairs(seeds: int, device: torch.device) -> None:
                 if run.status != "done":
                     notes.add(run.status)
         (ma, sa), (mb, sb) = ((statistics.mean(s), statistics.stdev(s) if len(s) > 1 else 0.0) for s in scores)
+        measured[task] = {"choice": name, "a_mean": round(ma, 4), "a_std": round(sa, 4), "b_mean": round(mb, 4),
+                          "b_std": round(sb, 4)}
         value = get_task(task).show
         note = f" ({', '.join(sorted(notes))})" if notes else ""
         print(f"| {task} | {lab.CHOICE_NAMES[name]}: {lab.choice_value(name, pair.a)} vs {lab.choice_value(name, pair.b)} | "
               f"{value(ma)} ± {value(sa)} | {value(mb)} ± {value(sb)} | {value(mb - ma)} | ±{value(max(sa, sb))} | "
               f"{statistics.mean(secs):.1f}{note} |", flush=True)
+    if save:
+        path = ASSETS / "curves" / "lab_default_pairs.json"
+        path.write_text(json.dumps({
+            "command": f"python bench/lab.py --defaults --seeds {seeds} --save", "measured": date.today().isoformat(),
+            "seeds": seeds, "metric": f"held-out metric of each run: mean and standard deviation over seeds 0-{seeds - 1}",
+            "pairs": measured}, indent=1) + "\n")
+        print(f"wrote {path}")
 
 
 def main() -> int:
@@ -157,12 +171,13 @@ def main() -> int:
     parser.add_argument("--device", default=None)
     parser.add_argument("--skip-comparisons", action="store_true")
     parser.add_argument("--defaults", action="store_true", help="only measure each task's default pair")
+    parser.add_argument("--save", action="store_true", help="with --defaults: write assets/curves/lab_default_pairs.json")
     args = parser.parse_args()
     configure_threads()
     device = choose_device(args.device).device
     print(f"device {device.type}, torch {torch.__version__}, {torch.get_num_threads()} threads")
     if args.defaults:
-        default_pairs(args.seeds, device)
+        default_pairs(args.seeds, device, args.save)
         return 0
     failed = False
     for (name, ours, reference), target in zip(overhead(device), (1.3, 1.2)):

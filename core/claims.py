@@ -1,14 +1,14 @@
 """The article's comparison table and best practices, claim by claim, each with the verdict the app's own results give.
 
 Every verdict and number is computed from the results the app bundles (assets/curves/*.json, the Training lab's
-default pairs in core.lab and the table docs/benchmarks.md keeps of them); nothing is typed in. `python -m core.claims`
+default pairs in core.lab and assets/curves/lab_default_pairs.json, which `bench/lab.py --defaults --save` writes);
+nothing is typed in. `python -m core.claims`
 writes them all to assets/curves/claims.json, which the page "The article, checked" and the README read; a test checks
 that the file equals what this module computes now. A claim no bundled result can test says so, with what would.
 """
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,15 +19,13 @@ from core.weights import ASSETS
 
 COMMAND = "python -m core.claims"
 RESULTS = "claims.json"
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 HOLDS, CAVEAT, FAILS, UNMEASURED = "holds", "holds with a caveat", "does not hold as stated", "not measured yet"
 VERDICTS = (HOLDS, CAVEAT, FAILS, UNMEASURED)
 # The bundled results a verdict may read: key → file under assets/curves.
 FILES: dict[str, str] = {"mnist1d": "mnist1d_results.json", "adding": "adding_T100.json",
                          "reverse": "reverse_by_length.json", "depth": "depth_shapes.json",
-                         "eras": "eras_results.json", "scaling": "scaling_cpu.json"}
-# The task column of docs/benchmarks.md's default-pairs table → the key of core.lab.DEFAULT_PAIRS.
-PAIR_ROWS = {"digits": "digits", "shapes": "shapes", "text": "char", "adding": "adding"}
+                         "eras": "eras_results.json", "scaling": "scaling_cpu.json",
+                         "pairs": "lab_default_pairs.json"}
 
 
 @dataclass(frozen=True)
@@ -55,21 +53,19 @@ class PairResult:
     spread: float
 
 
-def read_pairs(docs: Path = DOCS) -> dict[str, PairResult]:
-    """The default pairs' measured means from docs/benchmarks.md's table, with the spread core.lab keeps for each."""
-    text = (docs / "benchmarks.md").read_text()
-    table = text[text.index("### The default pairs"):]
-    pairs = {}
-    row = r"^\| (\w+) \([^|]*\| [^|]*\| ([\d.]+)% ± ([\d.]+)% \| ([\d.]+)% ± ([\d.]+)% \|"
-    for task, *numbers in re.findall(row, table, re.M):
-        key = PAIR_ROWS[task]
-        pairs[key] = PairResult(*(float(n) / 100 for n in numbers), DEFAULT_PAIRS[key].spread)
-    return pairs
+def read_pairs(assets: Path = ASSETS) -> dict[str, PairResult]:
+    """The default pairs' measured means and deviations (assets/curves/lab_default_pairs.json), with the spread
+    core.lab keeps for each; empty where the file is missing."""
+    measured = read_curves(FILES["pairs"], assets)
+    if measured is None:
+        return {}
+    return {key: PairResult(m["a_mean"], m["a_std"], m["b_mean"], m["b_std"], DEFAULT_PAIRS[key].spread)
+            for key, m in measured["pairs"].items()}
 
 
-def read_sources(assets: Path = ASSETS, docs: Path = DOCS) -> tuple[dict[str, dict | None], dict[str, PairResult]]:
+def read_sources(assets: Path = ASSETS) -> tuple[dict[str, dict | None], dict[str, PairResult]]:
     """Every bundled result a verdict reads: the curves files (None where missing) and the lab's default pairs."""
-    return {key: read_curves(file, assets) for key, file in FILES.items()}, read_pairs(docs)
+    return {key: read_curves(file, assets) for key, file in FILES.items()}, read_pairs(assets)
 
 
 def _mean(values: list[float]) -> float:
@@ -232,6 +228,8 @@ def residual(curves: dict) -> Claim:
 def batch_norm(pairs: dict[str, PairResult]) -> Claim:
     claim = "Batch normalisation speeds training up and makes it steadier."
     page, where = "app_pages/training_lab.py", "Tasks “digits” and “shapes”: the pair they open on"
+    if not pairs:
+        return _missing(CNN_PRACTICE, claim, "pairs", page, where)
     results = {task: pairs[task] for task in ("digits", "shapes")}
     beats = all(p.b - p.a > p.spread for p in results.values())
     verdict = CAVEAT if beats else FAILS
@@ -243,18 +241,20 @@ def batch_norm(pairs: dict[str, PairResult]) -> Claim:
         wider = [task for task, p in results.items() if p.b_spread > p.a_spread]
         number += (f" Steadier, not always: on {' and '.join(wider)} the runs with batch norm spread more over seeds "
                    "than those without." if wider else " Steadier too: the runs with it spread less over seeds.")
-    return Claim(CNN_PRACTICE, claim, verdict, number, page, where, "core/lab.py DEFAULT_PAIRS; docs/benchmarks.md")
+    return Claim(CNN_PRACTICE, claim, verdict, number, page, where, f"core/lab.py DEFAULT_PAIRS; assets/curves/{FILES['pairs']}")
 
 
 def learning_rate(pairs: dict[str, PairResult]) -> Claim:
     claim = "Adjusting the learning rate during training (a schedule) speeds up convergence."
     page, where = "app_pages/training_lab.py", "Task “text”: the pair it opens on (learning rate 3e-4 vs 3e-3)"
+    if not pairs:
+        return _missing(RNN_PRACTICE, claim, "pairs", page, where)
     p = pairs["char"]
     verdict = CAVEAT if p.b - p.a > p.spread else FAILS
     number = (f"Next character of Python, LSTM, 400 steps: learning rate 3e-4 reaches {p.a:.1%}, 3e-3 reaches "
               f"{p.b:.1%} (gap {(p.b - p.a) * 100:.1f} points, seeds' spread ±{p.spread * 100:.1f}). The rate "
               "matters far beyond chance; a schedule against a constant rate has not been measured.")
-    return Claim(RNN_PRACTICE, claim, verdict, number, page, where, "core/lab.py DEFAULT_PAIRS; docs/benchmarks.md")
+    return Claim(RNN_PRACTICE, claim, verdict, number, page, where, f"core/lab.py DEFAULT_PAIRS; assets/curves/{FILES['pairs']}")
 
 
 def gru_efficiency(curves: dict) -> Claim:
@@ -298,6 +298,8 @@ def attention(curves: dict) -> Claim:
 def plain_rnn_short(pairs: dict[str, PairResult], curves: dict) -> Claim:
     claim = "A plain RNN suits short sequences; for long ones take an LSTM (or GRU)."
     page, where = "app_pages/training_lab.py", "Task “adding”: the pair it opens on (RNN vs GRU, T = 50)"
+    if not pairs:
+        return _missing(RNN_PRACTICE, claim, "pairs", page, where)
     p = pairs["adding"]
     verdict = HOLDS if p.b - p.a > p.spread else FAILS
     number = (f"Adding problem with the values up to 50 steps back: a plain RNN gets {p.a:.1%} of answers within 0.04, "
@@ -310,7 +312,7 @@ def plain_rnn_short(pairs: dict[str, PairResult], curves: dict) -> Claim:
             number += (f" “Short” is shorter than one may think: on MNIST-1D's 40 steps the plain RNN reads "
                        f"{acc['rnn']:.1%}, the LSTM {acc['lstm']:.1%}.")
     return Claim(RNN_PRACTICE, claim, verdict, number, page, where,
-                 f"core/lab.py DEFAULT_PAIRS; docs/benchmarks.md; assets/curves/{FILES['mnist1d']}")
+                 f"core/lab.py DEFAULT_PAIRS; assets/curves/{FILES['pairs']}; assets/curves/{FILES['mnist1d']}")
 
 
 # Claims no bundled result tests yet: (section, claim, page, what would measure it).
@@ -341,9 +343,9 @@ def untested() -> list[Claim]:
             for section, claim, page, how in UNTESTED]
 
 
-def verdicts(assets: Path = ASSETS, docs: Path = DOCS) -> list[Claim]:
+def verdicts(assets: Path = ASSETS) -> list[Claim]:
     """Every claim, in the article's order, with the verdict its bundled results give now."""
-    curves, pairs = read_sources(assets, docs)
+    curves, pairs = read_sources(assets)
     return [parallel(curves), parameter_scale(curves), cnn_on_sequences(curves), gated_gradients(curves),
             variable_length(curves), depth_for_hard_tasks(curves), residual(curves), batch_norm(pairs),
             gru_efficiency(curves), plain_rnn_short(pairs, curves), learning_rate(pairs), attention(curves)] + untested()
