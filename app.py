@@ -11,18 +11,23 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.i18n import _
+from ui import links
 from ui.catalogue import PAGES
 from ui.flow import run_page
+from ui.language import choose_language
 from ui.sidebar import device_panel, run_clock, warm_up
 
 ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # drawn by scripts/make_icon.py
 st.set_page_config(page_title="CNN & RNN Explorer", page_icon=str(ICON), layout="wide")  # a file: no third party
 warm_up()
+links.start_run()
+choose_language()
 
-home = st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)
-sections: dict[str, list] = {"Start": [home]}
+home = st.Page("app_pages/home.py", title=_("Home"), icon=":material/home:", default=True)
+sections: dict[str, list] = {_("Start"): [home]}
 for entry in PAGES:
-    sections.setdefault(entry.section, []).append(st.Page(entry.path, title=entry.title, icon=entry.icon))
+    sections.setdefault(_(entry.section), []).append(st.Page(entry.path, title=_(entry.title), icon=entry.icon))
 
 page = st.navigation(sections, expanded=True)  # every page in view: a learner should not hunt for one
 on_home = page.url_path == home.url_path
@@ -32,6 +37,7 @@ clock = run_clock()
 try:
     run_page(page)
 finally:
+    links.end_run()
     if on_home:
         device_panel()
     if clock is not None:

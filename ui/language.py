@@ -1,0 +1,17 @@
+"""The sidebar's language switch: English or 中文, from the URL (`?lang=zh`), else the browser's language."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_of, set_language
+from ui.links import LANGUAGE_KEY, linked
+
+
+def choose_language() -> str:
+    """Draw the switch and make its language this run's; returns the language code."""
+    browser = language_of(getattr(st.context, "locale", None)) or DEFAULT_LANGUAGE
+    linked(LANGUAGE_KEY, browser, LANGUAGES)
+    set_language(st.session_state[LANGUAGE_KEY])
+    st.sidebar.radio("Language · 语言", list(LANGUAGES), key=LANGUAGE_KEY, format_func=LANGUAGES.get,
+                     horizontal=True)
+    return st.session_state[LANGUAGE_KEY]

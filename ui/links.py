@@ -1,0 +1,87 @@
+"""Links that open the same view: a page's main choices live in the URL's query string.
+
+A page calls `linked(key, default, allowed)` just before drawing the widget with that key. The first time
+a session sees the widget, its value comes from the URL's parameter `key` when that parses as the
+default's type and is allowed (else the default, with no message: a stale or garbled link opens the page
+as usual); from then on the widget's own value wins and the URL follows it, so the address bar always
+holds a link to what is on screen. The widget itself is drawn without an index or value argument: its
+value is already in `st.session_state`.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection
+from typing import Any
+
+import streamlit as st
+
+LANGUAGE_KEY = "lang"
+_run = threading.local()  # the keys linked during this script run
+
+
+def encode(value: Any) -> str:
+    """A widget value as it is written in the URL."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (tuple, list)):
+        return "~".join(encode(part) for part in value)
+    return str(value)
+
+
+def decode(raw: str, like: Any) -> Any:
+    """`raw` from the URL as a value of `like`'s type; raises ValueError when it is not one."""
+    if isinstance(like, bool):
+        if raw not in ("0", "1"):
+            raise ValueError(raw)
+        return raw == "1"
+    if isinstance(like, (tuple, list)):
+        parts = raw.split("~")
+        if len(parts) != len(like):
+            raise ValueError(raw)
+        return type(like)(decode(part, item) for part, item in zip(parts, like))
+    if isinstance(like, float):
+        value = float(raw)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(raw)
+        return value
+    return type(like)(raw)
+
+
+def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None = None) -> None:
+    """Seed the widget `key` from the URL on the session's first sight of it, and keep the URL current."""
+    keys = getattr(_run, "keys", None)
+    if keys is not None:
+        keys.add(key)
+    if key not in st.session_state:
+        st.session_state[key] = _from_url(key, default, allowed)
+    st.query_params[key] = encode(st.session_state[key])
+
+
+def _from_url(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None) -> Any:
+    raw = st.query_params.get(key)
+    if raw is None:
+        return default
+    try:
+        value = decode(raw, default)
+    except (TypeError, ValueError):
+        return default
+    if allowed is None:
+        return value
+    ok = allowed(value) if callable(allowed) else value in allowed
+    return value if ok else default
+
+
+def start_run() -> None:
+    """Begin a script run: collect the keys the page links from here on."""
+    _run.keys = {LANGUAGE_KEY}
+
+
+def end_run() -> None:
+    """End a script run: drop the URL parameters of widgets this run did not draw (another page's, or a
+    part the learner left), so a link carries only what is on screen."""
+    keys = getattr(_run, "keys", None)
+    if keys is None:
+        return
+    for stale in [name for name in st.query_params if name not in keys]:
+        del st.query_params[stale]
+    _run.keys = None
