@@ -4,6 +4,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from core import history
+from core.i18n import _
 from ui import models
 from ui.catalogue import PAGES
 
@@ -11,15 +12,15 @@ ENTRIES = {entry.path: entry for entry in PAGES}
 TIMELINE_WIDTHS = [1, 2, 4, 3, 5]
 USES_WIDTHS = [3, 2, 3, 5]
 
-st.title("History")
-st.caption(
+st.title(_("History"))
+st.caption(_(
     "From the first recurrent networks to the Transformer: each step below brought one idea, and each idea has a "
     "page here that shows it working. The numbers are read from the results this app bundles, or measured on this "
     "machine — none is copied from a paper."
-)
+))
 lesson = st.empty()
 
-with st.spinner("Counting the parameters and FLOPs of AlexNet, VGG-16 and GoogLeNet …"):
+with st.spinner(_("Counting the parameters and FLOPs of AlexNet, VGG-16 and GoogLeNet …")):
     sizes = {name: models.size(name) for name in history.SIZED}
 measured = history.read_measurements(sizes)
 lesson.markdown(history.lesson(measured))
@@ -30,16 +31,16 @@ def link(where, path: str) -> None:
     navigation (`streamlit run app_pages/history.py`, or AppTest on this file), where no other page exists."""
     entry = ENTRIES[path]
     try:
-        where.page_link(entry.path, label=entry.title, icon=entry.icon)
+        where.page_link(entry.path, label=_(entry.title), icon=entry.icon)
     except StreamlitPageNotFoundError:
-        where.markdown(f"**{entry.title}**")
+        where.markdown(f"**{_(entry.title)}**")
 
 
-st.subheader("Timeline")
-st.caption("*FLOPs*: arithmetic operations of one forward pass (a multiply-add counts 2). *MSE*: mean squared error. "
-           "*Held out*: examples the model never saw while training.")
-for col, head in zip(st.columns(TIMELINE_WIDTHS), ["Year", "Model", "The idea", "Where the app shows it",
-                                                   "Measured there"]):
+st.subheader(_("Timeline"))
+st.caption(_("*FLOPs*: arithmetic operations of one forward pass (a multiply-add counts 2). *MSE*: mean squared "
+             "error. *Held out*: examples the model never saw while training."))
+for col, head in zip(st.columns(TIMELINE_WIDTHS), [_("Year"), _("Model"), _("The idea"), _("Where the app shows it"),
+                                                   _("Measured there")]):
     col.markdown(f"**{head}**")
 for row in history.timeline(measured):
     year, model, idea, page, number = st.columns(TIMELINE_WIDTHS, vertical_alignment="center")
@@ -49,17 +50,18 @@ for row in history.timeline(measured):
     link(page, row.page)
     page.caption(row.where)
     number.markdown(row.measured)
-    number.caption(f"from {row.source}")
+    number.caption(_("from {source}").format(source=row.source))
 
-st.subheader("What each network is used for")
-st.caption("The article's table of uses, one kind of data a row. It names video (a CNN per frame, an RNN over the "
-           "frames) and style transfer too; the app has no page for those.")
-for col, head in zip(st.columns(USES_WIDTHS), ["Kind of data", "Typical network", "Page", "What you see there"]):
+st.subheader(_("What each network is used for"))
+st.caption(_("The article's table of uses, one kind of data a row. It names video (a CNN per frame, an RNN over the "
+             "frames) and style transfer too; the app has no page for those."))
+for col, head in zip(st.columns(USES_WIDTHS), [_("Kind of data"), _("Typical network"), _("Page"),
+                                              _("What you see there")]):
     col.markdown(f"**{head}**")
 for use in history.APPLICATIONS:
     data, network, page, shows = st.columns(USES_WIDTHS, vertical_alignment="center")
-    data.markdown(use.data)
-    network.markdown(use.network)
+    data.markdown(_(use.data))
+    network.markdown(_(use.network))
     link(page, use.page)
-    page.caption(use.where)
-    shows.markdown(use.shows)
+    page.caption(_(use.where))
+    shows.markdown(_(use.shows))

@@ -1,10 +1,11 @@
 """Home: what the explorer shows, and a link to every page."""
 import streamlit as st
 
+from core.i18n import _
 from ui.catalogue import PAGES
 
-st.title("CNN & RNN Explorer")
-st.markdown(
+st.title(_("CNN & RNN Explorer"))
+st.markdown(_(
     """
 Look inside real neural networks while they work. Every picture on these pages is computed by a
 PyTorch model at the moment you ask for it — nothing is a drawing of what a network *would* do.
@@ -15,20 +16,20 @@ PyTorch model at the moment you ask for it — nothing is a drawing of what a ne
 * **Recurrent networks** read a sequence one step at a time and carry a *hidden state* from step to
   step: h_t = tanh(W_xh x_t + W_hh h_(t−1) + b). LSTM and GRU add gates that decide what to keep.
 """
-)
+))
 
-st.subheader("Pages")
+st.subheader(_("Pages"))
 for entry in PAGES:
-    st.page_link(entry.path, label=entry.title, icon=entry.icon)
-    st.caption(entry.blurb)
+    st.page_link(entry.path, label=_(entry.title), icon=entry.icon)
+    st.caption(_(entry.blurb))
 
-st.subheader("The models")
-with st.spinner("Loading PyTorch and the model registry …"):
+st.subheader(_("The models"))
+with st.spinner(_("Loading PyTorch and the model registry …")):
     from core.models.catalogue import get_spec, model_names  # after the links: the page shows before torch loads
 rows = []
 for name in model_names():
     spec = get_spec(name)
-    source = "trained by this project, bundled" if spec.bundled_file else "torchvision, ImageNet weights if cached"
-    rows.append({"model": spec.title, "year": spec.year, "input": "×".join(map(str, spec.input_size)),
-                 "classes": spec.num_classes, "weights": source, "what it introduced": spec.summary})
+    source = _("trained by this project, bundled") if spec.bundled_file else _("torchvision, ImageNet weights if cached")
+    rows.append({_("model"): _(spec.title), _("year"): spec.year, _("input"): "×".join(map(str, spec.input_size)),
+                 _("classes"): spec.num_classes, _("weights"): source, _("what it introduced"): _(spec.summary)})
 st.table(rows, hide_index=True)  # a static table wraps the prose a dataframe would cut off

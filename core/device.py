@@ -6,16 +6,26 @@ from dataclasses import dataclass
 
 import torch
 
+from core.i18n import N_, _
+
 DEVICE_ENV = "EXPLORER_DEVICE"
 THREADS_ENV = "EXPLORER_THREADS"
 
 
 @dataclass(frozen=True)
 class DeviceChoice:
-    """The device the app computes on, and one sentence saying why it was chosen."""
+    """The device the app computes on, and one sentence saying why it was chosen (an English message id and its
+    values, so the sentence reads in each reader's language although the choice is made once per process)."""
 
     device: torch.device
-    reason: str
+    why: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Why this device, in the current language."""
+        values = {key: value.reason if isinstance(value, DeviceChoice) else value for key, value in self.values}
+        return _(self.why).format(**values)
 
     @property
     def kind(self) -> str:
@@ -35,21 +45,19 @@ def choose_device(preference: str | None = None) -> DeviceChoice:
     available = {"cuda": torch.cuda.is_available(), "mps": _mps_available(), "cpu": True}
     if preference:
         if preference not in available:
-            return DeviceChoice(
-                torch.device("cpu"),
-                f"{DEVICE_ENV}={preference!r} is not one of cuda, mps, cpu; using the CPU.",
-            )
+            return DeviceChoice(torch.device("cpu"), N_("{setting} is not one of cuda, mps, cpu; using the CPU."),
+                                (("setting", f"{DEVICE_ENV}={preference!r}"),))
         if available[preference]:
-            return DeviceChoice(torch.device(preference), f"set by {DEVICE_ENV}={preference}.")
+            return DeviceChoice(torch.device(preference), N_("set by {setting}."),
+                                (("setting", f"{DEVICE_ENV}={preference}"),))
         fallback = choose_device("")
-        return DeviceChoice(
-            fallback.device, f"{DEVICE_ENV}={preference} but none is available; {fallback.reason}"
-        )
+        return DeviceChoice(fallback.device, N_("{setting} but none is available; {fallback}"),
+                            (("setting", f"{DEVICE_ENV}={preference}"), ("fallback", fallback)))
     if available["cuda"]:
-        return DeviceChoice(torch.device("cuda"), f"found {torch.cuda.get_device_name(0)}.")
+        return DeviceChoice(torch.device("cuda"), N_("found {name}."), (("name", torch.cuda.get_device_name(0)),))
     if available["mps"]:
-        return DeviceChoice(torch.device("mps"), "found Apple Metal (MPS).")
-    return DeviceChoice(torch.device("cpu"), "no CUDA or MPS device found.")
+        return DeviceChoice(torch.device("mps"), N_("found Apple Metal (MPS)."))
+    return DeviceChoice(torch.device("cpu"), N_("no CUDA or MPS device found."))
 
 
 def threads_per_job(parallel_jobs: int, cores: int | None = None) -> int:

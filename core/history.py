@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.i18n import N_, _
 from core.models.catalogue import get_spec
 from core.weights import ASSETS, read_metadata
 
@@ -53,7 +54,8 @@ class Milestone:
 
 @dataclass(frozen=True)
 class Application:
-    """One row of the article's table of uses: a kind of data, the network it usually gets, and the page that shows it."""
+    """One row of the article's table of uses: a kind of data, the network it usually gets, and the page that shows it.
+    Its texts are English message ids, translated where they are shown."""
 
     data: str
     network: str
@@ -78,16 +80,18 @@ def read_measurements(sizes: Mapping[str, Mapping[str, float]], assets: Path = A
     """Read every bundled result the timeline quotes; `sizes` are the SIZED architectures' measured costs."""
     metadata = {name: read_metadata(weights_file(name, assets)) if weights_file(name, assets).exists() else None
                 for name in WEIGHTS}
-    return Measurements({key: read_curves(file, assets) for key, (file, _) in CURVES.items()}, metadata, sizes)
+    return Measurements({key: read_curves(file, assets) for key, (file, _command) in CURVES.items()}, metadata, sizes)
 
 
 def _missing(key: str) -> str:
     file, command = CURVES[key]
-    return f"Not measured on this install: assets/curves/{file} is missing (`{command}` makes it)."
+    return _("Not measured on this install: assets/curves/{file} is missing (`{command}` makes it).").format(
+        file=file, command=command)
 
 
 def _missing_weights(name: str) -> str:
-    return f"Not measured on this install: {weights_file(name).name} is missing (`python -m core.train {name}`)."
+    return _("Not measured on this install: {file} is missing (`{command}` makes it).").format(
+        file=weights_file(name).name, command=f"python -m core.train {name}")
 
 
 def _millions(n: float) -> str:
@@ -106,15 +110,17 @@ def rnn_measured(m: Measurements) -> str:
     meta = m.metadata["char_rnn"]
     if not meta or "test_accuracy" not in meta:
         return _missing_weights("char_rnn")
-    return (f"The bundled character RNN guesses the next character of held-out Python source right "
-            f"{float(meta['test_accuracy']):.1%} of the time ({float(meta['test_bits_per_char']):.2f} bits a character).")
+    return _("The bundled character RNN guesses the next character of held-out Python source right {accuracy:.1%} "
+             "of the time ({bits:.2f} bits a character).").format(accuracy=float(meta["test_accuracy"]),
+                                                                   bits=float(meta["test_bits_per_char"]))
 
 
 def lenet_measured(m: Measurements) -> str:
     meta = m.metadata["lenet5"]
     if not meta or "test_accuracy" not in meta:
         return _missing_weights("lenet5")
-    return f"The bundled LeNet-5 reads {float(meta['test_accuracy']):.1%} of held-out handwritten digits right."
+    return _("The bundled LeNet-5 reads {accuracy:.1%} of held-out handwritten digits right.").format(
+        accuracy=float(meta["test_accuracy"]))
 
 
 def lstm_measured(m: Measurements) -> str:
@@ -122,16 +128,17 @@ def lstm_measured(m: Measurements) -> str:
     if curves is None:
         return _missing("adding")
     lstm, rnn = curves["runs"]["lstm"]["val_mse"], curves["runs"]["rnn"]["val_mse"]
-    return (f"Adding problem, T = {curves['length']}: after {curves['steps']:,} steps the LSTM's error (MSE) is "
-            f"{lstm[-1]:.3f}; the plain RNN's best is {min(rnn):.3f}, hardly below the {curves['baseline_mse']:.3f} "
-            "of always answering 1.")
+    return _("Adding problem, T = {length}: after {steps:,} steps the LSTM's error (MSE) is {lstm:.3f}; the plain "
+             "RNN's best is {rnn:.3f}, hardly below the {baseline:.3f} of always answering 1.").format(
+        length=curves["length"], steps=curves["steps"], lstm=lstm[-1], rnn=min(rnn), baseline=curves["baseline_mse"])
 
 
 def size_measured(m: Measurements, name: str) -> str:
     size = m.sizes.get(name)
     if size is None:
-        return f"{get_spec(name).title}'s size was not measured."
-    return f"{get_spec(name).title}: {_millions(size['params'])} parameters, {_giga(size['flops'])}FLOPs a picture"
+        return _("{model}'s size was not measured.").format(model=_(get_spec(name).title))
+    return _("{model}: {params} parameters, {flops}FLOPs a picture").format(
+        model=_(get_spec(name).title), params=_millions(size["params"]), flops=_giga(size["flops"]))
 
 
 def era_measured(m: Measurements, name: str) -> str:
@@ -142,27 +149,29 @@ def era_measured(m: Measurements, name: str) -> str:
         return " " + _missing("eras")
     era, first = results["models"][name], results["models"]["era_lenet"]
     spread = statistics.pstdev(era["accuracy"])  # as the Compare page quotes it
-    return (f" On one task for all five eras (the Compare page), the {era['title'].split(' (')[0]} CNN reads "
-            f"{_mean_accuracy(era):.1%} ± {spread:.1%} of held-out pictures right over {len(era['accuracy'])} seeds, "
-            f"the LeNet-style one {_mean_accuracy(first):.1%}.")
+    return " " + _("On one task for all five eras (the Compare page), the {era} CNN reads {accuracy:.1%} ± "
+                   "{spread:.1%} of held-out pictures right over {seeds} seeds, the LeNet-style one {first:.1%}.").format(
+        era=_(era["title"].split(" (")[0]), accuracy=_mean_accuracy(era), spread=spread, seeds=len(era["accuracy"]),
+        first=_mean_accuracy(first))
 
 
 def alexnet_measured(m: Measurements) -> str:
-    return (size_measured(m, "alexnet") + " (measured here; its weights are random unless ImageNet's are downloaded)."
+    return (size_measured(m, "alexnet") + _(" (measured here; its weights are random unless ImageNet's are downloaded).")
             + era_measured(m, "era_alexnet"))
 
 
 def vgg_measured(m: Measurements) -> str:
     meta = m.metadata["small_vgg"]
-    small = (f"; the bundled small VGG, same recipe, reads {float(meta['test_accuracy']):.1%} of held-out shapes right"
-             if meta and "test_accuracy" in meta else "")
-    return size_measured(m, "vgg16") + small + "." + era_measured(m, "era_vgg")
+    small = (_("; the bundled small VGG, same recipe, reads {accuracy:.1%} of held-out shapes right").format(
+        accuracy=float(meta["test_accuracy"])) if meta and "test_accuracy" in meta else "")
+    return size_measured(m, "vgg16") + small + _(".") + era_measured(m, "era_vgg")
 
 
 def googlenet_measured(m: Measurements) -> str:
     google, vgg = m.sizes.get("googlenet"), m.sizes.get("vgg16")
-    ratio = f", 1/{vgg['params'] / google['params']:.0f} of VGG-16's parameters" if google and vgg else ""
-    return size_measured(m, "googlenet") + ratio + "." + era_measured(m, "era_googlenet")
+    ratio = _(", 1/{ratio:.0f} of VGG-16's parameters").format(ratio=vgg["params"] / google["params"]) \
+        if google and vgg else ""
+    return size_measured(m, "googlenet") + ratio + _(".") + era_measured(m, "era_googlenet")
 
 
 def gru_measured(m: Measurements) -> str:
@@ -170,8 +179,9 @@ def gru_measured(m: Measurements) -> str:
     if results is None:
         return _missing("mnist1d")
     gru, lstm = results["models"]["gru"], results["models"]["lstm"]
-    return (f"MNIST-1D, mean of {len(gru['accuracy'])} seeds: GRU {_mean_accuracy(gru):.1%} with {gru['params']:,} "
-            f"parameters, LSTM {_mean_accuracy(lstm):.1%} with {lstm['params']:,}.")
+    return _("MNIST-1D, mean of {seeds} seeds: GRU {gru:.1%} with {gru_params:,} parameters, LSTM {lstm:.1%} with "
+             "{lstm_params:,}.").format(seeds=len(gru["accuracy"]), gru=_mean_accuracy(gru), gru_params=gru["params"],
+                                        lstm=_mean_accuracy(lstm), lstm_params=lstm["params"])
 
 
 def _by_length(model: dict) -> tuple[int, float]:
@@ -185,9 +195,10 @@ def attention_measured(m: Measurements) -> str:
         return _missing("reverse")
     with_, without = results["models"]["gru_attention"], results["models"]["gru_plain"]
     length, hit = _by_length(with_)
-    _, miss = _by_length(without)
-    return (f"Reversing {length} letters, whole answer right: {hit:.0%} with attention, {miss:.0%} without "
-            f"(all lengths: {with_['exact_match']:.1%} against {without['exact_match']:.1%}).")
+    miss = _by_length(without)[1]
+    return _("Reversing {length} letters, whole answer right: {hit:.0%} with attention, {miss:.0%} without "
+             "(all lengths: {all_hit:.1%} against {all_miss:.1%}).").format(
+        length=length, hit=hit, miss=miss, all_hit=with_["exact_match"], all_miss=without["exact_match"])
 
 
 def resnet_measured(m: Measurements) -> str:
@@ -195,8 +206,9 @@ def resnet_measured(m: Measurements) -> str:
     if curves is None:
         return _missing("depth")
     final = {name: sum(loss[-20:]) / len(loss[-20:]) for name, loss in curves["loss"].items()}
-    return (f"Same {curves['steps']} training steps on shapes, loss over the last 20: plain-20 {final['plain-20']:.2f}, "
-            f"plain-56 {final['plain-56']:.2f} (deeper, worse), residual-56 {final['residual-56']:.2f}."
+    return (_("Same {steps} training steps on shapes, loss over the last 20: plain-20 {plain20:.2f}, plain-56 "
+              "{plain56:.2f} (deeper, worse), residual-56 {residual56:.2f}.").format(
+        steps=curves["steps"], plain20=final["plain-20"], plain56=final["plain-56"], residual56=final["residual-56"])
             + era_measured(m, "era_resnet"))
 
 
@@ -205,56 +217,57 @@ def transformer_measured(m: Measurements) -> str:
     if results is None:
         return _missing("reverse")
     tf, gru = results["models"]["transformer"], results["models"]["gru_attention"]
-    return (f"Reversal, whole answer right: {tf['exact_match']:.1%} with {tf['params']:,} parameters, against the "
-            f"attention GRU's {gru['exact_match']:.1%} with {gru['params']:,}.")
+    return _("Reversal, whole answer right: {tf:.1%} with {tf_params:,} parameters, against the attention GRU's "
+             "{gru:.1%} with {gru_params:,}.").format(tf=tf["exact_match"], tf_params=tf["params"],
+                                                     gru=gru["exact_match"], gru_params=gru["params"])
 
 
 def timeline(m: Measurements) -> list[Milestone]:
     """The article's dates in order, each with the number the app measured for it."""
-    curve = {key: f"assets/curves/{file}" for key, (file, _) in CURVES.items()}
+    curve = {key: f"assets/curves/{file}" for key, (file, _command) in CURVES.items()}
     weights = {name: f"assets/weights/{weights_file(name).name}" for name in WEIGHTS}
-    costs = "core.probes.costs, measured on this machine"
-    char_rnn = get_spec("char_rnn", "sequence").title
+    costs = _("core.probes.costs, measured on this machine")
+    char_rnn = _(get_spec("char_rnn", "sequence").title)
     return [
         Milestone("1986", "RNN (Rumelhart et al.)",
-                  "A hidden state carried from step to step, updated by the same weights at every step.",
-                  "app_pages/hidden_states.py", f"Model “{char_rnn}”; the heatmap “h_t over time”",
+                  _("A hidden state carried from step to step, updated by the same weights at every step."),
+                  "app_pages/hidden_states.py", _("Model “{model}”; the heatmap “h_t over time”").format(model=char_rnn),
                   rnn_measured(m), weights["char_rnn"]),
         Milestone("1989 / 1998", "LeNet / LeNet-5",
-                  "Small kernels slide over the picture with shared weights; pooling shrinks the maps.",
-                  "app_pages/feature_maps.py", "LeNet-5 on a digit (the page opens on it)",
+                  _("Small kernels slide over the picture with shared weights; pooling shrinks the maps."),
+                  "app_pages/feature_maps.py", _("LeNet-5 on a digit (the page opens on it)"),
                   lenet_measured(m), weights["lenet5"]),
         Milestone("1997", "LSTM",
-                  "A memory cell behind input, forget and output gates, so a value can survive many steps.",
-                  "app_pages/gradients.py", "Part “Long lag”: the adding problem",
+                  _("A memory cell behind input, forget and output gates, so a value can survive many steps."),
+                  "app_pages/gradients.py", _("Part “Long lag”: the adding problem"),
                   lstm_measured(m), curve["adding"]),
         Milestone("2012", "AlexNet",
-                  "Much deeper and wider, with ReLU and dropout, trained on GPUs: won ImageNet.",
-                  "app_pages/compare.py", "Pick AlexNet; the table “The whole zoo”",
+                  _("Much deeper and wider, with ReLU and dropout, trained on GPUs: won ImageNet."),
+                  "app_pages/compare.py", _("Pick AlexNet; the table “The whole zoo”"),
                   alexnet_measured(m), f"{costs}; {curve['eras']}"),
         Milestone("2014", "VGG",
-                  "Depth from nothing but stacked 3×3 convolutions.",
-                  "app_pages/compare.py", "Pick VGG-16 or the small VGG",
+                  _("Depth from nothing but stacked 3×3 convolutions."),
+                  "app_pages/compare.py", _("Pick VGG-16 or the small VGG"),
                   vgg_measured(m), f"{costs}; {weights['small_vgg']}; {curve['eras']}"),
         Milestone("2014", "GoogLeNet",
-                  "Inception modules: 1×1, 3×3 and 5×5 convolutions side by side, cheap thanks to 1×1 reductions.",
-                  "app_pages/compare.py", "Pick GoogLeNet; the table “The whole zoo”",
+                  _("Inception modules: 1×1, 3×3 and 5×5 convolutions side by side, cheap thanks to 1×1 reductions."),
+                  "app_pages/compare.py", _("Pick GoogLeNet; the table “The whole zoo”"),
                   googlenet_measured(m), f"{costs}; {curve['eras']}"),
         Milestone("2014", "GRU (Cho et al.)",
-                  "Two gates (update, reset) and no separate cell: the LSTM's memory, simpler.",
-                  "app_pages/sequence_compare.py", "Part “MNIST-1D”: the results table",
+                  _("Two gates (update, reset) and no separate cell: the LSTM's memory, simpler."),
+                  "app_pages/sequence_compare.py", _("Part “MNIST-1D”: the results table"),
                   gru_measured(m), curve["mnist1d"]),
         Milestone("2014", "Attention (Bahdanau et al.)",
-                  "At each output step the decoder weighs every input step, instead of one summary vector.",
-                  "app_pages/attention.py", "“Exact-match accuracy against input length”",
+                  _("At each output step the decoder weighs every input step, instead of one summary vector."),
+                  "app_pages/attention.py", _("“Exact-match accuracy against input length”"),
                   attention_measured(m), curve["reverse"]),
         Milestone("2015", "ResNet",
-                  "Shortcuts add each block's input to its output, so the gradient reaches the first layers.",
-                  "app_pages/gradients.py", "Part “Over depth”: plain against residual",
+                  _("Shortcuts add each block's input to its output, so the gradient reaches the first layers."),
+                  "app_pages/gradients.py", _("Part “Over depth”: plain against residual"),
                   resnet_measured(m), f"{curve['depth']}; {curve['eras']}"),
         Milestone("2017", "Transformer",
-                  "Attention only, no recurrence: every position is processed at once.",
-                  "app_pages/attention.py", "“The same task in a Transformer”",
+                  _("Attention only, no recurrence: every position is processed at once."),
+                  "app_pages/attention.py", _("“The same task in a Transformer”"),
                   transformer_measured(m), curve["reverse"]),
     ]
 
@@ -263,35 +276,37 @@ def lesson(m: Measurements) -> str:
     """One sentence: two of the timeline's fixes, each with its measured number."""
     adding, reverse = m.curves["adding"], m.curves["reverse"]
     if adding is None or reverse is None:
-        return "Each step of the history fixed what the one before could not; the rows below say what the app measured."
+        return _("Each step of the history fixed what the one before could not; the rows below say what the app "
+                 "measured.")
     lstm, rnn = adding["runs"]["lstm"]["val_mse"], adding["runs"]["rnn"]["val_mse"]
     length, miss = _by_length(reverse["models"]["gru_plain"])
-    _, hit = _by_length(reverse["models"]["gru_attention"])
-    return (f"**The lesson:** each step fixed what the one before could not — on the adding problem the plain RNN's "
-            f"error never gets below {min(rnn):.3f} while the LSTM's falls to {lstm[-1]:.3f}, and an encoder–decoder reverses "
-            f"{length} letters {miss:.0%} of the time without attention and {hit:.0%} with it.")
+    hit = _by_length(reverse["models"]["gru_attention"])[1]
+    return _("**The lesson:** each step fixed what the one before could not — on the adding problem the plain RNN's "
+             "error never gets below {rnn:.3f} while the LSTM's falls to {lstm:.3f}, and an encoder–decoder reverses "
+             "{length} letters {miss:.0%} of the time without attention and {hit:.0%} with it.").format(
+        rnn=min(rnn), lstm=lstm[-1], length=length, miss=miss, hit=hit)
 
 
 APPLICATIONS: tuple[Application, ...] = (
-    Application("Pictures: what is in them (classification)", "CNN", "app_pages/feature_maps.py",
-                "Any sample picture",
-                "Each layer's feature maps: edges first, then larger parts, then the top-5 answer."),
-    Application("Pictures: where the object is (detection, segmentation)", "CNN", "app_pages/saliency.py",
-                "Grad-CAM, for any class",
-                "A heat map over the region that made the model choose the class. The app draws no boxes or masks: "
-                "the map is the nearest it comes."),
-    Application("Text: writing it, one character after another", "RNN (LSTM, GRU)", "app_pages/hidden_states.py",
-                "A character model, any text you type",
-                "The hidden state at every character and the model's guess for the next one."),
-    Application("Series over time: forecasting the next value", "RNN", "app_pages/training_lab.py",
-                "Task “Your series (next value)”, with a CSV of numbers",
-                "An RNN, LSTM or GRU (or, to compare, a 1-D CNN) trained live on your series, scored by R² on "
-                "its last part."),
-    Application("Signals, as in speech: a sequence of numbers to classify", "RNN", "app_pages/sequence_compare.py",
-                "Part “MNIST-1D”",
-                "RNN, LSTM and GRU beside a 1-D CNN and a Transformer on the same sequences: accuracy, "
-                "parameters, FLOPs and sequential steps."),
-    Application("Translation: one sequence into another", "RNN encoder–decoder with attention",
-                "app_pages/attention.py", "Type a word",
-                "A stand-in task (writing the word backwards) and where the decoder looks at each output step."),
+    Application(N_("Pictures: what is in them (classification)"), "CNN", "app_pages/feature_maps.py",
+                N_("Any sample picture"),
+                N_("Each layer's feature maps: edges first, then larger parts, then the top-5 answer.")),
+    Application(N_("Pictures: where the object is (detection, segmentation)"), "CNN", "app_pages/saliency.py",
+                N_("Grad-CAM, for any class"),
+                N_("A heat map over the region that made the model choose the class. The app draws no boxes or "
+                   "masks: the map is the nearest it comes.")),
+    Application(N_("Text: writing it, one character after another"), N_("RNN (LSTM, GRU)"), "app_pages/hidden_states.py",
+                N_("A character model, any text you type"),
+                N_("The hidden state at every character and the model's guess for the next one.")),
+    Application(N_("Series over time: forecasting the next value"), "RNN", "app_pages/training_lab.py",
+                N_("Task “Your series (next value)”, with a CSV of numbers"),
+                N_("An RNN, LSTM or GRU (or, to compare, a 1-D CNN) trained live on your series, scored by R² on "
+                   "its last part.")),
+    Application(N_("Signals, as in speech: a sequence of numbers to classify"), "RNN", "app_pages/sequence_compare.py",
+                N_("Part “MNIST-1D”"),
+                N_("RNN, LSTM and GRU beside a 1-D CNN and a Transformer on the same sequences: accuracy, "
+                   "parameters, FLOPs and sequential steps.")),
+    Application(N_("Translation: one sequence into another"), N_("RNN encoder–decoder with attention"),
+                "app_pages/attention.py", N_("Type a word"),
+                N_("A stand-in task (writing the word backwards) and where the decoder looks at each output step.")),
 )

@@ -82,3 +82,19 @@ def test_a_garbled_language_falls_back_silently() -> None:
     at = _app(lang="klingon")
     assert at.radio(key="lang").value == "en"
     assert not at.error and not at.warning
+
+
+def test_no_module_that_translates_reuses_underscore_as_a_variable() -> None:
+    """`_, x = pair` in a module that imports gettext's `_` makes `_` a local of that function: every `_("…")` in
+    it then calls a number (the bug this guards against hid in core/history.py)."""
+    import ast
+
+    offenders = []
+    for path in [ROOT / "app.py", *ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("core/**/*.py")]:
+        tree = ast.parse(path.read_text())
+        imports_it = any(isinstance(node, ast.ImportFrom) and node.module == "core.i18n"
+                         and any(alias.name == "_" for alias in node.names) for node in ast.walk(tree))
+        if imports_it:
+            offenders += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
+                          if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)]
+    assert offenders == []

@@ -28,6 +28,9 @@ PAGES: tuple[PageEntry, ...] = (
               N_("Every claim of the article's CNN-vs-RNN table and best practices, in our words, with the verdict the "
               "app's measurements give it (holds, holds with a caveat, does not hold as stated), the number and the "
               "page that shows it.")),
+    PageEntry("app_pages/glossary.py", N_("Glossary"), ":material/translate:", N_("Start"),
+              N_("The article's terms in English and Chinese (卷积层, 池化, 隐藏状态 …): a one-line meaning each and the "
+                 "page where the app shows it.")),
     PageEntry("app_pages/feature_maps.py", N_("Feature maps"), ":material/grid_view:", N_("Convolutional networks"),
               N_("Pick a picture and a model, see its top-5 prediction, every layer's output shape, each layer's "
               "activation maps, one channel overlaid on the picture, and the first layer's learned kernels.")),

@@ -16,6 +16,8 @@ from typing import Any
 
 import streamlit as st
 
+from core.i18n import _
+
 HEAVY_MODULES = ("torch", "torchvision", "ui.models", "ui.vision", "ui.widgets")
 _started = threading.Event()
 
@@ -53,12 +55,12 @@ TIMING_ENV = "EXPLORER_SHOW_SERVER_TIME"
 def device_panel() -> None:
     """The sidebar's device line. Imports torch here, not at module level, so that app.py can
     draw the home page (which needs no torch) before it."""
-    with st.sidebar, st.spinner("Loading PyTorch …"):
+    with st.sidebar, st.spinner(_("Loading PyTorch …")):
         from ui import scheduling
 
         choice = scheduling.device_choice()
-    st.sidebar.markdown(f"**Device:** `{choice.kind}`")
-    st.sidebar.caption(f"{choice.reason} Set EXPLORER_DEVICE=cuda, mps or cpu to choose.")
+    st.sidebar.markdown(_("**Device:** `{device}`").format(device=choice.kind))
+    st.sidebar.caption(_("{reason} Set EXPLORER_DEVICE=cuda, mps or cpu to choose.").format(reason=choice.reason))
 
 
 class RunClock:
