@@ -13,6 +13,7 @@ import argparse
 import io
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -57,6 +58,27 @@ def updated(language: str, template: Catalog) -> Catalog:
     return catalogue
 
 
+def _punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PS"
+
+
+def broken_emphasis(text: str) -> bool:
+    """Whether a `**bold**` in `text` will not render in Markdown: CommonMark opens `**` only where it is not
+    followed by a space nor, after a letter, by punctuation, and closes it by the mirror rule, so Chinese text such as
+    `**要点：**每` (the closing `**` between "：" and a letter) shows its asterisks."""
+    runs = [match.start() for match in re.finditer(r"\*\*", text)]
+    for index, at in enumerate(runs):
+        before = text[at - 1] if at > 0 else " "
+        after = text[at + 2] if at + 2 < len(text) else " "
+        if index % 2 == 0:  # opens: left-flanking
+            flanking = not after.isspace() and (not _punctuation(after) or before.isspace() or _punctuation(before))
+        else:  # closes: right-flanking
+            flanking = not before.isspace() and (not _punctuation(before) or after.isspace() or _punctuation(after))
+        if not flanking:
+            return True
+    return False
+
+
 def problems(language: str) -> list[str]:
     """What is wrong with `language`'s catalogue: messages without a translation, sentences left in English,
     and translations whose {placeholders} differ from the English."""
@@ -72,6 +94,8 @@ def problems(language: str) -> list[str]:
             continue
         if message.fuzzy:
             found.append(f"fuzzy: {ids[0]!r}")
+        if any(broken_emphasis(string) for string in strings) and not broken_emphasis(ids[0]):
+            found.append(f"bold that Markdown will not render (move the punctuation outside the **): {ids[0]!r}")
         if len(ids[0].split()) > 2 and strings[0].strip() == ids[0].strip():
             found.append(f"left in English: {ids[0]!r}")
         if language == "zh":

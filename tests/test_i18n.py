@@ -98,3 +98,10 @@ def test_no_module_that_translates_reuses_underscore_as_a_variable() -> None:
             offenders += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
                           if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)]
     assert offenders == []
+
+
+@pytest.mark.parametrize(("text", "broken"), [
+    ("**要点：**每一步", True), ("**要点**：每一步", False), ("的**“卷积”**层", True), ("，**卷积**层", False),
+    ("**The lesson:** each", False), ("a **b** c", False)])
+def test_bold_that_markdown_would_not_render_is_caught(text, broken) -> None:
+    assert catalogues.broken_emphasis(text) == broken

@@ -10,7 +10,7 @@ from ui.links import LANGUAGE_KEY, linked
 def choose_language() -> str:
     """Draw the switch and make its language this run's; returns the language code."""
     browser = language_of(getattr(st.context, "locale", None)) or DEFAULT_LANGUAGE
-    linked(LANGUAGE_KEY, browser, LANGUAGES)
+    linked(LANGUAGE_KEY, browser, LANGUAGES, always=True)
     set_language(st.session_state[LANGUAGE_KEY])
     st.sidebar.radio("Language · 语言", list(LANGUAGES), key=LANGUAGE_KEY, format_func=LANGUAGES.get,
                      horizontal=True)

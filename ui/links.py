@@ -4,8 +4,12 @@ A page calls `linked(key, default, allowed)` just before drawing the widget with
 a session sees the widget, its value comes from the URL's parameter `key` when that parses as the
 default's type and is allowed (else the default, with no message: a stale or garbled link opens the page
 as usual); from then on the widget's own value wins and the URL follows it, so the address bar always
-holds a link to what is on screen. The widget itself is drawn without an index or value argument: its
-value is already in `st.session_state`.
+holds a link to what is on screen (a value equal to its default is left out, so links stay short). The widget
+itself is drawn without an index or value argument: its value is already in `st.session_state`.
+
+Why not Streamlit's own `bind="query-params"`: it writes a select box's value as the label `format_func` shows,
+so a link made in Chinese would not open the same view in English (and a label change would break old links);
+here the URL holds the option's language-free value.
 """
 from __future__ import annotations
 
@@ -47,14 +51,20 @@ def decode(raw: str, like: Any) -> Any:
     return type(like)(raw)
 
 
-def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None = None) -> None:
-    """Seed the widget `key` from the URL on the session's first sight of it, and keep the URL current."""
+def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None = None,
+           always: bool = False) -> None:
+    """Seed the widget `key` from the URL on the session's first sight of it, and keep the URL current (with
+    `always`, even when the value is the default: the language, so a shared link keeps it)."""
     keys = getattr(_run, "keys", None)
     if keys is not None:
         keys.add(key)
     if key not in st.session_state:
         st.session_state[key] = _from_url(key, default, allowed)
-    st.query_params[key] = encode(st.session_state[key])
+    value = st.session_state[key]
+    if always or value != default:
+        st.query_params[key] = encode(value)
+    elif key in st.query_params:
+        del st.query_params[key]
 
 
 def _from_url(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None) -> Any:
