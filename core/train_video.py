@@ -24,7 +24,7 @@ from core.data.video import DIRECTIONS, FRAMES, SIZE, axis_of
 from core.models.catalogue import get_spec, model_names
 from core.probes.costs import parameter_count
 from core.training.engine import Run, RunConfig, predict, train
-from core.training.tasks import VIDEO_TEST_SEED, VIDEO_TRAIN_SEED, VideoTask
+from core.training.tasks import VIDEO_TEST_SEED, VIDEO_TRAIN_SEED, VideoTask, video_tensors
 from core.weights import ASSETS, bundled_path, save_bundled
 
 EPOCHS = 4
@@ -42,10 +42,10 @@ def video_task(name: str) -> VideoTask:
 
 def held_out_scores(model: torch.nn.Module, task: VideoTask) -> dict[str, float]:
     """Held-out accuracy of the direction and of its axis (horizontal or vertical) alone."""
-    data = task.data()
-    pred = predict(model, task, data.x_val).argmax(1)
-    return {"accuracy": float((pred == data.y_val).float().mean()),
-            "axis_accuracy": float((axis_of(pred) == axis_of(data.y_val)).float().mean())}
+    x, y = video_tensors(task.val, VIDEO_TEST_SEED)  # the task's held-out clips, without its training clips
+    pred = predict(model, task, x).argmax(1)
+    return {"accuracy": float((pred == y).float().mean()),
+            "axis_accuracy": float((axis_of(pred) == axis_of(y)).float().mean())}
 
 
 def video_run(name: str, seed: int = 0, epochs: int = EPOCHS) -> Run:

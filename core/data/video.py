@@ -79,8 +79,8 @@ def make_clips(n: int, seed: int) -> Clips:
     rng = np.random.default_rng(seed)
     directions = rng.integers(0, len(DIRECTIONS), n)
     shapes = rng.integers(0, len(SHAPES), n)
-    frames = np.stack([_render(int(d), int(s), rng) for d, s in zip(directions, shapes)]) if n else \
-        np.zeros((0, FRAMES, SIZE, SIZE), np.float32)
+    frames = [_render(int(d), int(s), rng) for d, s in zip(directions, shapes)]
+    frames = np.stack(frames) if frames else np.zeros((0, FRAMES, SIZE, SIZE), np.float32)
     return Clips(frames, directions.astype(np.int64), shapes.astype(np.int64))
 
 

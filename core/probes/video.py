@@ -6,6 +6,7 @@ written into the shared models' parameters and no hook is registered on them.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,13 +47,16 @@ def _unit_scale(values: torch.Tensor) -> np.ndarray:
 
 
 def inspect_clip(gru_model: nn.Module, averaged_model: nn.Module, clip: np.ndarray) -> ClipView:
-    """Run clip (T, H, W) through the CNN + GRU and the averaged CNN (both in eval mode, shared: nothing is
-    left on them) and collect what `ClipView` holds."""
+    """Run clip (T, H, W) through the CNN + GRU and the averaged CNN and collect what `ClipView` holds.
+
+    The models are shared, so nothing is left on them. The CNN + GRU runs as a copy in train mode, because
+    cuDNN's GRU backpropagates only there; with no dropout or batch norm, train mode computes the same function.
+    """
     device = next(gru_model.parameters()).device
     x = torch.as_tensor(clip, dtype=torch.float32, device=device)[None]  # (1, T, H, W)
     size = tuple(clip.shape[-2:])
     with torch.enable_grad():
-        logits, trace = gru_model(x)
+        logits, trace = copy.deepcopy(gru_model).train()(x)
         gru_cam = _cam(logits[0, int(logits[0].argmax())], trace.maps, size)[0]  # (T, H, W)
         avg_logits, avg_trace = averaged_model(x)
         averaged_cam = _cam(avg_logits[0, int(avg_logits[0].argmax())], avg_trace.maps, size)[0]  # (H, W)

@@ -599,13 +599,19 @@ VIDEO_TRAIN_SEED = 21
 VIDEO_TEST_SEED = 22
 
 
+def video_tensors(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """`n` generated clips (N, T, H, W) and their directions (N,)."""
+    from core.data.video import make_clips
+
+    clips = make_clips(n, seed)
+    return torch.from_numpy(clips.frames), torch.from_numpy(clips.directions)
+
+
 @functools.lru_cache(maxsize=2)
 def _video_data(train: int, val: int) -> TaskData:
-    from core.data.video import DIRECTIONS, make_clips
+    from core.data.video import DIRECTIONS
 
-    fit, held_out = make_clips(train, VIDEO_TRAIN_SEED), make_clips(val, VIDEO_TEST_SEED)
-    return TaskData(torch.from_numpy(fit.frames), torch.from_numpy(fit.directions), torch.from_numpy(held_out.frames),
-                    torch.from_numpy(held_out.directions), DIRECTIONS)
+    return TaskData(*video_tensors(train, VIDEO_TRAIN_SEED), *video_tensors(val, VIDEO_TEST_SEED), DIRECTIONS)
 
 
 SERIES_WINDOW = 32
