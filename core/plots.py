@@ -880,3 +880,43 @@ def confusion_matrix(counts: np.ndarray, classes: Sequence[str], title: str | No
     return _panel(heat, int(min(560, 120 + 30 * len(labels))), title,
                   xaxis=dict(title=_title("predicted"), type="category", side="bottom"),
                   yaxis=dict(title=_title("true"), type="category", autorange="reversed"))
+
+
+def frame_grid(rows: Sequence[Sequence[np.ndarray]], row_titles: Sequence[str], column_titles: Sequence[str],
+               colorscales: Sequence[str], hover: Sequence[str], title: str | None = None) -> go.Figure:
+    """Small maps in a grid, row `r` holding the maps `rows[r]` (each (H, W)) with values in 0–1 on colour scale
+    `colorscales[r]`, titled `row_titles[r]` on the left; column `k` titled `column_titles[k]` on top; `hover[r]`
+    names a value of row `r`. For a clip: its frames in a row, then a map of each frame under it."""
+    from plotly.subplots import make_subplots
+
+    n_rows, n_cols = len(rows), len(column_titles)
+    fig = make_subplots(figure=_figure(), rows=n_rows, cols=n_cols, horizontal_spacing=0.01, vertical_spacing=0.04,
+                        subplot_titles=list(column_titles) + [""] * (n_cols * (n_rows - 1)))
+    for r, (maps, scale, name) in enumerate(zip(rows, colorscales, hover)):
+        for k, values in enumerate(maps):
+            fig.add_trace(_trace(go.Heatmap, z=np.asarray(values, dtype=np.float32), zmin=0.0, zmax=1.0, colorscale=scale, showscale=False,
+                                 hovertemplate=f"row %{{y}}, column %{{x}}<br>{name} %{{z:.2f}}<extra></extra>"),
+                          row=r + 1, col=k + 1)
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", showticklabels=False, showgrid=False,
+                     zeroline=False, ticks="")
+    for r, text in enumerate(row_titles):
+        fig.update_yaxes(title=_title(text), row=r + 1, col=1)
+    for note in fig.layout.annotations:
+        note.font = dict(size=11)
+    fig = _tight(fig, 60 + 120 * n_rows, title)
+    fig.update_layout(margin=dict(t=(60 if title else 30)))  # room for the column titles above the first row
+    return fig
+
+
+def model_probabilities(probs: dict[str, np.ndarray], labels: dict[str, str], classes: Sequence[str],
+                        x_title: str, title: str | None = None) -> go.Figure:
+    """Each model's probability of every class (classes,) as horizontal bars side by side, the first class on
+    top; a model is named by its catalogue name (its colour, `core.palette`) and shown as `labels[name]`."""
+    bars = [_trace(go.Bar, x=np.asarray(p, dtype=np.float64), y=list(classes), orientation="h", name=labels[name],
+                   marker=dict(color=colour_of(name)), text=[f"{v:.0%}" for v in p], textposition="outside",
+                   cliponaxis=False, hovertemplate=f"{labels[name]}<br>%{{y}}: %{{x:.1%}}<extra></extra>")
+            for name, p in probs.items()]
+    return _panel(bars, 80 + 40 * len(classes), title, barmode="group", legend=LEGEND_BELOW,
+                  xaxis=dict(range=[0, 1.15], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", title=_title(x_title)),
+                  yaxis=dict(type="category", autorange="reversed"))

@@ -11,6 +11,7 @@
                                      #   (seed 0) and assets/curves/eras_results.json
     python -m core.train mnist1d     # seven MNIST-1D models × 3 seeds (python -m core.train_mnist1d)
     python -m core.train attention   # string-reversal encoder–decoders (python -m core.train_attention)
+    python -m core.train video       # per-frame CNN + GRU vs the CNN on averaged frames (python -m core.train_video)
 
 Every command trains through the engine (`core.training.engine`), the one loop the pages use too; progress
 goes to callbacks, never to a UI.
@@ -263,7 +264,7 @@ DATASETS = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the bundled models and write their safetensors.")
     parser.add_argument("model", choices=[*TRAINERS, "all", "sequences", "adding", "depth", "eras", "mnist1d",
-                                          "attention"])
+                                          "attention", "video"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--length", type=int, default=100, help="sequence length for `adding`")
     args = parser.parse_args(argv)
@@ -284,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         from core.train_attention import main as attention_main
 
         return attention_main([])
+    if args.model == "video":
+        from core.train_video import main as video_main
+
+        return video_main([])
     torch.set_num_threads(max(1, torch.get_num_threads()))
     names = {"all": list(TRAINERS), "sequences": [n for n in TRAINERS if n not in ("lenet5", "small_vgg")]}.get(
         args.model, [args.model])

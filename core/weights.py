@@ -19,7 +19,8 @@ from core.models.catalogue import ModelSpec, get_spec
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 WEIGHTS_DIR = ASSETS / "weights"
 TRAIN_COMMAND = {"image": "python -m core.train", "sequence": "python -m core.train",
-                 "mnist1d": "python -m core.train_mnist1d", "seq2seq": "python -m core.train_attention"}
+                 "mnist1d": "python -m core.train_mnist1d", "seq2seq": "python -m core.train_attention",
+                 "video": "python -m core.train_video"}
 
 
 SOURCES = ("bundled", "imagenet", "own", "random")  # where the weights a model holds now came from

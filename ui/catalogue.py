@@ -60,6 +60,10 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("app_pages/attention.py", N_("Attention"), ":material/center_focus_strong:", N_("Beyond recurrence"),
               N_("Type a word and watch encoder–decoders reverse it: where the decoder looks at each step, how accuracy "
               "falls with length without attention, and a Transformer's attention heads.")),
+    PageEntry("app_pages/video.py", N_("CNN + RNN for video"), ":material/movie:", N_("Beyond recurrence"),
+              N_("Clips of a shape moving left, right, up or down: a per-frame CNN with a GRU over the frames against the "
+              "same CNN on the averaged frames, each frame's Grad-CAM, the GRU's hidden state frame by frame, and why "
+              "the average cannot tell left from right.")),
     PageEntry("app_pages/training_lab.py", N_("Training lab"), ":material/model_training:", N_("Your own"),
               N_("Two training runs side by side with live curves: optimizer, learning rate and schedule, batch size, "
               "dropout, batch norm, augmentation, weight decay and clipping, on digits, shapes, text or the adding "

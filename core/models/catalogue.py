@@ -19,12 +19,14 @@ from core.data.preprocess import Preprocessing
 from core.data.sequences import BRACKETS_VOCAB, MAX_DEPTH, QUOTES_VOCAB
 from core.data.shapes import SHAPE_CLASSES, TEXTURED_CLASSES
 from core.data.text import VOCAB
-from core.models import eras, mnist1d, seq2seq
+from core.data.video import DIRECTIONS
+from core.i18n import N_
+from core.models import eras, mnist1d, seq2seq, video
 from core.models.lenet import LeNet5
 from core.models.sequence import CharModel
 from core.models.small_vgg import SmallVGG
 
-KINDS = ("image", "sequence", "mnist1d", "seq2seq")
+KINDS = ("image", "sequence", "mnist1d", "seq2seq", "video")
 WEIGHTS_SOURCES = ("bundled", "torchvision", "own")  # where an entry's trained weights come from
 
 
@@ -145,6 +147,12 @@ def _era_spec(name: str, title: str, label: str, year: int, summary: str, build:
                      classes=TEXTURED_CLASSES)
 
 
+def _video_spec(name: str, title: str, label: str, build: Callable[[], nn.Module]) -> ModelSpec:
+    """A direction-of-motion classifier of the generated clips (`python -m core.train video`)."""
+    return ModelSpec(name=name, title=title, label=label, kind="video", task="video", input_kind="clip", build=build,
+                     bundled_file=f"video_{name}.safetensors", classes=DIRECTIONS)
+
+
 ERA_MODELS: tuple[str, ...] = ("era_lenet", "era_alexnet", "era_vgg", "era_googlenet", "era_resnet")
 """The mini-zoo of the eras, oldest first: the same task, comparable budgets, one idea each."""
 
@@ -218,6 +226,9 @@ CATALOGUE: tuple[ModelSpec, ...] = (
                   "GRU encoder–decoder without attention", partial(seq2seq.Seq2Seq, attention=False)),
     _seq2seq_spec("transformer", "Transformer, one encoder and one decoder block",
                   "Transformer, one encoder and one decoder block", seq2seq.TinySeq2SeqTransformer),
+    # a clip's direction of motion: the per-frame CNN with a GRU over the frames, or on the averaged frames
+    _video_spec("cnn_gru", N_("Per-frame CNN + GRU"), N_("CNN + GRU"), video.CNNGRU),
+    _video_spec("averaged_cnn", N_("CNN on the averaged frames"), N_("averaged CNN"), video.AveragedCNN),
 )
 
 _BY_KEY = {(spec.kind, spec.name): spec for spec in CATALOGUE}

@@ -574,6 +574,46 @@ def _depth_data(size: int, pictures: int, fixed_batch: bool, seed: int) -> TaskD
     return TaskData(x, y, x, y, spec.classes)
 
 
+@dataclass(frozen=True)
+class VideoTask(Task):
+    """The direction a shape moves in a generated clip (`core.data.video`), with one of the video models."""
+
+    indexed: bool = True
+    model: str = "cnn_gru"
+    train: int = 4000
+    val: int = 1000
+
+    def data(self) -> TaskData:
+        return _video_data(self.train, self.val)
+
+    def build(self, config: RunConfig, num_classes: int | None) -> nn.Module:
+        from core.models.catalogue import get_spec
+
+        return get_spec(self.model, "video").build()
+
+    def forward(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        return model(x)[0]  # a video model returns (logits, trace)
+
+
+VIDEO_TRAIN_SEED = 21
+VIDEO_TEST_SEED = 22
+
+
+def video_tensors(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """`n` generated clips (N, T, H, W) and their directions (N,)."""
+    from core.data.video import make_clips
+
+    clips = make_clips(n, seed)
+    return torch.from_numpy(clips.frames), torch.from_numpy(clips.directions)
+
+
+@functools.lru_cache(maxsize=2)
+def _video_data(train: int, val: int) -> TaskData:
+    from core.data.video import DIRECTIONS
+
+    return TaskData(*video_tensors(train, VIDEO_TRAIN_SEED), *video_tensors(val, VIDEO_TEST_SEED), DIRECTIONS)
+
+
 SERIES_WINDOW = 32
 
 
