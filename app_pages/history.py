@@ -53,8 +53,8 @@ for row in history.timeline(measured):
     number.caption(_("from {source}").format(source=row.source))
 
 st.subheader(_("What each network is used for"))
-st.caption(_("The article's table of uses, one kind of data a row. It names video (a CNN per frame, an RNN over the "
-             "frames) and style transfer too; the app has no page for those."))
+st.caption(_("The article's table of uses, one kind of data a row. It names style transfer too; the app has no "
+             "page for that."))
 for col, head in zip(st.columns(USES_WIDTHS), [_("Kind of data"), _("Typical network"), _("Page"),
                                               _("What you see there")]):
     col.markdown(f"**{head}**")

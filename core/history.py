@@ -306,6 +306,10 @@ APPLICATIONS: tuple[Application, ...] = (
                 N_("Part “MNIST-1D”"),
                 N_("RNN, LSTM and GRU beside a 1-D CNN and a Transformer on the same sequences: accuracy, "
                    "parameters, FLOPs and sequential steps.")),
+    Application(N_("Video: what happens over the frames"), N_("CNN per frame, then an RNN over the frames"),
+                "app_pages/video.py", N_("Any direction and shape"),
+                N_("A shape moving left, right, up or down: a CNN with a GRU over the frames tells the direction, the "
+                   "same CNN on the averaged frames cannot (the two streaks are the same).")),
     Application(N_("Translation: one sequence into another"), N_("RNN encoder–decoder with attention"),
                 "app_pages/attention.py", N_("Type a word"),
                 N_("A stand-in task (writing the word backwards) and where the decoder looks at each output step.")),
