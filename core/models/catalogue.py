@@ -2,7 +2,9 @@
 string reversers. A learner's own models (lab runs, uploaded weights) are described by the same `ModelSpec`.
 
 An entry is named by its kind and its name (`get_spec("lstm", "mnist1d")`): names are unique within a kind.
-Loading an entry's weights is `core.weights.load_model`.
+Loading an entry's weights is `core.weights.load_model`. Titles, labels and summaries are marked with `N_`
+(they are defined at import time): a page shows them through `_`. Pure model names (LeNet-5, VGG-16) are
+the same in every language and are not marked.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from core.data.preprocess import Preprocessing
 from core.data.sequences import BRACKETS_VOCAB, MAX_DEPTH, QUOTES_VOCAB
 from core.data.shapes import SHAPE_CLASSES, TEXTURED_CLASSES
 from core.data.text import VOCAB
+from core.i18n import N_
 from core.models import eras, mnist1d, seq2seq
 from core.models.lenet import LeNet5
 from core.models.sequence import CharModel
@@ -155,69 +158,70 @@ CATALOGUE: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="lenet5", title="LeNet-5", label="LeNet-5", kind="image", task="digits", input_kind="digit",
         build=LeNet5, bundled_file="lenet5_digits.safetensors", year=1998,
-        summary="Convolution, pooling and a small classifier read handwritten digits.",
+        summary=N_("Convolution, pooling and a small classifier read handwritten digits."),
         preprocessing=Preprocessing("digit", (1, 32, 32), (0.23,), (0.31,)), classes=DIGIT_CLASSES,
     ),
     ModelSpec(
-        name="small_vgg", title="Small VGG (shapes)", label="Small VGG", kind="image", task="shapes",
+        name="small_vgg", title=N_("Small VGG (shapes)"), label="Small VGG", kind="image", task="shapes",
         input_kind="shapes", build=partial(SmallVGG, num_classes=len(SHAPE_CLASSES)),
         bundled_file="small_vgg_shapes.safetensors", year=2014,
-        summary="VGG's recipe in miniature: stacks of 3×3 convolutions, batch norm, max pooling.",
+        summary=N_("VGG's recipe in miniature: stacks of 3×3 convolutions, batch norm, max pooling."),
         preprocessing=Preprocessing("shapes", (3, 64, 64), (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)),
         classes=SHAPE_CLASSES,
     ),
-    _era_spec("era_lenet", "LeNet-style (eras)", "LeNet-style", 1998,
-              "5×5 convolutions, tanh and average-pool subsampling, then fully-connected layers.", eras.EraLeNet),
-    _era_spec("era_alexnet", "AlexNet-style (eras)", "AlexNet-style", 2012,
-              "A large strided first kernel, ReLU, overlapping max pooling and dropout.", eras.EraAlexNet),
-    _era_spec("era_vgg", "VGG-style (eras)", "VGG-style", 2014,
-              "Nothing but stacks of small 3×3 convolutions between max poolings.", eras.EraVGG),
-    _era_spec("era_googlenet", "GoogLeNet-style (eras)", "GoogLeNet-style", 2014,
-              "Inception blocks: 1×1, 3×3, 5×5 and pooling branches side by side, 1×1 reductions first.",
+    _era_spec("era_lenet", N_("LeNet-style (eras)"), N_("LeNet-style"), 1998,
+              N_("5×5 convolutions, tanh and average-pool subsampling, then fully-connected layers."), eras.EraLeNet),
+    _era_spec("era_alexnet", N_("AlexNet-style (eras)"), N_("AlexNet-style"), 2012,
+              N_("A large strided first kernel, ReLU, overlapping max pooling and dropout."), eras.EraAlexNet),
+    _era_spec("era_vgg", N_("VGG-style (eras)"), N_("VGG-style"), 2014,
+              N_("Nothing but stacks of small 3×3 convolutions between max poolings."), eras.EraVGG),
+    _era_spec("era_googlenet", N_("GoogLeNet-style (eras)"), N_("GoogLeNet-style"), 2014,
+              N_("Inception blocks: 1×1, 3×3, 5×5 and pooling branches side by side, 1×1 reductions first."),
               eras.EraGoogLeNet),
-    _era_spec("era_resnet", "ResNet-style (eras)", "ResNet-style", 2015,
-              "Residual blocks: each adds its input back, so a deeper network still trains.", eras.EraResNet),
-    _torchvision_spec("alexnet", "AlexNet", 2012, "Deeper, ReLU, dropout and GPUs: the ImageNet 2012 breakthrough.",
+    _era_spec("era_resnet", N_("ResNet-style (eras)"), N_("ResNet-style"), 2015,
+              N_("Residual blocks: each adds its input back, so a deeper network still trains."), eras.EraResNet),
+    _torchvision_spec("alexnet", "AlexNet", 2012, N_("Deeper, ReLU, dropout and GPUs: the ImageNet 2012 breakthrough."),
                       torchvision.models.AlexNet_Weights.IMAGENET1K_V1),
-    _torchvision_spec("vgg16", "VGG-16", 2014, "Sixteen weight layers built only from 3×3 convolutions.",
+    _torchvision_spec("vgg16", "VGG-16", 2014, N_("Sixteen weight layers built only from 3×3 convolutions."),
                       torchvision.models.VGG16_Weights.IMAGENET1K_V1),
     _torchvision_spec("googlenet", "GoogLeNet", 2014,
-                      "Inception modules: 1×1, 3×3, 5×5 convolutions and pooling side by side, few parameters.",
+                      N_("Inception modules: 1×1, 3×3, 5×5 convolutions and pooling side by side, few parameters."),
                       torchvision.models.GoogLeNet_Weights.IMAGENET1K_V1,
                       aux_logits=False, transform_input=True, init_weights=True),
     _torchvision_spec("resnet18", "ResNet-18", 2015,
-                      "Residual connections let the gradient skip layers, so deep networks train.",
+                      N_("Residual connections let the gradient skip layers, so deep networks train."),
                       torchvision.models.ResNet18_Weights.IMAGENET1K_V1),
-    _torchvision_spec("resnet50", "ResNet-50", 2015, "Bottleneck residual blocks: 50 layers deep at a modest cost.",
+    _torchvision_spec("resnet50", "ResNet-50", 2015, N_("Bottleneck residual blocks: 50 layers deep at a modest cost."),
                       torchvision.models.ResNet50_Weights.IMAGENET1K_V2),
     # character models and per-step taggers on our traced cells
-    *(char_model_spec(f"char_{cell}", f"Character model: {label}", label, "charlm", cell, CHARLM_HIDDEN, VOCAB,
-                      VOCAB, 32)
-      for cell, label in (("rnn", "vanilla RNN"), ("lstm", "LSTM"), ("gru", "GRU"))),
-    char_model_spec("brackets_lstm", "Bracket depth: LSTM", "LSTM", "brackets", "lstm", 32, BRACKETS_VOCAB,
+    *(char_model_spec(f"char_{cell}", title, label, "charlm", cell, CHARLM_HIDDEN, VOCAB, VOCAB, 32)
+      for cell, title, label in (("rnn", N_("Character model: vanilla RNN"), N_("vanilla RNN")),
+                                 ("lstm", N_("Character model: LSTM"), "LSTM"),
+                                 ("gru", N_("Character model: GRU"), "GRU"))),
+    char_model_spec("brackets_lstm", N_("Bracket depth: LSTM"), "LSTM", "brackets", "lstm", 32, BRACKETS_VOCAB,
                     tuple(str(d) for d in range(MAX_DEPTH + 1)), None),
-    char_model_spec("quotes_lstm", "Inside quotes: LSTM", "LSTM", "quotes", "lstm", 16, QUOTES_VOCAB,
+    char_model_spec("quotes_lstm", N_("Inside quotes: LSTM"), "LSTM", "quotes", "lstm", 16, QUOTES_VOCAB,
                     ("outside", "inside"), None),
     # MNIST-1D's seven classifiers at comparable parameter budgets
-    _mnist1d_spec("logistic", "Logistic regression", "Logistic regression", "dense", mnist1d.Logistic, 1e-2, 32.0,
+    _mnist1d_spec("logistic", N_("Logistic regression"), N_("Logistic regression"), "dense", mnist1d.Logistic, 1e-2, 32.0,
                   "1"),
-    _mnist1d_spec("mlp", "MLP (one hidden layer)", "MLP", "dense", mnist1d.MLP, 1e-2, 68.0, "2 layers"),
-    _mnist1d_spec("cnn", "1-D CNN", "1-D CNN", "convolutional", mnist1d.ConvNet1d, 1e-2, 94.0, "3 layers"),
-    _mnist1d_spec("rnn", "Vanilla RNN", "Vanilla RNN", "recurrent", partial(mnist1d.RecurrentClassifier, "rnn", 64),
+    _mnist1d_spec("mlp", N_("MLP (one hidden layer)"), "MLP", "dense", mnist1d.MLP, 1e-2, 68.0, "2 layers"),
+    _mnist1d_spec("cnn", N_("1-D CNN"), N_("1-D CNN"), "convolutional", mnist1d.ConvNet1d, 1e-2, 94.0, "3 layers"),
+    _mnist1d_spec("rnn", N_("Vanilla RNN"), N_("Vanilla RNN"), "recurrent", partial(mnist1d.RecurrentClassifier, "rnn", 64),
                   1e-3, None, "40 steps", clip=1.0),
     _mnist1d_spec("lstm", "LSTM", "LSTM", "recurrent", partial(mnist1d.RecurrentClassifier, "lstm", 34), 1e-2, None,
                   "40 steps"),
     _mnist1d_spec("gru", "GRU", "GRU", "recurrent", partial(mnist1d.RecurrentClassifier, "gru", 39), 1e-2, 91.0,
                   "40 steps"),
-    _mnist1d_spec("transformer", "Transformer encoder (1 block)", "Transformer encoder", "attention",
+    _mnist1d_spec("transformer", N_("Transformer encoder (1 block)"), N_("Transformer encoder"), "attention",
                   mnist1d.TinyTransformer, 3e-3, None, "1 block"),
     # encoder–decoders that write a string backwards
-    _seq2seq_spec("gru_attention", "GRU encoder–decoder with attention (Bahdanau 2014)",
-                  "GRU encoder–decoder with attention", partial(seq2seq.Seq2Seq, attention=True)),
-    _seq2seq_spec("gru_plain", "GRU encoder–decoder without attention (Cho 2014)",
-                  "GRU encoder–decoder without attention", partial(seq2seq.Seq2Seq, attention=False)),
-    _seq2seq_spec("transformer", "Transformer, one encoder and one decoder block",
-                  "Transformer, one encoder and one decoder block", seq2seq.TinySeq2SeqTransformer),
+    _seq2seq_spec("gru_attention", N_("GRU encoder–decoder with attention (Bahdanau 2014)"),
+                  N_("GRU encoder–decoder with attention"), partial(seq2seq.Seq2Seq, attention=True)),
+    _seq2seq_spec("gru_plain", N_("GRU encoder–decoder without attention (Cho 2014)"),
+                  N_("GRU encoder–decoder without attention"), partial(seq2seq.Seq2Seq, attention=False)),
+    _seq2seq_spec("transformer", N_("Transformer, one encoder and one decoder block"),
+                  N_("Transformer, one encoder and one decoder block"), seq2seq.TinySeq2SeqTransformer),
 )
 
 _BY_KEY = {(spec.kind, spec.name): spec for spec in CATALOGUE}
