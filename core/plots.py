@@ -427,15 +427,15 @@ def kernel_grid(weights: np.ndarray, title: str | None = None) -> go.Figure:
 
 
 def zoo_scatter(rows: Sequence[dict], device: str) -> go.Figure:
-    """Latency against forward FLOPs for each model (log-log), bubble size ∝ √parameters, labelled with name and
-    year, each bubble in its model's colour (`core.palette`)."""
+    """Latency against forward FLOPs for each model (log-log), bubble size ∝ √parameters, labelled with name (an
+    English title, shown in the run's language) and year, each bubble in its model's colour (`core.palette`)."""
     latency_key = f"latency on {device} (ms)"
     flops = [max(r["forward GFLOPs"], 1e-6) for r in rows]
     latency = [max(r[latency_key], 1e-3) for r in rows]
     params = np.array([r["parameters (M)"] for r in rows], dtype=np.float64)
     size = 10 + 40 * np.sqrt(params / max(params.max(), 1e-9))
     points = _trace(go.Scatter,
-        x=flops, y=latency, mode="markers+text", text=[f"{r['model']} ({r['year']})" for r in rows],
+        x=flops, y=latency, mode="markers+text", text=[f"{_(r['model'])} ({r['year']})" for r in rows],
         textposition="top center", marker=dict(size=size, color=[colour_of(r["model"]) for r in rows]),
         customdata=params,
         hovertemplate=_("%{text}<br>%{x:.3g} GFLOPs<br>%{y:.3g} ms<br>%{customdata:.3g} M parameters<extra></extra>"),

@@ -17,6 +17,7 @@ from core.data import preprocess
 from core.data.images import DecodedImage, decode_image
 from core.data.preprocess import ModelInput, prepare_image
 from core.data.samples import Sample, load_sample
+from core.i18n import _
 from core.probes import activations, domain, receptive_field, saliency, translation
 from ui import charts
 from ui.models import extractor, model, probe, spec_of, untrained_model
@@ -33,9 +34,10 @@ def sample(_sample: Sample, file: str) -> DecodedImage:
 
 
 @shared(16)
-def upload(file_id: str, _data: bytes) -> DecodedImage:
-    """An uploaded file, decoded once (raises core.data.images.ImageInputError). Keyed by the upload's id,
-    which Streamlit makes anew for every upload: a key of the bytes themselves would keep up to 16 files alive."""
+def upload(file_id: str, language: str, _data: bytes) -> DecodedImage:
+    """An uploaded file, decoded once per language (raises core.data.images.ImageInputError; its notes are
+    sentences in `language`). Keyed by the upload's id, which Streamlit makes anew for every upload: a key of the
+    bytes themselves would keep up to 16 files alive."""
     picture = decode_image(_data)
     frozen(picture.pixels)
     return picture
@@ -74,21 +76,23 @@ def cam_layers(name: str, weights: str) -> tuple[saliency.SpatialModule, ...]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def cam_notes(name: str, weights: str) -> list[saliency.LayerNote]:
-    """Every module of model `name`, marked usable for Grad-CAM or not, with the reason."""
+def cam_notes(name: str, weights: str, language: str) -> list[saliency.LayerNote]:
+    """Every module of model `name`, marked usable for Grad-CAM or not, with the reason in `language` (the run's:
+    `core.i18n.language()`)."""
     return probe(name, weights, saliency.cam_layer_notes)
 
 
 @shared(16)
-def cam_notes_table(name: str, weights: str, suggested: str) -> pa.Table:
-    """`cam_notes(name, weights)` as the Arrow table the saliency page shows, `suggested` marked (see `layer_table`)."""
-    notes = cam_notes(name, weights)
+def cam_notes_table(name: str, weights: str, suggested: str, language: str) -> pa.Table:
+    """`cam_notes(name, weights, language)` as the Arrow table the saliency page shows, `suggested` marked (see
+    `ui.models.layer_table`), its headers in `language`."""
+    notes = cam_notes(name, weights, language)
     return pa.table({
-        "layer": [n.name for n in notes],
-        "operation": [n.op for n in notes],
-        "output": [" × ".join(map(str, n.shape)) for n in notes],
-        "Grad-CAM": [("✓ suggested" if n.name == suggested else "✓") if n.usable else "✗" for n in notes],
-        "why": [n.why for n in notes],
+        _("layer"): [n.name for n in notes],
+        _("operation"): [n.op for n in notes],
+        _("output"): [" × ".join(map(str, n.shape)) for n in notes],
+        "Grad-CAM": [(_("✓ suggested") if n.name == suggested else "✓") if n.usable else "✗" for n in notes],
+        _("why"): [n.why for n in notes],
     })
 
 
