@@ -61,7 +61,7 @@ def model_ready(name: str, weights: str) -> bool:
 
 @shared(32)
 def _catalogue_extractor(name: str, layer: str, weights: str) -> nn.Module:
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     return activations.make_extractor(net, [layer])
 
 
@@ -78,7 +78,7 @@ def extractor(name: str, layer: str, weights: str) -> nn.Module:
 
 def probe(name: str, weights: str, measure: Callable[[nn.Module, tuple[int, int, int]], R]) -> R:
     """`measure(net, input_size)` of image model `name`, in a heavy-work slot taken after the model is fetched."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     with heavy_slot():
         return measure(net, spec_of(name).input_size)
 

@@ -54,7 +54,7 @@ def model_input(name: str, _picture: DecodedImage, digest: str) -> ModelInput:
 @shared(64)
 def probabilities(name: str, digest: str, weights: str, _x: torch.Tensor) -> np.ndarray:
     """Class probabilities of model `name` for the prepared picture `digest`."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     with heavy_slot():
         return frozen(activations.predict(net, _x).numpy())
 
@@ -104,7 +104,7 @@ def attribution(name: str, weights: str, digest: str, method: str, target: int,
 
     `_on_progress` goes to the methods in saliency.STOPPABLE_METHODS; a stopped one raises
     saliency.AttributionStopped, and nothing is cached for it."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     kwargs = dict(params, on_progress=_on_progress) if method in saliency.STOPPABLE_METHODS else dict(params)
     with heavy_slot():
         heat = saliency.METHODS[method](net, _x, target, **kwargs)
@@ -115,7 +115,7 @@ def attribution(name: str, weights: str, digest: str, method: str, target: int,
 def domain_reference(name: str, weights: str) -> domain.Reference:
     """Model `name`'s training pictures as vectors and the held-out threshold (a registry model in
     domain.REFERENCES): made once per server, on the first upload it has to judge."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     with heavy_slot():
         return domain.REFERENCES[name](net, spec_of(name))
 
@@ -124,7 +124,7 @@ def domain_reference(name: str, weights: str) -> domain.Reference:
 def familiarity(name: str, digest: str, weights: str, _x: torch.Tensor) -> domain.Familiarity:
     """How far the prepared picture `digest` lies from model `name`'s training pictures."""
     reference = domain_reference(name, weights)
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     with heavy_slot():
         return domain.familiarity(reference, net, _x)
 
@@ -141,7 +141,7 @@ def effective_field(name: str, weights: str, layer: str, trained: bool) -> np.nd
 def sweep(name: str, weights: str, digest: str, layer: str, shifts: tuple[int, ...], jump: int,
           _x: torch.Tensor) -> translation.ShiftSweep:
     """Prediction and `layer`'s equivariance of model `name` for horizontal shifts of the picture `digest`."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     graph = extractor(name, layer, weights)
     with heavy_slot():
         return translation.shift_sweep(net, graph, layer, _x, list(shifts), jump)
@@ -156,7 +156,7 @@ def gray_thumbnail(_picture: DecodedImage, digest: str, side: int) -> np.ndarray
 @st.cache_data(show_spinner=False, max_entries=32)
 def shifted_view(name: str, weights: str, digest: str, dx: int, _x: torch.Tensor) -> tuple[np.ndarray, int, float]:
     """The picture `digest` shifted by `dx` pixels as model `name` sees it, its top-1 class and probability."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     with heavy_slot():
         view = translation.shifted_prediction(net, _x, dx)
     return preprocess.to_display(view.x, spec_of(name).preprocessing), view.top1, view.prob

@@ -362,7 +362,7 @@ def occlusion(model: nn.Module, image: torch.Tensor, target: int, window: int = 
 
     One forward pass of the picture itself, then the occluded copies OCCLUSION_BATCH at a time; `on_progress`
     hears after each pass."""
-    _, channels, height, width = image.shape
+    channels, height, width = image.shape[1:]
     if not 1 <= stride <= window <= min(height, width):
         raise SaliencyError(_("Occlusion needs 1 ≤ stride ≤ window ≤ {side} (the image side).").format(side=min(height, width)))
     x, target = _check(model, image, target)
