@@ -45,7 +45,7 @@ def request(seed: int) -> tuple[float, float]:
     """One new picture through the saliency page's loaders; (wall seconds, this thread's CPU seconds)."""
     start, cpu = time.perf_counter(), time.thread_time()
     weights = models.weights_key(MODEL)
-    shown = vision.upload(f"burst-{seed}", picture(seed))
+    shown = vision.upload(f"burst-{seed}", "en", picture(seed))
     prepared = vision.model_input(MODEL, shown, shown.digest)
     key = f"{shown.digest}:{MODEL}"
     probs = vision.probabilities(MODEL, key, weights, prepared.tensor)

@@ -12,16 +12,19 @@ How a label is read (lower-cased, "_" read as a space; the first rule that match
    a run leaves behind ("LeNet-5, lab run A"): they are that run, not the bundled LeNet-5;
 2. a CNN of the model zoo, by its registry title or name: "LeNet-5", "Small VGG (shapes)", "AlexNet",
    "VGG-16", "GoogLeNet", "ResNet-18", "ResNet-50" (also "lenet5", "small_vgg", "resnet18" …); the era
-   mini-zoo's "LeNet-style (eras)" … "ResNet-style (eras)" (also "era_lenet" …) before them;
+   mini-zoo's "LeNet-style (eras)" … "ResNet-style (eras)" (also "era_lenet" …, and "LeNet 风格" …) before them;
 3. a network of the depth experiment: "plain-N", "residual-N" or "ResNet-N" for a depth N that is not a
    zoo model (so "ResNet-56" is "residual-56"); plain is orange, residual indigo, darker the deeper;
 4. the two clipping runs: "no clipping" / "unclipped", then "clipped …";
 5. the explicit softmax(QKᵀ)V attention of the scaling chart: any label with "explicit";
-6. the GRU encoder–decoder with attention: "gru" and "attention" without "without";
+6. the GRU encoder–decoder with attention: "gru" and "attention" (注意力) without "without" (不带);
 7. one word for a model family: "transformer" or "attention" (self-attention, the Transformer);
    "lstm"; "gru" (so the encoder–decoder *without* attention is a GRU); "rnn" ("Vanilla RNN",
-   "RNN (relu)", "char_rnn"); "cnn" or "conv1d"; "mlp"; "logistic";
+   "RNN (relu)", "char_rnn"); "cnn" or "conv1d"; "mlp"; "logistic" (逻辑回归);
 8. "actual": the true values a forecast is drawn against.
+
+Model titles in Chinese (the catalogue's translations) read as their English titles do: the rules know their
+Chinese words, and a test holds every catalogue title's colour the same in both languages.
 
 A label none of these rules reads is its own thing and gets a stable colour of its own: a hue from the
 MD5 of the lower-cased label (the same in every process, unlike Python's `hash`), at fixed saturation
@@ -77,7 +80,7 @@ DEPTH_SHADES = {"plain": ("#fdae6b", "#8c2d04"), "residual": ("#9c9ede", "#1c1f5
 DEPTH_RANGE = (8, 56)
 
 _ZOO = (
-    *((f"era_{m}", rf"\b(era {m}|{m}-style)\b") for m in ("lenet", "alexnet", "vgg", "googlenet", "resnet")),
+    *((f"era_{m}", rf"\b(era {m}|{m}-style)\b|\b{m} ?风格") for m in ("lenet", "alexnet", "vgg", "googlenet", "resnet")),
     ("lenet5", r"\blenet-? ?5\b"),
     ("small_vgg", r"\bsmall[ -]?vgg\b"),
     ("alexnet", r"\balexnet\b"),
@@ -93,7 +96,7 @@ _FAMILIES = (
     ("rnn", r"\brnn\b"),
     ("cnn", r"\b(cnn|conv1d)\b"),
     ("mlp", r"\bmlp\b"),
-    ("logistic", r"\blogistic\b"),
+    ("logistic", r"\blogistic\b|逻辑回归"),
     ("actual", r"\bactual\b"),
 )
 
@@ -117,7 +120,7 @@ def thing_of(label: str) -> str:
         return "clipped"
     if re.search(r"\bexplicit\b", text):
         return "attention_explicit"
-    if re.search(r"\bgru\b", text) and re.search(r"\battention\b", text) and not re.search(r"\bwithout\b", text):
+    if re.search(r"\bgru\b", text) and re.search(r"\battention\b|注意力", text) and not re.search(r"\bwithout\b|不带", text):
         return "gru_attention"
     text = re.sub(r"\bwithout attention\b", "", text)
     for thing, pattern in _FAMILIES:

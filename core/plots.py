@@ -19,6 +19,7 @@ from _plotly_utils.basevalidators import ColorscaleValidator
 from PIL import Image
 from plotly.colors import get_colorscale, unlabel_rgb
 
+from core.i18n import _
 from core.palette import REFERENCE, colour_of
 
 MAX_TILE = 32
@@ -278,7 +279,7 @@ def top_k_bar(classes: Sequence[str], probs: np.ndarray, k: int = 5, title: str 
         cliponaxis=False, marker=dict(color="#4c78a8"), hovertemplate="%{y}: %{x:.2%}<extra></extra>",
     )
     return _panel(bar, 60 + 36 * k, title,
-                  xaxis=dict(range=[0, 1.18], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", title=_title("probability")),
+                  xaxis=dict(range=[0, 1.18], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", title=_title(_("probability"))),
                   yaxis=dict(type="category"))  # class names like "3" must not become numbers
 
 
@@ -356,15 +357,15 @@ def feature_grid(
     tiles = _tiles(maps[channels], max_tile)
     if per_channel_scale:
         tiles = _scale_each(tiles)
-        zmin, zmax, bar_title = 0.0, 1.0, "scaled<br>per map"
+        zmin, zmax, bar_title = 0.0, 1.0, _("scaled<br>per map")
     else:
-        zmin, zmax, bar_title = float(tiles.min()), float(tiles.max()), "activation"
+        zmin, zmax, bar_title = float(tiles.min()), float(tiles.max()), _("activation")
     cols = cols or int(np.ceil(np.sqrt(len(channels) * 1.6)))
     grid = mosaic(tiles, cols)
     heat = _trace(go.Heatmap,
         z=grid[::-1], zmin=zmin, zmax=zmax, colorscale="Inferno", hoverongaps=False,
         colorbar=dict(title=dict(text=bar_title), thickness=12),
-        hovertemplate="value %{z:.3f}<extra></extra>",
+        hovertemplate=_("value %{z:.3f}<extra></extra>"),
     )
     th, tw = tiles.shape[1:]
     rows = -(-len(channels) // cols)
@@ -390,7 +391,7 @@ def channel_heatmap(values: np.ndarray, title: str | None = None, height: int = 
     colours = dict(colorscale="RdBu", reversescale=True, zmid=0.0) if signed else dict(colorscale="Inferno")
     heat = _trace(go.Heatmap,
         z=np.asarray(values, dtype=np.float32), colorbar=dict(thickness=12), **colours,
-        hovertemplate="row %{y}, column %{x}<br>value %{z:.4f}<extra></extra>",
+        hovertemplate=_("row %{y}, column %{x}<br>value %{z:.4f}<extra></extra>"),
     )
     return _panel(heat, height, title, xaxis=dict(visible=False, constrain="domain"),
                   yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", constrain="domain"))
@@ -419,28 +420,29 @@ def kernel_grid(weights: np.ndarray, title: str | None = None) -> go.Figure:
     bound = float(np.nanmax(np.abs(grid))) or 1.0
     heat = _trace(go.Heatmap,
         z=grid[::-1], zmin=-bound, zmax=bound, colorscale="RdBu", reversescale=True, hoverongaps=False,
-        colorbar=dict(thickness=12, title=dict(text="weight")), hovertemplate="weight %{z:.3f}<extra></extra>",
+        colorbar=dict(thickness=12, title=dict(text=_("weight"))), hovertemplate=_("weight %{z:.3f}<extra></extra>"),
     )
     return _panel(heat, int(min(600, max(220, 420 * grid.shape[0] / max(grid.shape[1], 1)))) + 40, title,
                   xaxis=dict(visible=False, constrain="domain"), yaxis=dict(visible=False, scaleanchor="x", constrain="domain"))
 
 
 def zoo_scatter(rows: Sequence[dict], device: str) -> go.Figure:
-    """Latency against forward FLOPs for each model (log-log), bubble size ∝ √parameters, labelled with name and
-    year, each bubble in its model's colour (`core.palette`)."""
+    """Latency against forward FLOPs for each model (log-log), bubble size ∝ √parameters, labelled with name (an
+    English title, shown in the run's language) and year, each bubble in its model's colour (`core.palette`)."""
     latency_key = f"latency on {device} (ms)"
     flops = [max(r["forward GFLOPs"], 1e-6) for r in rows]
     latency = [max(r[latency_key], 1e-3) for r in rows]
     params = np.array([r["parameters (M)"] for r in rows], dtype=np.float64)
     size = 10 + 40 * np.sqrt(params / max(params.max(), 1e-9))
     points = _trace(go.Scatter,
-        x=flops, y=latency, mode="markers+text", text=[f"{r['model']} ({r['year']})" for r in rows],
+        x=flops, y=latency, mode="markers+text", text=[f"{_(r['model'])} ({r['year']})" for r in rows],
         textposition="top center", marker=dict(size=size, color=[colour_of(r["model"]) for r in rows]),
-        customdata=params, hovertemplate="%{text}<br>%{x:.3g} GFLOPs<br>%{y:.3g} ms<br>%{customdata:.3g} M parameters<extra></extra>",
+        customdata=params,
+        hovertemplate=_("%{text}<br>%{x:.3g} GFLOPs<br>%{y:.3g} ms<br>%{customdata:.3g} M parameters<extra></extra>"),
     )
-    return _panel(points, 420, "Cost of one forward pass: bubble area ∝ parameters",
-                  xaxis=_log_axis([flops], title=_title("forward GFLOPs (log)")),
-                  yaxis=_log_axis([latency], title=_title(f"latency on {device}, ms (log)")))
+    return _panel(points, 420, _("Cost of one forward pass: bubble area ∝ parameters"),
+                  xaxis=_log_axis([flops], title=_title(_("forward GFLOPs (log)"))),
+                  yaxis=_log_axis([latency], title=_title(_("latency on {device}, ms (log)").format(device=device))))
 
 
 def _axis_chars(chars: Sequence[str]) -> list[str]:
@@ -621,7 +623,7 @@ def matrix_heatmap(
     annotate = (rows * cols <= 256) if annotate is None else annotate
     heat = _trace(go.Heatmap,
         z=values, colorscale=colorscale, reversescale=reversescale, zmid=zmid, colorbar=dict(thickness=10),
-        hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>", xgap=1 if annotate else 0, ygap=1 if annotate else 0,
+        hovertemplate=_("row %{y}, col %{x}: %{z:.3f}<extra></extra>"), xgap=1 if annotate else 0, ygap=1 if annotate else 0,
         text=np.vectorize(lambda v: format(v, fmt))(values) if annotate else None,
         texttemplate="%{text}" if annotate else None, textfont=dict(size=11),
     )
@@ -641,22 +643,22 @@ def field_chart(names: Sequence[str], fields: Sequence[float], jumps: Sequence[f
     depth = list(range(1, len(names) + 1))
     finite = [f if np.isfinite(f) else None for f in fields]
     lines = [
-        _trace(go.Scatter, x=depth, y=finite, mode="lines+markers", name="receptive field (pixels)", text=list(names),
-                   hovertemplate="%{text}<br>field %{y} px<extra></extra>"),
-        _trace(go.Scatter, x=depth, y=list(jumps), mode="lines", name="jump (stride in pixels)", text=list(names),
-                   line=dict(dash="dot"), hovertemplate="%{text}<br>jump %{y} px<extra></extra>"),
+        _trace(go.Scatter, x=depth, y=finite, mode="lines+markers", name=_("receptive field (pixels)"),
+                   text=list(names), hovertemplate=_("%{text}<br>field %{y} px<extra></extra>")),
+        _trace(go.Scatter, x=depth, y=list(jumps), mode="lines", name=_("jump (stride in pixels)"), text=list(names),
+                   line=dict(dash="dot"), hovertemplate=_("%{text}<br>jump %{y} px<extra></extra>")),
         _trace(go.Scatter, x=[depth[0], depth[-1]] if depth else [], y=[input_side, input_side], mode="lines",
-                   name=f"input side ({input_side} px)", line=dict(color=REFERENCE, dash="dash")),
+                   name=_("input side ({side} px)").format(side=input_side), line=dict(color=REFERENCE, dash="dash")),
     ]
-    return _panel(lines, 380, title, xaxis=dict(title=_title("layer (graph order)")),
+    return _panel(lines, 380, title, xaxis=dict(title=_title(_("layer (graph order)"))),
                   yaxis=_log_axis([[f for f in finite if f is not None], jumps, [input_side]],
-                                  title=_title("pixels (log)")))
+                                  title=_title(_("pixels (log)"))))
 
 
 def field_map(grad: np.ndarray, box: tuple[float, float, float, float] | None, title: str | None = None) -> go.Figure:
     """An effective receptive field (H, W) gradient map, with the theoretical field drawn as a box."""
     heat = _trace(go.Heatmap, z=np.asarray(grad, dtype=np.float32), colorscale="Inferno", colorbar=dict(thickness=10),
-                      hovertemplate="row %{y}, col %{x}: %{z:.3g}<extra></extra>")
+                      hovertemplate=_("row %{y}, col %{x}: %{z:.3g}<extra></extra>"))
     extra = {}
     if box is not None:
         x0, y0, x1, y1 = box
@@ -672,7 +674,7 @@ def shift_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, 
     """Named (x, y) curves against the shift in percent of the picture's width, each in its model's colour."""
     return _panel([_trace(go.Scatter, x=x, y=y, mode="lines+markers", name=k, line=_coloured(k), marker=_coloured(k))
                    for k, (x, y) in series.items()], 340, title,
-                  xaxis=dict(title=_title("horizontal shift (% of the model's input width)"), zeroline=True),
+                  xaxis=dict(title=_title(_("horizontal shift (% of the model's input width)")), zeroline=True),
                   yaxis=dict(title=_title(y_title), **({"range": list(y_range)} if y_range else {})))
 
 
@@ -680,7 +682,7 @@ def counts_bar(labels: Sequence[str], counts: Sequence[int], title: str | None =
     """Parameter counts on a log axis, each bar labelled with its number."""
     bars = _trace(go.Bar, x=list(labels), y=list(counts), text=[f"{c:,}" for c in counts], textposition="outside",
                   cliponaxis=False, marker=dict(color=["#4c78a8", "#f58518", "#e45756"][: len(counts)]))
-    return _panel(bars, 340, title, yaxis=_log_axis([counts], title=_title("parameters (log)")))
+    return _panel(bars, 340, title, yaxis=_log_axis([counts], title=_title(_("parameters (log)"))))
 
 
 def grad_norm_chart(series: dict[str, np.ndarray], bound: np.ndarray | None = None, title: str | None = None) -> go.Figure:

@@ -37,9 +37,9 @@ def test_saliency_follows_a_new_sample_and_a_new_upload() -> None:
     at = AppTest.from_file(str(ROOT / "app_pages/saliency.py"), default_timeout=TIMEOUT).run()
     at.selectbox(key="sal_model").set_value("lenet5").run()
     digits = [s.file for s in samples_for("digit")]
-    at.selectbox(key="sal_sample_digit").select_index(digits.index("digit_7.png")).run()
+    at.selectbox(key="sal_sample").select_index(digits.index("digit_7.png")).run()
     assert_saliency_explains(at, "7")
-    at.selectbox(key="sal_sample_digit").select_index(digits.index("digit_5.png")).run()
+    at.selectbox(key="sal_sample").select_index(digits.index("digit_5.png")).run()
     assert_saliency_explains(at, "5")
 
     at.radio(key="sal_source").set_value("Upload").run()
@@ -58,8 +58,8 @@ def test_saliency_follows_a_new_sample_and_a_new_upload() -> None:
 def assert_feature_maps_show(at: AppTest, layer: str, channel: int) -> None:
     """The layer box and channel box show `layer` and `channel`, and the grid and the large map were made of them."""
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="fm_layer_lenet5").value == layer
-    channel_box = next(n for n in at.number_input if n.key.startswith("fm_channel_"))
+    assert at.selectbox(key="fm_layer").value == layer
+    channel_box = next(n for n in at.number_input if n.key == "fm_channel")
     assert channel_box.value == channel
     titles = chart_titles(at)
     assert any(t.startswith(f"{layer}: ") for t in titles), titles
@@ -71,8 +71,8 @@ def test_feature_maps_keep_their_controls_through_an_upload() -> None:
     arrives: a page that stopped there lost its controls in the browser, which drew them anew at their
     defaults while the server kept the learner's layer and channel (the next click jumped to the defaults)."""
     at = AppTest.from_file(str(ROOT / "app_pages/feature_maps.py"), default_timeout=TIMEOUT).run()
-    at.selectbox(key="fm_layer_lenet5").set_value("act3").run()
-    next(n for n in at.number_input if n.key.startswith("fm_channel_")).set_value(5).run()
+    at.selectbox(key="fm_layer").set_value("act3").run()
+    next(n for n in at.number_input if n.key == "fm_channel").set_value(5).run()
     assert_feature_maps_show(at, "act3", 5)
     at.radio(key="fm_source").set_value("Upload").run()
     assert_feature_maps_show(at, "act3", 5)

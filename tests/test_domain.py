@@ -111,7 +111,7 @@ def test_feature_maps_page_names_the_cat_and_measures_an_uploaded_photo() -> Non
     at.run()
     assert not at.exception and not any("world" in w or "unlike" in w for w in warnings_of(at))  # digit 3: its own
     index = [s.file for s in samples_for("digit")].index("chelsea.jpg")
-    at.selectbox(key="fm_sample_digit").select_index(index).run()
+    at.selectbox(key="fm_sample").select_index(index).run()
     assert any("LeNet-5 only knows handwritten digits 0–9" in w and "outside its world" in w for w in warnings_of(at))
     photo = np.ascontiguousarray(load_sample(sample("chelsea.jpg")).pixels[:, ::-1])  # not byte-equal to the sample
     at.radio(key="fm_source").set_value("Upload").run()

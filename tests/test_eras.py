@@ -104,4 +104,4 @@ def test_feature_maps_and_saliency_offer_the_eras_on_a_picture_of_their_task(pag
     assert not at.exception, [e.value for e in at.exception]
     assert not at.warning, [w.value for w in at.warning]  # trained weights, a picture of its own world
     prefix = key.removesuffix("_model")
-    assert at.selectbox(key=f"{prefix}_sample_eras").value == "textured_triangle_checks.png"
+    assert at.selectbox(key=f"{prefix}_sample").value == "textured_triangle_checks.png"

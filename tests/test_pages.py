@@ -43,7 +43,7 @@ def test_feature_maps_predicts_bundled_samples(model: str, sample: str, expected
     at.selectbox(key="fm_model").set_value(model).run()
     kind = "digit" if model == "lenet5" else "shapes"
     index = [s.file for s in samples_for(kind)].index(sample)
-    at.selectbox(key=f"fm_sample_{kind}").select_index(index).run()
+    at.selectbox(key="fm_sample").select_index(index).run()
     assert not at.exception
     assert top1(at) == expected
     assert len(at.get("plotly_chart")) >= 5  # input, top-5, grid, channel, overlay (+ kernels)
@@ -52,7 +52,7 @@ def test_feature_maps_predicts_bundled_samples(model: str, sample: str, expected
 def test_feature_maps_every_control_reruns_cleanly() -> None:
     at = run_page("app_pages/feature_maps.py")
     at.selectbox(key="fm_model").set_value("small_vgg").run()
-    layer_box = at.selectbox(key="fm_layer_small_vgg")
+    layer_box = at.selectbox(key="fm_layer")
     layer_box.set_value(layer_box.options[-1]).run()
     at.radio(key="fm_mode").set_value("Top-k by mean activation").run()
     at.slider(key="fm_k").set_value(4).run()
@@ -94,7 +94,7 @@ def test_saliency_every_method_and_a_bad_layer() -> None:
         at.radio(key="sal_method").set_value(method).run()
         assert not at.exception and not at.error, (method, [e.value for e in at.error])
         assert len(at.get("plotly_chart")) == 4  # input, top-5, map, overlay
-    at.selectbox(key="sal_target_small_vgg").select_index(3).run()
+    at.selectbox(key="sal_target").select_index(3).run()
     assert not at.exception and not at.error
     assert len(at.get("download_button")) == 2
 
@@ -103,7 +103,7 @@ def test_saliency_explains_any_class_of_an_imagenet_model(tmp_path, monkeypatch)
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     at = run_page("app_pages/saliency.py")
     at.selectbox(key="sal_model").set_value("resnet18").run()
-    box = at.selectbox(key="sal_target_resnet18")
+    box = at.selectbox(key="sal_target")
     assert len(box.options) == 1000
     box.select_index(500).run()
     assert not at.exception and not at.error
@@ -396,11 +396,11 @@ def test_your_models_resnet18_with_own_classes_reaches_feature_maps_and_saliency
     assert not at.exception, [e.value for e in at.exception]
     bars = json.loads(next(c for c in at.get("plotly_chart") if "Top-5" in c.proto.spec).proto.spec)["data"][0]
     assert sorted(bars["y"]) == ["cat", "dog", "rabbit"]
-    assert at.selectbox(key=f"fm_layer_{own}").value.startswith("layer4")  # opens on the suggested layer
+    assert at.selectbox(key="fm_layer").value.startswith("layer4")  # opens on the suggested layer
     at.switch_page("app_pages/saliency.py").run()
     at.selectbox(key="sal_model").set_value(own).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key=f"sal_layer_{own}").value == "layer4"
+    assert at.selectbox(key="sal_layer").value == "layer4"
     assert any("Suggested: layer4" in c.value for c in at.caption)
     notes = at.dataframe[-1].value
     assert set(notes["Grad-CAM"]) == {"✓", "✓ suggested", "✗"}
@@ -525,7 +525,7 @@ def test_build_a_cnn_see_its_plan_break_it_then_train_it_in_the_lab() -> None:
     at.switch_page("app_pages/saliency.py").run()
     at.selectbox(key="sal_model").set_value(own).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key=f"sal_layer_{own}").value.startswith("conv4") or "relu5" in at.selectbox(key=f"sal_layer_{own}").value
+    assert at.selectbox(key="sal_layer").value.startswith("conv4") or "relu5" in at.selectbox(key="sal_layer").value
 
 
 def test_the_rnn_builder_counts_parameters() -> None:

@@ -20,5 +20,5 @@ def test_default_state_says_the_lesson_and_keeps_the_sign() -> None:
     heat = chart_spec(at, "c1, channel 0:")["data"][0]
     assert heat["zmid"] == 0 and heat["colorscale"]  # c1 is a convolution before its ReLU: values below 0
     assert any("negative values" in c.value for c in at.caption)
-    at.selectbox(key="fm_layer_lenet5").set_value("act3").run()
+    at.selectbox(key="fm_layer").set_value("act3").run()
     assert any("act3 turns" in m.value for m in at.markdown)

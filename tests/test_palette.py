@@ -132,3 +132,20 @@ def test_every_page_gives_a_thing_one_colour() -> None:
         assert len({p.split(":")[0] for p in places}) >= 3, (thing, places)
     for thing, colours in seen.items():
         assert set(colours) == {colour_of(thing).lower()} or thing == "reference", (thing, colours)
+
+
+def test_every_model_title_keeps_its_colour_in_chinese() -> None:
+    """A figure names its traces with the catalogue's titles in the run's language: 'LeNet 风格' is the era LeNet."""
+    from core.i18n import _, set_language
+    from core.models.catalogue import CATALOGUE
+
+    english = [(spec.title, spec.label) for spec in CATALOGUE]
+    set_language("zh")
+    try:
+        chinese = [(_(title), _(label)) for title, label in english]
+    finally:
+        set_language("en")
+    assert chinese != english
+    for names, translated in zip(english, chinese):
+        for name, shown in zip(names, translated):
+            assert thing_of(shown) == thing_of(name), (name, shown)

@@ -14,6 +14,7 @@ import streamlit as st
 import torch
 from torch import nn
 
+from core.i18n import _
 from core.models.catalogue import ModelSpec, get_spec
 from core.probes import activations, receptive_field
 from core.probes import costs as measured
@@ -60,7 +61,7 @@ def model_ready(name: str, weights: str) -> bool:
 
 @shared(32)
 def _catalogue_extractor(name: str, layer: str, weights: str) -> nn.Module:
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     return activations.make_extractor(net, [layer])
 
 
@@ -77,7 +78,7 @@ def extractor(name: str, layer: str, weights: str) -> nn.Module:
 
 def probe(name: str, weights: str, measure: Callable[[nn.Module, tuple[int, int, int]], R]) -> R:
     """`measure(net, input_size)` of image model `name`, in a heavy-work slot taken after the model is fetched."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     with heavy_slot():
         return measure(net, spec_of(name).input_size)
 
@@ -89,16 +90,17 @@ def layers(name: str, weights: str) -> list[activations.LayerInfo]:
 
 
 @shared(16)
-def layer_table(name: str, weights: str) -> pa.Table:
-    """`layers(name, weights)` as the Arrow table the page shows, made once: st.dataframe sends an Arrow
-    table as it is (0.4 ms) but takes a list of rows through pandas on every rerun (3 ms)."""
+def layer_table(name: str, weights: str, language: str) -> pa.Table:
+    """`layers(name, weights)` as the Arrow table the page shows, headers in `language` (the run's:
+    `core.i18n.language()`), made once: st.dataframe sends an Arrow table as it is (0.4 ms) but takes a list of
+    rows through pandas on every rerun (3 ms)."""
     rows = layers(name, weights)
     return pa.table({
         "#": list(range(len(rows))),
-        "layer": [layer.name for layer in rows],
-        "operation": [layer.op for layer in rows],
-        "output shape": [" × ".join(map(str, layer.shape)) for layer in rows],
-        "values": [int(np.prod(layer.shape)) for layer in rows],
+        _("layer"): [layer.name for layer in rows],
+        _("operation"): [layer.op for layer in rows],
+        _("output shape"): [" × ".join(map(str, layer.shape)) for layer in rows],
+        _("values"): [int(np.prod(layer.shape)) for layer in rows],
     })
 
 

@@ -17,6 +17,7 @@ from core.data import preprocess
 from core.data.images import DecodedImage, decode_image
 from core.data.preprocess import ModelInput, prepare_image
 from core.data.samples import Sample, load_sample
+from core.i18n import _
 from core.probes import activations, domain, receptive_field, saliency, translation
 from ui import charts
 from ui.models import extractor, model, probe, spec_of, untrained_model
@@ -33,9 +34,10 @@ def sample(_sample: Sample, file: str) -> DecodedImage:
 
 
 @shared(16)
-def upload(file_id: str, _data: bytes) -> DecodedImage:
-    """An uploaded file, decoded once (raises core.data.images.ImageInputError). Keyed by the upload's id,
-    which Streamlit makes anew for every upload: a key of the bytes themselves would keep up to 16 files alive."""
+def upload(file_id: str, language: str, _data: bytes) -> DecodedImage:
+    """An uploaded file, decoded once per language (raises core.data.images.ImageInputError; its notes are
+    sentences in `language`). Keyed by the upload's id, which Streamlit makes anew for every upload: a key of the
+    bytes themselves would keep up to 16 files alive."""
     picture = decode_image(_data)
     frozen(picture.pixels)
     return picture
@@ -52,7 +54,7 @@ def model_input(name: str, _picture: DecodedImage, digest: str) -> ModelInput:
 @shared(64)
 def probabilities(name: str, digest: str, weights: str, _x: torch.Tensor) -> np.ndarray:
     """Class probabilities of model `name` for the prepared picture `digest`."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     with heavy_slot():
         return frozen(activations.predict(net, _x).numpy())
 
@@ -74,21 +76,23 @@ def cam_layers(name: str, weights: str) -> tuple[saliency.SpatialModule, ...]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def cam_notes(name: str, weights: str) -> list[saliency.LayerNote]:
-    """Every module of model `name`, marked usable for Grad-CAM or not, with the reason."""
+def cam_notes(name: str, weights: str, language: str) -> list[saliency.LayerNote]:
+    """Every module of model `name`, marked usable for Grad-CAM or not, with the reason in `language` (the run's:
+    `core.i18n.language()`)."""
     return probe(name, weights, saliency.cam_layer_notes)
 
 
 @shared(16)
-def cam_notes_table(name: str, weights: str, suggested: str) -> pa.Table:
-    """`cam_notes(name, weights)` as the Arrow table the saliency page shows, `suggested` marked (see `layer_table`)."""
-    notes = cam_notes(name, weights)
+def cam_notes_table(name: str, weights: str, suggested: str, language: str) -> pa.Table:
+    """`cam_notes(name, weights, language)` as the Arrow table the saliency page shows, `suggested` marked (see
+    `ui.models.layer_table`), its headers in `language`."""
+    notes = cam_notes(name, weights, language)
     return pa.table({
-        "layer": [n.name for n in notes],
-        "operation": [n.op for n in notes],
-        "output": [" × ".join(map(str, n.shape)) for n in notes],
-        "Grad-CAM": [("✓ suggested" if n.name == suggested else "✓") if n.usable else "✗" for n in notes],
-        "why": [n.why for n in notes],
+        _("layer"): [n.name for n in notes],
+        _("operation"): [n.op for n in notes],
+        _("output"): [" × ".join(map(str, n.shape)) for n in notes],
+        "Grad-CAM": [(_("✓ suggested") if n.name == suggested else "✓") if n.usable else "✗" for n in notes],
+        _("why"): [n.why for n in notes],
     })
 
 
@@ -100,7 +104,7 @@ def attribution(name: str, weights: str, digest: str, method: str, target: int,
 
     `_on_progress` goes to the methods in saliency.STOPPABLE_METHODS; a stopped one raises
     saliency.AttributionStopped, and nothing is cached for it."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     kwargs = dict(params, on_progress=_on_progress) if method in saliency.STOPPABLE_METHODS else dict(params)
     with heavy_slot():
         heat = saliency.METHODS[method](net, _x, target, **kwargs)
@@ -111,7 +115,7 @@ def attribution(name: str, weights: str, digest: str, method: str, target: int,
 def domain_reference(name: str, weights: str) -> domain.Reference:
     """Model `name`'s training pictures as vectors and the held-out threshold (a registry model in
     domain.REFERENCES): made once per server, on the first upload it has to judge."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     with heavy_slot():
         return domain.REFERENCES[name](net, spec_of(name))
 
@@ -120,7 +124,7 @@ def domain_reference(name: str, weights: str) -> domain.Reference:
 def familiarity(name: str, digest: str, weights: str, _x: torch.Tensor) -> domain.Familiarity:
     """How far the prepared picture `digest` lies from model `name`'s training pictures."""
     reference = domain_reference(name, weights)
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     with heavy_slot():
         return domain.familiarity(reference, net, _x)
 
@@ -137,7 +141,7 @@ def effective_field(name: str, weights: str, layer: str, trained: bool) -> np.nd
 def sweep(name: str, weights: str, digest: str, layer: str, shifts: tuple[int, ...], jump: int,
           _x: torch.Tensor) -> translation.ShiftSweep:
     """Prediction and `layer`'s equivariance of model `name` for horizontal shifts of the picture `digest`."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     graph = extractor(name, layer, weights)
     with heavy_slot():
         return translation.shift_sweep(net, graph, layer, _x, list(shifts), jump)
@@ -152,7 +156,7 @@ def gray_thumbnail(_picture: DecodedImage, digest: str, side: int) -> np.ndarray
 @st.cache_data(show_spinner=False, max_entries=32)
 def shifted_view(name: str, weights: str, digest: str, dx: int, _x: torch.Tensor) -> tuple[np.ndarray, int, float]:
     """The picture `digest` shifted by `dx` pixels as model `name` sees it, its top-1 class and probability."""
-    net, _ = model(name, weights)
+    net = model(name, weights)[0]
     with heavy_slot():
         view = translation.shifted_prediction(net, _x, dx)
     return preprocess.to_display(view.x, spec_of(name).preprocessing), view.top1, view.prob

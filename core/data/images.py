@@ -15,6 +15,8 @@ from functools import cached_property
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.i18n import _
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_ASPECT = 25.0
@@ -54,14 +56,14 @@ def _to_rgb(im: Image.Image, notes: list[str]) -> Image.Image:
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
         scaled = np.zeros_like(arr) if hi <= lo else (arr - lo) / (hi - lo) * 255.0
         scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
-        notes.append(f"{im.mode} image rescaled from [{lo:g}, {hi:g}] to 8 bits.")
+        notes.append(_("{mode} image rescaled from [{lo:g}, {hi:g}] to 8 bits.").format(mode=im.mode, lo=lo, hi=hi))
         return Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8), mode="L").convert("RGB")
     if im.mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
     if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         rgba = im.convert("RGBA")
         if rgba.getextrema()[3][0] < 255:
-            notes.append("Transparent pixels were placed on white.")
+            notes.append(_("Transparent pixels were placed on white."))
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(white, rgba).convert("RGB")
     if im.mode != "RGB":
@@ -74,15 +76,16 @@ def decode_image(
 ) -> DecodedImage:
     """Decode uploaded bytes into an RGB picture, or raise `ImageInputError` with the reason."""
     if not data:
-        raise ImageInputError("The file is empty (0 bytes).")
+        raise ImageInputError(_("The file is empty (0 bytes)."))
     if len(data) > max_bytes:
         raise ImageInputError(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB."
+            _("The file is {size:.1f} MB; the limit is {limit:.0f} MB.").format(size=len(data) / 1e6,
+                                                                               limit=max_bytes / 1e6)
         )
     head = data[:512].lstrip().lower()
     if head.startswith(b"<?xml") or b"<svg" in head:
         raise ImageInputError(
-            "This is an SVG (a vector drawing); export it as PNG or JPEG and upload that."
+            _("This is an SVG (a vector drawing); export it as PNG or JPEG and upload that.")
         )
     try:
         with warnings.catch_warnings():
@@ -90,31 +93,33 @@ def decode_image(
             im = Image.open(io.BytesIO(data), formats=list(FORMATS))  # an allow-list: no exotic decoders
             width, height = im.size
             if width <= 0 or height <= 0:
-                raise ImageInputError("The image says it has no pixels.")
+                raise ImageInputError(_("The image says it has no pixels."))
             if width * height > max_pixels:
                 raise ImageInputError(
-                    f"The image claims {width}×{height} pixels ({width * height / 1e6:.0f} megapixels);"
-                    f" the limit is {max_pixels / 1e6:.0f} megapixels."
+                    _("The image claims {width}×{height} pixels ({megapixels:.0f} megapixels); the limit is "
+                      "{limit:.0f} megapixels.").format(width=width, height=height,
+                                                       megapixels=width * height / 1e6, limit=max_pixels / 1e6)
                 )
             if max(width, height) / min(width, height) > MAX_ASPECT:
                 raise ImageInputError(
-                    f"The image is {width}×{height} pixels, a strip more than {MAX_ASPECT:.0f}× longer"
-                    " than it is wide; crop it closer to a square."
+                    _("The image is {width}×{height} pixels, a strip more than {aspect:.0f}× longer than it is "
+                      "wide; crop it closer to a square.").format(width=width, height=height, aspect=MAX_ASPECT)
                 )
             fmt = im.format or "unknown"
             if fmt not in FORMATS:
                 raise ImageInputError(
-                    f"{fmt} files are not supported; use one of {', '.join(FORMATS)}."
+                    _("{format} files are not supported; use one of {formats}.").format(
+                        format=fmt, formats=", ".join(FORMATS))
                 )
             notes: list[str] = []
             frames = getattr(im, "n_frames", 1)
             if frames > 1:
                 im.seek(0)
-                notes.append(f"The file holds {frames} frames; the first one is shown.")
+                notes.append(_("The file holds {frames} frames; the first one is shown.").format(frames=frames))
             im.load()
             oriented = ImageOps.exif_transpose(im)
             if oriented is not None and oriented.size != im.size:
-                notes.append("Rotated upright as its EXIF orientation says.")
+                notes.append(_("Rotated upright as its EXIF orientation says."))
             im = oriented if oriented is not None else im
             rgb = _to_rgb(im, notes)
             pixels = np.array(rgb, dtype=np.uint8)
@@ -122,18 +127,18 @@ def decode_image(
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageInputError(
-            f"The image claims more pixels than the limit of {max_pixels / 1e6:.0f} megapixels"
-            " (a decompression bomb, or a very large picture); downscale it first."
+            _("The image claims more pixels than the limit of {limit:.0f} megapixels (a decompression bomb, or a "
+              "very large picture); downscale it first.").format(limit=max_pixels / 1e6)
         ) from None
     except UnidentifiedImageError:
         raise ImageInputError(
-            f"This file is not an image we can read; upload one of {', '.join(FORMATS)}."
+            _("This file is not an image we can read; upload one of {formats}.").format(formats=", ".join(FORMATS))
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as err:
         if "truncated" in str(err).lower():
-            raise ImageInputError("The image file is truncated: it ends before its last pixels.") from None
-        raise ImageInputError(f"The image file is damaged and cannot be decoded ({err}).") from None
+            raise ImageInputError(_("The image file is truncated: it ends before its last pixels.")) from None
+        raise ImageInputError(_("The image file is damaged and cannot be decoded ({error}).").format(error=err)) from None
     if pixels.ndim != 3 or pixels.shape[2] != 3:
-        raise ImageInputError("The image could not be converted to RGB.")
+        raise ImageInputError(_("The image could not be converted to RGB."))
     return DecodedImage(pixels=pixels, source_format=fmt, notes=tuple(notes))
 

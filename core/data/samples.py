@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.data.images import DecodedImage, decode_image
+from core.i18n import N_
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "assets" / "samples"
 
 
 @dataclass(frozen=True)
 class Sample:
-    """A bundled picture: file name, a title for pickers, and the input kind it suits best."""
+    """A bundled picture: file name, a title for pickers (marked with `N_`, shown through `_`), and the input kind
+    it suits best."""
 
     file: str
     title: str
@@ -20,19 +22,19 @@ class Sample:
 
 
 SAMPLES: tuple[Sample, ...] = (
-    Sample("digit_3.png", "Digit 3 (held-out scan)", "digit"),
-    Sample("digit_7.png", "Digit 7 (held-out scan)", "digit"),
-    Sample("digit_5.png", "Digit 5 (dark ink on white)", "digit"),
-    Sample("shape_star.png", "Shape: star", "shapes"),
-    Sample("shape_ring.png", "Shape: ring", "shapes"),
-    Sample("shape_triangle.png", "Shape: triangle", "shapes"),
-    Sample("textured_triangle_checks.png", "Textured shape: triangle, checks", "eras"),
-    Sample("textured_circle_horizontal.png", "Textured shape: circle, horizontal stripes", "eras"),
-    Sample("textured_square_diagonal.png", "Textured shape: square, diagonal stripes", "eras"),
-    Sample("chelsea.jpg", "Photo: Chelsea the cat", "imagenet"),
-    Sample("coffee.jpg", "Photo: coffee cup", "imagenet"),
-    Sample("astronaut.jpg", "Photo: astronaut Eileen Collins", "imagenet"),
-    Sample("rocket.jpg", "Photo: Falcon 9 launch", "imagenet"),
+    Sample("digit_3.png", N_("Digit 3 (held-out scan)"), "digit"),
+    Sample("digit_7.png", N_("Digit 7 (held-out scan)"), "digit"),
+    Sample("digit_5.png", N_("Digit 5 (dark ink on white)"), "digit"),
+    Sample("shape_star.png", N_("Shape: star"), "shapes"),
+    Sample("shape_ring.png", N_("Shape: ring"), "shapes"),
+    Sample("shape_triangle.png", N_("Shape: triangle"), "shapes"),
+    Sample("textured_triangle_checks.png", N_("Textured shape: triangle, checks"), "eras"),
+    Sample("textured_circle_horizontal.png", N_("Textured shape: circle, horizontal stripes"), "eras"),
+    Sample("textured_square_diagonal.png", N_("Textured shape: square, diagonal stripes"), "eras"),
+    Sample("chelsea.jpg", N_("Photo: Chelsea the cat"), "imagenet"),
+    Sample("coffee.jpg", N_("Photo: coffee cup"), "imagenet"),
+    Sample("astronaut.jpg", N_("Photo: astronaut Eileen Collins"), "imagenet"),
+    Sample("rocket.jpg", N_("Photo: Falcon 9 launch"), "imagenet"),
 )
 
 

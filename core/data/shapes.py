@@ -12,7 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-SHAPE_CLASSES: tuple[str, ...] = ("circle", "square", "triangle", "star", "cross", "ring")
+from core.i18n import N_
+
+SHAPE_CLASSES: tuple[str, ...] = (N_("circle"), N_("square"), N_("triangle"), N_("star"), N_("cross"), N_("ring"))
+"""Class names (the models' output labels; pages show them through `_`)."""
 IMAGE_SIZE = 64
 
 
@@ -140,7 +143,7 @@ def make_shapes(n: int, seed: int, size: int = IMAGE_SIZE) -> ShapesBatch:
 
 
 TEXTURED_SHAPES: tuple[str, ...] = ("circle", "square", "triangle")
-TEXTURES: tuple[str, ...] = ("horizontal stripes", "vertical stripes", "diagonal stripes", "checks")
+TEXTURES: tuple[str, ...] = (N_("horizontal stripes"), N_("vertical stripes"), N_("diagonal stripes"), N_("checks"))
 TEXTURED_CLASSES: tuple[str, ...] = tuple(f"{s}, {t}" for s in TEXTURED_SHAPES for t in TEXTURES)
 TEXTURED_SIZE = 32
 TEXTURE_PERIOD = 4  # pixels: two on, two off

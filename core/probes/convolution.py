@@ -10,16 +10,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.i18n import N_, _
+
 KERNEL_PRESETS: dict[str, np.ndarray] = {
-    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
-    "box blur": np.full((3, 3), 1 / 9),
-    "Gaussian blur": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=float) / 16,
-    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
-    "Sobel x (vertical edges)": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float),
-    "Sobel y (horizontal edges)": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
-    "Laplacian": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
-    "emboss": np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=float),
+    N_("identity"): np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
+    N_("box blur"): np.full((3, 3), 1 / 9),
+    N_("Gaussian blur"): np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=float) / 16,
+    N_("sharpen"): np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
+    N_("Sobel x (vertical edges)"): np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float),
+    N_("Sobel y (horizontal edges)"): np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
+    N_("Laplacian"): np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
+    N_("emboss"): np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=float),
 }
+"""Named 3×3 kernels; the names are English message ids (a page shows them through `_`)."""
 
 
 class ConvolutionError(ValueError):
@@ -29,12 +32,13 @@ class ConvolutionError(ValueError):
 def output_size(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """⌊(W + 2P − D(K−1) − 1) / S⌋ + 1, the number of positions the kernel fits along one axis."""
     if stride < 1 or dilation < 1 or kernel < 1 or padding < 0:
-        raise ConvolutionError("Stride, dilation and kernel size must be at least 1, and padding at least 0.")
+        raise ConvolutionError(_("Stride, dilation and kernel size must be at least 1, and padding at least 0."))
     span = dilation * (kernel - 1) + 1
     if span > size + 2 * padding:
         raise ConvolutionError(
-            f"The kernel spans {span} cells (dilation {dilation} × ({kernel} − 1) + 1) but the padded input has only "
-            f"{size + 2 * padding}; make the kernel or dilation smaller, or pad more."
+            _("The kernel spans {span} cells (dilation {dilation} × ({kernel} − 1) + 1) but the padded input has only "
+              "{size}; make the kernel or dilation smaller, or pad more.").format(
+                span=span, dilation=dilation, kernel=kernel, size=size + 2 * padding)
         )
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
@@ -76,7 +80,8 @@ def conv_step(x: np.ndarray, kernel: np.ndarray, i: int, j: int, stride: int = 1
     oh = output_size(x.shape[0], kh, stride, padding, dilation)
     ow = output_size(x.shape[1], kw, stride, padding, dilation)
     if not (0 <= i < oh and 0 <= j < ow):
-        raise ConvolutionError(f"Output position ({i}, {j}) is outside the {oh}×{ow} output.")
+        raise ConvolutionError(_("Output position ({i}, {j}) is outside the {height}×{width} output.").format(
+            i=i, j=j, height=oh, width=ow))
     xp = _pad(np.asarray(x, dtype=np.float64), padding)
     rows = i * stride + dilation * np.arange(kh)
     cols = j * stride + dilation * np.arange(kw)
@@ -96,7 +101,7 @@ class PoolResult:
 def pool2d(x: np.ndarray, kernel: int, stride: int, mode: str = "max") -> PoolResult:
     """Max or average pooling without padding; winners are flat indices into x, as torch's return_indices."""
     if mode not in ("max", "avg"):
-        raise ConvolutionError(f"Pooling is 'max' or 'avg', not {mode!r}.")
+        raise ConvolutionError(_("Pooling is 'max' or 'avg', not {mode!r}.").format(mode=mode))
     oh = output_size(x.shape[0], kernel, stride)
     ow = output_size(x.shape[1], kernel, stride)
     out = np.zeros((oh, ow))
@@ -134,18 +139,30 @@ def parameter_counts(in_channels: int, height: int, width: int, out_channels: in
     return ParameterCounts(conv, local, dense)
 
 
-def parse_kernel(rows: list[list[object]]) -> np.ndarray:
-    """A kernel typed into a grid → float array; raises ConvolutionError naming the first bad cell."""
+_GRID_MESSAGES = {  # what a bad grid is told, for a kernel and for an input matrix
+    "kernel": (N_("The kernel is empty."),
+               N_("Kernel cell (row {row}, column {column}) holds {value}, which is not a number."),
+               N_("Kernel cell (row {row}, column {column}) is not a finite number.")),
+    "input": (N_("The input is empty."),
+              N_("Input cell (row {row}, column {column}) holds {value}, which is not a number."),
+              N_("Input cell (row {row}, column {column}) is not a finite number.")),
+}
+
+
+def parse_kernel(rows: list[list[object]], grid: str = "kernel") -> np.ndarray:
+    """A kernel (or, with `grid="input"`, an input matrix) typed into a grid → float array; raises
+    ConvolutionError naming the first bad cell."""
+    empty, not_a_number, not_finite = _GRID_MESSAGES[grid]
     if not rows or not rows[0]:
-        raise ConvolutionError("The kernel is empty.")
+        raise ConvolutionError(_(empty))
     out = np.zeros((len(rows), len(rows[0])))
     for a, row in enumerate(rows):
         for b, cell in enumerate(row):
             try:
                 value = float(str(cell).strip())
             except ValueError:
-                raise ConvolutionError(f"Kernel cell (row {a + 1}, column {b + 1}) holds {cell!r}, which is not a number.") from None
+                raise ConvolutionError(_(not_a_number).format(row=a + 1, column=b + 1, value=repr(cell))) from None
             if not np.isfinite(value):
-                raise ConvolutionError(f"Kernel cell (row {a + 1}, column {b + 1}) is not a finite number.")
+                raise ConvolutionError(_(not_finite).format(row=a + 1, column=b + 1))
             out[a, b] = value
     return out

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.data.samples import Sample
+from core.i18n import N_, _
 from core.models.catalogue import ModelSpec
 from core.probes import activations
 
@@ -27,29 +28,31 @@ PERCENTILE = 0.99  # held-out pictures of the model's own world farther than thi
 
 @dataclass(frozen=True)
 class World:
-    """The pictures a model was trained on: what it knows (plural) and what one picture of it is."""
+    """The pictures a model was trained on: what it knows (plural) and what one picture of it is (marked with
+    `N_`, translated where a note is written)."""
 
     knows: str
     one: str
 
 
 WORLDS: dict[str, World] = {
-    "digit": World("handwritten digits 0–9", "a handwritten digit"),
-    "shapes": World("six drawn shapes — circle, square, triangle, star, cross, ring — on cluttered backgrounds",
-                    "a drawn shape"),
-    "eras": World("twelve textured shapes — a circle, square or triangle filled with stripes or checks — on "
-                  "faintly textured backgrounds", "a textured shape"),
-    "imagenet": World("photos of the 1,000 ImageNet classes", "a photo"),
+    "digit": World(N_("handwritten digits 0–9"), N_("a handwritten digit")),
+    "shapes": World(N_("six drawn shapes — circle, square, triangle, star, cross, ring — on cluttered backgrounds"),
+                    N_("a drawn shape")),
+    "eras": World(N_("twelve textured shapes — a circle, square or triangle filled with stripes or checks — on "
+                     "faintly textured backgrounds"), N_("a textured shape")),
+    "imagenet": World(N_("photos of the 1,000 ImageNet classes"), N_("a photo")),
 }
 
 
 def outside_world_note(spec: ModelSpec, sample: Sample, top1: str, prob: float) -> str | None:
     """A sentence when bundled `sample` is from another world than `spec`'s; None when it is from its own
-    world, or when the model's world is unknown (its classes are someone's own)."""
+    world, or when the model's world is unknown (its classes are someone's own). `top1` is the class as shown."""
     if spec.world is None or sample.kind == spec.world:
         return None
-    return (f"{spec.title} only knows {WORLDS[spec.world].knows}; “{sample.title}” is {WORLDS[sample.kind].one}, "
-            f"outside its world, so “{top1}, {prob:.0%}” means nothing.")
+    return _("{model} only knows {knows}; “{sample}” is {one}, outside its world, so “{label}, {prob:.0%}” means "
+             "nothing.").format(model=_(spec.title), knows=_(WORLDS[spec.world].knows), sample=_(sample.title),
+                                one=_(WORLDS[sample.kind].one), label=top1, prob=prob)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ class Reference:
     threshold: float  # PERCENTILE of the held-out pictures' distance to their K-th nearest training vector
     data: str  # what the training pictures are, e.g. "1,347 training digits"
     held_out: str  # what the held-out pictures are, e.g. "held-out digits"
-    method: str  # one line: how the distance is measured
+    method: str  # one line: how the distance is measured, with {model} and {k} to fill
+    # held_out and method are English message ids (N_), translated where a note is written: one cached reference
+    # serves every language
 
 
 def picture_vectors(model: nn.Module, layer: str | None, x: torch.Tensor, batch: int = 256) -> torch.Tensor:
@@ -99,9 +104,9 @@ def digits_reference(model: nn.Module, spec: ModelSpec) -> Reference:
 
     train, _ = digits_tensors("train", spec)
     test, _ = digits_tensors("test", spec)
-    return build_reference(model, None, train, test, f"{len(train):,} training digits", "held-out digits",
-                           f"the distance from the picture as {spec.title} sees it (32×32) to its {K}th-nearest "
-                           "training digit")
+    return build_reference(model, None, train, test, f"{len(train):,} training digits", N_("held-out digits"),
+                           N_("the distance from the picture as {model} sees it (32×32) to its {k}th-nearest "
+                              "training digit"))
 
 
 def shapes_reference(model: nn.Module, spec: ModelSpec, n_train: int = 1200, n_held_out: int = 300) -> Reference:
@@ -111,9 +116,9 @@ def shapes_reference(model: nn.Module, spec: ModelSpec, n_train: int = 1200, n_h
 
     train, _ = shapes_tensors(n_train, SHAPES_TRAIN_SEED, spec)
     held_out, _ = shapes_tensors(n_held_out, SHAPES_TEST_SEED, spec)
-    return build_reference(model, "avgpool", train, held_out, f"{n_train:,} training shapes", "held-out shapes",
-                           f"the distance from the picture's penultimate-layer features to those of its {K}th-nearest "
-                           "training shape")
+    return build_reference(model, "avgpool", train, held_out, f"{n_train:,} training shapes", N_("held-out shapes"),
+                           N_("the distance from the picture's penultimate-layer features to those of its "
+                              "{k}th-nearest training shape"))
 
 
 REFERENCES = {"lenet5": digits_reference, "small_vgg": shapes_reference}
@@ -139,9 +144,11 @@ def familiarity(reference: Reference, model: nn.Module, x: torch.Tensor) -> Fami
 
 
 def unlike_note(spec: ModelSpec, reference: Reference, measured: Familiarity, top1: str, prob: float) -> str | None:
-    """A sentence when the picture looks unlike the model's training pictures; None when it does not."""
+    """A sentence when the picture looks unlike the model's training pictures; None when it does not. `top1` is
+    the class as shown."""
     if not measured.unlike:
         return None
-    return (f"This picture looks unlike anything {spec.title} was trained on, "
-            f"so “{top1}, {prob:.0%}” means little. Measured as {reference.method}: {measured.distance:.2f}, "
-            f"farther than {PERCENTILE:.0%} of {reference.held_out} ({reference.threshold:.2f}).")
+    return _("This picture looks unlike anything {model} was trained on, so “{label}, {prob:.0%}” means little. "
+             "Measured as {method}: {distance:.2f}, farther than {share:.0%} of {held_out} ({threshold:.2f}).").format(
+        model=_(spec.title), label=top1, prob=prob, method=_(reference.method).format(model=_(spec.title), k=K),
+        distance=measured.distance, share=PERCENTILE, held_out=_(reference.held_out), threshold=reference.threshold)

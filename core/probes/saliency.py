@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from captum.attr import GuidedGradCam, IntegratedGradients, LayerAttribution, Occlusion, Saliency
 from torch import nn
 
+from core.i18n import _
 from core.probes import activations
 
 _HOOK_LOCK = threading.RLock()
@@ -120,7 +121,8 @@ def default_cam_layer(layers: Sequence[SpatialModule]) -> str:
     """
     convs = [layer for layer in layers if layer.op == "Conv2d"]
     if not convs:
-        raise SaliencyError("This model has no convolution layer with a spatial output, so Grad-CAM has nothing to read.")
+        raise SaliencyError(_("This model has no convolution layer with a spatial output, so Grad-CAM has nothing to "
+                              "read."))
     size = convs[-1].shape[1:]
     return [layer.name for layer in layers if layer.shape[1:] == size][-1]
 
@@ -146,15 +148,17 @@ def cam_layer_notes(model: nn.Module, input_size: tuple[int, int, int]) -> list[
     for name, count, shape in _module_outputs(model, input_size):
         op = type(model.get_submodule(name)).__name__
         if count > 1:
-            note = LayerNote(name, op, shape, False, f"runs {count} times per forward pass, so its gradient mixes "
-                                                     "several uses")
+            note = LayerNote(name, op, shape, False, _("runs {count} times per forward pass, so its gradient mixes "
+                                                       "several uses").format(count=count))
         elif len(shape) != 3:
-            note = LayerNote(name, op, shape, False, f"a vector of {int(torch.tensor(shape).prod())} values: the "
-                                                     "spatial layout is gone (flattened or pooled)")
+            note = LayerNote(name, op, shape, False, _("a vector of {values} values: the spatial layout is gone "
+                                                       "(flattened or pooled)").format(
+                                                           values=int(torch.tensor(shape).prod())))
         elif shape[1] * shape[2] == 1:
-            note = LayerNote(name, op, shape, False, "a 1×1 map: one number per channel, no “where” left to show")
+            note = LayerNote(name, op, shape, False, _("a 1×1 map: one number per channel, no “where” left to show"))
         else:
-            note = LayerNote(name, op, shape, True, f"a {shape[1]}×{shape[2]} map of {shape[0]} channels")
+            note = LayerNote(name, op, shape, True, _("a {height}×{width} map of {channels} channels").format(
+                height=shape[1], width=shape[2], channels=shape[0]))
         notes.append(note)
     return notes
 
@@ -163,21 +167,21 @@ def suggestion(layers: Sequence[SpatialModule]) -> tuple[str, str]:
     """The layer to start Grad-CAM (or a look at features) from, and one sentence saying why."""
     name = default_cam_layer(layers)
     layer = next(layer for layer in layers if layer.name == name)
-    return name, (f"Suggested: {name}, the last {layer.shape[1]}×{layer.shape[2]} map — as fine as the last "
-                  "convolution's, just before pooling throws the layout away — so its channels are the most "
-                  "class-specific features that still know where they are.")
+    return name, _("Suggested: {layer}, the last {height}×{width} map — as fine as the last convolution's, just "
+                   "before pooling throws the layout away — so its channels are the most class-specific features "
+                   "that still know where they are.").format(layer=name, height=layer.shape[1], width=layer.shape[2])
 
 
 def resolve_layer(model: nn.Module, layer: str | nn.Module) -> nn.Module:
     """The module named `layer` (dotted path), or `layer` itself if it is a module of `model`."""
     if isinstance(layer, nn.Module):
         if not any(m is layer for m in model.modules()):
-            raise SaliencyError("That layer is not part of this model.")
+            raise SaliencyError(_("That layer is not part of this model."))
         return layer
     try:
         return model.get_submodule(layer)
     except AttributeError:
-        raise SaliencyError(f"This model has no layer named {layer!r}.") from None
+        raise SaliencyError(_("This model has no layer named {layer!r}.").format(layer=layer)) from None
 
 
 _FACTS: weakref.WeakKeyDictionary[nn.Module, dict[object, object]] = weakref.WeakKeyDictionary()
@@ -197,7 +201,8 @@ def _fact(model: nn.Module, key: object, compute) -> object:
 
 def _check(model: nn.Module, image: torch.Tensor, target: int) -> tuple[torch.Tensor, int]:
     if image.ndim != 4 or image.shape[0] != 1:
-        raise SaliencyError(f"Expected one image as a (1, C, H, W) tensor, got shape {tuple(image.shape)}.")
+        raise SaliencyError(_("Expected one image as a (1, C, H, W) tensor, got shape {shape}.").format(
+            shape=tuple(image.shape)))
     device = next(model.parameters()).device
     x = image.detach().to(device)
 
@@ -207,7 +212,8 @@ def _check(model: nn.Module, image: torch.Tensor, target: int) -> tuple[torch.Te
 
     classes = int(_fact(model, ("classes", tuple(x.shape)), count_classes))  # type: ignore[arg-type]
     if not 0 <= int(target) < classes:
-        raise SaliencyError(f"Class index {target} is out of range: this model has classes 0 to {classes - 1}.")
+        raise SaliencyError(_("Class index {target} is out of range: this model has classes 0 to {last}.").format(
+            target=target, last=classes - 1))
     return x.clone().requires_grad_(True), int(target)
 
 
@@ -248,10 +254,9 @@ def _layer_output_is_spatial(model: nn.Module, module: nn.Module, image: torch.T
 
     shape = _fact(model, ("shape", id(module), tuple(image.shape)), layer_shape)
     if len(shape) != 4 or shape[2] * shape[3] <= 1:  # type: ignore[arg-type, index]
-        text = "×".join(map(str, shape[1:])) if shape else "nothing"  # type: ignore[index]
-        raise SaliencyError(
-            f"Grad-CAM needs a layer with a spatial (C×H×W) output; this one gives {text}. Pick a convolution or pooling layer."
-        )
+        text = "×".join(map(str, shape[1:])) if shape else _("nothing")  # type: ignore[index]
+        raise SaliencyError(_("Grad-CAM needs a layer with a spatial (C×H×W) output; this one gives {shape}. Pick a "
+                              "convolution or pooling layer.").format(shape=text))
 
 
 def _module_name(model: nn.Module, module: nn.Module) -> str:
@@ -285,9 +290,9 @@ def grad_cam(model: nn.Module, image: torch.Tensor, target: int, layer: str | nn
         acts, scores = outputs[name], outputs[last]
         if not isinstance(acts, torch.Tensor) or acts.ndim != 4 or acts.shape[2] * acts.shape[3] <= 1:
             shape = tuple(acts.shape[1:]) if isinstance(acts, torch.Tensor) else ()
-            text = "×".join(map(str, shape)) if shape else "nothing"
-            raise SaliencyError(f"Grad-CAM needs a layer with a spatial (C×H×W) output; this one gives {text}. "
-                                "Pick a convolution or pooling layer.")
+            text = "×".join(map(str, shape)) if shape else _("nothing")
+            raise SaliencyError(_("Grad-CAM needs a layer with a spatial (C×H×W) output; this one gives {shape}. "
+                                  "Pick a convolution or pooling layer.").format(shape=text))
         (grads,) = torch.autograd.grad(scores[0, target], acts)
     cam = F.relu((grads.mean(dim=(2, 3), keepdim=True) * acts.detach()).sum(dim=1, keepdim=True))
     return _finish(cam, tuple(x.shape[-2:]))
@@ -322,7 +327,7 @@ def baseline_image(image: torch.Tensor, kind: str) -> torch.Tensor:
     if kind == "blur":
         k = max(3, (min(image.shape[-2:]) // 8) | 1)
         return F.avg_pool2d(F.pad(image, [k // 2] * 4, mode="replicate"), k, stride=1)
-    raise SaliencyError(f"Unknown baseline {kind!r}; use 'zeros', 'min' or 'blur'.")
+    raise SaliencyError(_("Unknown baseline {kind!r}; use 'zeros', 'min' or 'blur'.").format(kind=kind))
 
 
 def integrated_gradients(
@@ -334,7 +339,7 @@ def integrated_gradients(
 
     The path's points go through the model IG_BATCH at a time; `on_progress` hears after each batch."""
     if not 2 <= steps <= 256:
-        raise SaliencyError("Integrated gradients needs between 2 and 256 steps.")
+        raise SaliencyError(_("Integrated gradients needs between 2 and 256 steps."))
     x, target = _check(model, image, target)
     forward = _reporting(model, -(-steps // IG_BATCH), on_progress)
     with _HOOK_LOCK:
@@ -357,9 +362,9 @@ def occlusion(model: nn.Module, image: torch.Tensor, target: int, window: int = 
 
     One forward pass of the picture itself, then the occluded copies OCCLUSION_BATCH at a time; `on_progress`
     hears after each pass."""
-    _, channels, height, width = image.shape
+    channels, height, width = image.shape[1:]
     if not 1 <= stride <= window <= min(height, width):
-        raise SaliencyError(f"Occlusion needs 1 ≤ stride ≤ window ≤ {min(height, width)} (the image side).")
+        raise SaliencyError(_("Occlusion needs 1 ≤ stride ≤ window ≤ {side} (the image side).").format(side=min(height, width)))
     x, target = _check(model, image, target)
     batches = 1 + -(-occlusion_windows(height, width, window, stride) // OCCLUSION_BATCH)
     with _HOOK_LOCK, torch.no_grad():

@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.i18n import _
+
 
 class ShiftError(ValueError):
     """A shift the picture cannot take; the message is for the user."""
@@ -21,7 +23,8 @@ def shift(x: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
     """Move (N, C, H, W) by dx pixels right and dy down; what comes in is 0 (the mean, after normalisation)."""
     height, width = x.shape[-2:]
     if abs(dx) >= width or abs(dy) >= height:
-        raise ShiftError(f"A shift of ({dx}, {dy}) moves the whole {width}×{height} picture out of view.")
+        raise ShiftError(_("A shift of ({dx}, {dy}) moves the whole {width}×{height} picture out of view.").format(
+            dx=dx, dy=dy, width=width, height=height))
     out = torch.zeros_like(x)
     src_y = slice(max(0, -dy), height - max(0, dy))
     dst_y = slice(max(0, dy), height - max(0, -dy))
