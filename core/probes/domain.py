@@ -102,8 +102,8 @@ def digits_reference(model: nn.Module, spec: ModelSpec) -> Reference:
     """
     from core.training.tasks import digits_tensors
 
-    train, _ = digits_tensors("train", spec)
-    test, _ = digits_tensors("test", spec)
+    train = digits_tensors("train", spec)[0]
+    test = digits_tensors("test", spec)[0]
     return build_reference(model, None, train, test, f"{len(train):,} training digits", N_("held-out digits"),
                            N_("the distance from the picture as {model} sees it (32×32) to its {k}th-nearest "
                               "training digit"))
@@ -114,8 +114,8 @@ def shapes_reference(model: nn.Module, spec: ModelSpec, n_train: int = 1200, n_h
     training generator (seed 1) against held-out ones (seed 2, the seed its accuracy was measured on)."""
     from core.training.tasks import SHAPES_TEST_SEED, SHAPES_TRAIN_SEED, shapes_tensors
 
-    train, _ = shapes_tensors(n_train, SHAPES_TRAIN_SEED, spec)
-    held_out, _ = shapes_tensors(n_held_out, SHAPES_TEST_SEED, spec)
+    train = shapes_tensors(n_train, SHAPES_TRAIN_SEED, spec)[0]
+    held_out = shapes_tensors(n_held_out, SHAPES_TEST_SEED, spec)[0]
     return build_reference(model, "avgpool", train, held_out, f"{n_train:,} training shapes", N_("held-out shapes"),
                            N_("the distance from the picture's penultimate-layer features to those of its "
                               "{k}th-nearest training shape"))
