@@ -190,7 +190,7 @@ def test_claims_page_in_chinese_and_its_filter_in_the_url() -> None:
     assert at.radio(key="claims_verdict").value == claims.FAILS
     text = " ".join(m.value for m in at.markdown)
     fails = [claim for claim in claims.read_claims() if claim.verdict == claims.FAILS]
-    assert "**要点：**" in text and ":red[**不如所述成立**]" in text and "成立**]" in text
+    assert "**要点**：" in text and ":red[**不如所述成立**]" in text and "成立**]" in text
     assert len(at.get("page_link")) == len(fails)
     assert "The lesson" not in text and "does not hold" not in text
     i18n.set_language("zh")  # AppTest formats the radio's options on this thread, in its language
