@@ -118,9 +118,15 @@ linked("cmp_alpha", 0.5, lambda a: 0.0 <= a <= 1.0)
 alpha = st.slider(_("Grad-CAM opacity"), 0.0, 1.0, step=0.05, key="cmp_alpha")
 era_results = models.bundled_curves("eras_results.json")
 measured: list[Column] = []
+cold = [name for name in chosen if not models.costs.has(name, device)]  # a first visit: load, Grad-CAM, time each
+progress = st.progress(0.0, _("Preparing {count} columns: each model is loaded, explained with Grad-CAM and timed "
+                              "on {device} …").format(count=len(chosen), device=device)) if cold else None
 columns = st.columns(len(chosen))
-for column, name in zip(columns, chosen):
+for done, (column, name) in enumerate(zip(columns, chosen)):
     spec = models.spec_of(name)
+    if progress is not None:
+        progress.progress(done / len(chosen), _("Preparing column {k} of {n}: {model} …").format(
+            k=done + 1, n=len(chosen), model=_(spec.title)))
     with column:
         title = _(spec.title)
         st.subheader(title)
@@ -181,6 +187,8 @@ for column, name in zip(columns, chosen):
             answer = _("said “{label}” at {prob:.1%}").format(label=top1_label, prob=p.probs[top1])
         measured.append(Column(title, int(cost["params"]), cost["flops"], cost["latency_s"], answer, held_out,
                                per_seed))
+if progress is not None:
+    progress.empty()
 lesson_slot.markdown(lesson(measured, device))
 
 st.subheader(_("The whole zoo, measured on this machine"))
