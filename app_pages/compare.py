@@ -118,9 +118,9 @@ linked("cmp_alpha", 0.5, lambda a: 0.0 <= a <= 1.0)
 alpha = st.slider(_("Grad-CAM opacity"), 0.0, 1.0, step=0.05, key="cmp_alpha")
 era_results = models.bundled_curves("eras_results.json")
 measured: list[Column] = []
-cold = [name for name in chosen if not models.costs.has(name, device)]  # a first visit: load, Grad-CAM, time each
+first_sight = st.session_state.get("cmp_drawn") != chosen  # new columns: each loaded, explained and timed (seconds)
 progress = st.progress(0.0, _("Preparing {count} columns: each model is loaded, explained with Grad-CAM and timed "
-                              "on {device} …").format(count=len(chosen), device=device)) if cold else None
+                              "on {device} …").format(count=len(chosen), device=device)) if first_sight else None
 columns = st.columns(len(chosen))
 for done, (column, name) in enumerate(zip(columns, chosen)):
     spec = models.spec_of(name)
@@ -189,6 +189,7 @@ for done, (column, name) in enumerate(zip(columns, chosen)):
                                per_seed))
 if progress is not None:
     progress.empty()
+st.session_state["cmp_drawn"] = list(chosen)
 lesson_slot.markdown(lesson(measured, device))
 
 st.subheader(_("The whole zoo, measured on this machine"))
