@@ -113,18 +113,39 @@ def replica_of(serving: Serving, context) -> str:
     return mine[-1].served_by if mine else ""
 
 
-def open_saliency(page, url: str) -> None:
-    page.goto(f"{url}/saliency")
+def keys_for_each_replica(serving: Serving) -> dict[str, str]:
+    """A routing key for each app process, found by asking nginx with random keys (the hash decides)."""
+    keys: dict[str, str] = {}
+    for _ in range(64):
+        key = os.urandom(16).hex()
+        request = urllib.request.Request(f"{serving.layout.url}/_stcore/health",
+                                         headers={"Cookie": f"explorer_replica={key}"})
+        urllib.request.urlopen(request, timeout=10).close()
+        deadline = time.monotonic() + 5
+        while not (mine := [r for r in read_access_log(serving.access_log) if r.key == key]):
+            assert time.monotonic() < deadline, "nginx did not log the request"
+            time.sleep(0.05)  # nginx writes the line just after the answer
+        keys.setdefault(mine[0].served_by, key)
+        if len(keys) == len(serving.replicas):
+            return keys
+    raise AssertionError(f"64 random keys reached only {sorted(keys)}: nginx does not route by the key")
+
+
+def open_saliency(page, url: str, go: bool = True) -> None:
+    """Open the Saliency page (unless `go` is False: already on its way) and switch it to Upload."""
+    if go:
+        page.goto(f"{url}/saliency")
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
     page.wait_for_function(IDLE, timeout=120_000)
     page.get_by_text("Upload", exact=True).click()
     page.wait_for_function(IDLE, timeout=120_000)
 
 
-def upload_and_wait_for_grad_cam(page) -> None:
-    page.locator('input[type="file"]').set_input_files(str(SAMPLES_DIR / "shape_star.png"))
-    page.wait_for_function(f"() => ({TOP1})() === 'star'", timeout=120_000)
-    page.get_by_text("Grad-CAM map for “star”").wait_for(timeout=120_000)
+def upload_and_wait_for_grad_cam(page, shape: str = "star") -> None:
+    """Upload the bundled picture of `shape` and wait for the model's top-1 and its Grad-CAM map."""
+    page.locator('input[type="file"]').set_input_files(str(SAMPLES_DIR / f"shape_{shape}.png"))
+    page.wait_for_function(f"() => ({TOP1})() === {shape!r}", timeout=120_000)
+    page.get_by_text(f"Grad-CAM map for “{shape}”").wait_for(timeout=120_000)
     page.wait_for_function(IDLE, timeout=120_000)
     assert page.locator('[data-testid="stException"]').count() == 0
 
@@ -166,21 +187,26 @@ def files_under(root: Path) -> dict[str, tuple[int, int]]:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_a_replica_killed_mid_wave_costs_only_its_own_sessions_a_reconnect(served, browser) -> None:
     """Sessions on both processes upload at once; one process is killed. The others' uploads finish on a
     websocket that never closed; the dead one's browsers reconnect through nginx to the live process, get a
     fresh session there, and their next upload works. Nothing on disk changes."""
     disk = files_under(ROOT)
-    sessions = []  # (context, page, websockets the page opened)
+    sessions = []  # (context, page, websockets the page opened), one browser on each process
     try:
-        while len({replica_of(served, c) for c, _, _ in sessions}) < 2:
-            assert len(sessions) < 8, "eight browsers and every one on the same process: the routing is not by key"
+        for replica, key in keys_for_each_replica(served).items():
             context = browser.new_context(viewport={"width": 1400, "height": 2000})
+            context.add_cookies([{"name": "explorer_replica", "value": key, "url": served.layout.url}])
             page = context.new_page()
             sockets: list = []
             page.on("websocket", lambda ws, opened=sockets: opened.append(ws))
-            open_saliency(page, served.layout.url)
+            page.goto(f"{served.layout.url}/saliency")  # both processes start their sessions at once
             sessions.append((context, page, sockets))
+        for context, page, _ in sessions:
+            open_saliency(page, served.layout.url, go=False)
+        placed = {replica_of(served, context) for context, _, _ in sessions}
+        assert placed == {f"127.0.0.1:{port}" for port in served.replicas}
         victim = replica_of(served, sessions[0][0])
         doomed = [s for s in sessions if replica_of(served, s[0]) == victim]
         spared = [s for s in sessions if replica_of(served, s[0]) != victim]
@@ -196,15 +222,17 @@ def test_a_replica_killed_mid_wave_costs_only_its_own_sessions_a_reconnect(serve
             assert page.locator('[data-testid="stException"]').count() == 0
             assert (len(sockets), [ws.is_closed() for ws in sockets]) == before[id(page)]
         survivor = replica_of(served, spared[0][0])
-        for context, page, _ in doomed:  # the app reconnects to the live process, in a fresh session
+        for context, page, sockets in doomed:  # the app reconnects, through nginx, to the live process …
+            page.wait_for_function("() => true")  # let Playwright deliver the page's websocket events
             deadline = time.monotonic() + 60
-            while replica_of(served, context) != survivor:
-                assert time.monotonic() < deadline, "the browser did not reconnect to the live process"
-                page.wait_for_timeout(500)
+            while not (len(sockets) > 1 and not sockets[-1].is_closed()):
+                assert time.monotonic() < deadline, "the browser did not reconnect"
+                page.wait_for_timeout(300)
+            assert sockets[0].is_closed() and replica_of(served, context) == survivor
             page.wait_for_function(IDLE, timeout=120_000)
-            page.get_by_text("Upload", exact=True).click()  # a fresh session starts on the sample
+            page.get_by_text("Upload", exact=True).click()  # … in a fresh session, which starts on the sample
             page.wait_for_function(IDLE, timeout=120_000)
-            upload_and_wait_for_grad_cam(page)
+            upload_and_wait_for_grad_cam(page, "triangle")  # and its uploads go there too
         with urllib.request.urlopen(f"{served.layout.url}/_stcore/health", timeout=5) as health:
             assert health.status == 200
         assert files_under(ROOT) == disk
