@@ -227,6 +227,26 @@ class Serving:
             raise
         return self
 
+    def key_for_each_replica(self, attempts: int = 64) -> dict[str, str]:
+        """A routing key (cookie explorer_replica) for each app process, "127.0.0.1:PORT" → key: random keys
+        sent to /_stcore/health until every process has answered one. The bench and the tests put a browser
+        on a chosen process this way."""
+        keys: dict[str, str] = {}
+        for _ in range(attempts):
+            key = os.urandom(16).hex()
+            request = urllib.request.Request(f"{self.layout.url}/_stcore/health",
+                                             headers={"Cookie": f"explorer_replica={key}"})
+            urllib.request.urlopen(request, timeout=10).close()
+            deadline = time.monotonic() + 5
+            while not (mine := [r for r in read_access_log(self.access_log) if r.key == key]):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("nginx did not log a request")
+                time.sleep(0.05)  # nginx writes the line just after its answer
+            keys.setdefault(mine[0].served_by, key)
+            if len(keys) == len(self.replicas):
+                return keys
+        raise RuntimeError(f"{attempts} random keys reached only {sorted(keys)}: nginx does not route by the key")
+
     def stop(self) -> None:
         """Stop nginx (fast shutdown), then every app process."""
         if self.nginx is not None:

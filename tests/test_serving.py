@@ -113,24 +113,6 @@ def replica_of(serving: Serving, context) -> str:
     return mine[-1].served_by if mine else ""
 
 
-def keys_for_each_replica(serving: Serving) -> dict[str, str]:
-    """A routing key for each app process, found by asking nginx with random keys (the hash decides)."""
-    keys: dict[str, str] = {}
-    for _ in range(64):
-        key = os.urandom(16).hex()
-        request = urllib.request.Request(f"{serving.layout.url}/_stcore/health",
-                                         headers={"Cookie": f"explorer_replica={key}"})
-        urllib.request.urlopen(request, timeout=10).close()
-        deadline = time.monotonic() + 5
-        while not (mine := [r for r in read_access_log(serving.access_log) if r.key == key]):
-            assert time.monotonic() < deadline, "nginx did not log the request"
-            time.sleep(0.05)  # nginx writes the line just after the answer
-        keys.setdefault(mine[0].served_by, key)
-        if len(keys) == len(serving.replicas):
-            return keys
-    raise AssertionError(f"64 random keys reached only {sorted(keys)}: nginx does not route by the key")
-
-
 def open_saliency(page, url: str, go: bool = True) -> None:
     """Open the Saliency page (unless `go` is False: already on its way) and switch it to Upload."""
     if go:
@@ -195,7 +177,7 @@ def test_a_replica_killed_mid_wave_costs_only_its_own_sessions_a_reconnect(serve
     disk = files_under(ROOT)
     sessions = []  # (context, page, websockets the page opened), one browser on each process
     try:
-        for replica, key in keys_for_each_replica(served).items():
+        for replica, key in served.key_for_each_replica().items():
             context = browser.new_context(viewport={"width": 1400, "height": 2000})
             context.add_cookies([{"name": "explorer_replica", "value": key, "url": served.layout.url}])
             page = context.new_page()
