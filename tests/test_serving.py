@@ -57,13 +57,16 @@ def test_nginx_accepts_the_configuration(nginx, tmp_path) -> None:
 
 
 def listening_addresses(port: int) -> set[str]:
-    """The IPv4 addresses with a socket listening on `port`, from /proc/net/tcp (state 0A is LISTEN)."""
+    """The addresses with a socket listening on `port`, from /proc/net/tcp and tcp6 (state 0A is LISTEN)."""
     found = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        local, state = line.split()[1], line.split()[3]
-        address, hex_port = local.split(":")
-        if state == "0A" and int(hex_port, 16) == port:
-            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    for table, family in (("tcp", socket.AF_INET), ("tcp6", socket.AF_INET6)):
+        path = Path("/proc/net") / table
+        for line in (path.read_text().splitlines()[1:] if path.exists() else []):
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                raw = b"".join(bytes.fromhex(address[i:i + 8])[::-1] for i in range(0, len(address), 8))
+                found.add(socket.inet_ntop(family, raw))
     return found
 
 
@@ -111,6 +114,28 @@ def replica_of(serving: Serving, context) -> str:
     and host-config requests before each websocket say where it went."""
     mine = [r for r in read_access_log(serving.access_log) if r.key == key_of(context)]
     return mine[-1].served_by if mine else ""
+
+
+def set_cookies(url: str, cookie: str = "") -> dict[str, str]:
+    """The cookies a GET of `url` sets, name → value, sending `cookie` as the Cookie header."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        pairs = [h.split(";")[0].split("=", 1) for h in answer.headers.get_all("Set-Cookie") or []]
+    return dict(pairs)
+
+
+def test_nginx_keys_a_browser_once_because_streamlit_remasks_its_xsrf_cookie_at_every_health_check(served) -> None:
+    """Why the key is nginx's cookie: Streamlit writes _streamlit_xsrf anew on every /_stcore/health answer (same
+    token, new mask, so a different text to hash), while nginx sets explorer_replica once and keeps it."""
+    direct = f"http://127.0.0.1:{next(iter(served.replicas))}/_stcore/health"
+    first = set_cookies(direct)["_streamlit_xsrf"]
+    second = set_cookies(direct, f"_streamlit_xsrf={first}")["_streamlit_xsrf"]
+    assert second != first and second.split("|")[3] == first.split("|")[3]  # re-masked, same token's timestamp
+
+    key = set_cookies(served.layout.url + "/")["explorer_replica"]
+    assert re.fullmatch(r"[0-9a-f]{32}", key)
+    assert "explorer_replica" not in set_cookies(f"{served.layout.url}/_stcore/health", f"explorer_replica={key}")
+    assert set_cookies(served.layout.url + "/", "explorer_replica=../../x")["explorer_replica"] != "../../x"
 
 
 def open_saliency(page, url: str, go: bool = True) -> None:
