@@ -291,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     serving = Serving(layout)
-    print(f"Starting {args.replicas} app process(es) on 127.0.0.1:{first}–{first + args.replicas - 1} …", flush=True)
+    ports = f"{first}" if args.replicas == 1 else f"{first}–{first + args.replicas - 1}"
+    print(f"Starting {args.replicas} app process(es) on 127.0.0.1:{ports} …", flush=True)
     try:
         serving.start()
         started = True
