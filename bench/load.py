@@ -1,6 +1,7 @@
 """A class at once: N concurrent browser sessions against one server, each running the heavy paths.
 
     python bench/load.py [--waves 1,5,10,20,20] [--chromium /usr/bin/chromium]
+    python bench/load.py --proxy --replicas 2 [--waves 1,4]   # through nginx, with 1 and then 2 app processes
 
 Starts `streamlit run app.py` headless on a free port (its own empty TORCH_HOME, so ResNet-18 runs on
 its random initialisation: the same work as with ImageNet weights), then runs waves of N sessions
@@ -24,6 +25,11 @@ on their own machines; the server keeps the normal one. The N = 1 wave is `--sin
 another, so the baselines are medians of several runs. With `--burst` the sessions of a wave wait for each
 other and upload their Grad-CAM pictures at the same moment.
 
+With `--proxy` the same waves run through nginx (deploy/serve.py, as `./explorer.sh serve` starts it), first
+in front of one app process, then of `--replicas` of them: CPU and RSS are summed over the processes, and each
+wave also reports how many sessions each process held (from nginx's access log) and each one's peak RSS.
+The warm-up puts one session on every process.
+
 Prints, per wave, median and p95 of both per step, errors, CPU seconds of the server and of the whole
 machine, and the server's resident memory (RSS) before, at its peak during and after the wave (sessions
 closed and expired). Exits 1 when a target is missed: no errors at N = 20; the second wave of 20 raises
@@ -33,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import os
 import re
@@ -50,6 +57,9 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from deploy.serve import Layout, Serving, default_replicas, read_access_log, sessions_per_replica  # noqa: E402
 STEPS = ("grad-cam", "feature maps", "lstm trace", "training")
 IDLE = ("() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
         " === 'notRunning' && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0")
@@ -68,9 +78,11 @@ class Wave:
     cpu: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS})
     runq: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS})
     errors: list[str] = field(default_factory=list)
-    rss_before: float = 0.0
+    rss_before: float = 0.0  # summed over the app processes
     rss_peak: float = 0.0
     rss_after: float = 0.0
+    replica_peaks: list[float] = field(default_factory=list)  # peak RSS of each app process, MB
+    sessions: dict[str, int] = field(default_factory=dict)  # --proxy: sessions per app process
     server_cpu: float = 0.0
     machine_cpu: float = 0.0
     together: asyncio.Barrier | None = None  # --burst: every session uploads its Grad-CAM picture at once
@@ -157,8 +169,11 @@ async def timed(wave: Wave, step: str, page, action) -> None:
         f"CPU {parts[2]} s, core wait {parts[3]} s)")
 
 
-async def session(browser, url: str, wave: Wave, seed: int) -> None:
+async def session(browser, url: str, wave: Wave, seed: int, key: str | None = None) -> None:
+    """One learner's session through every step; `key` (--proxy) puts it on a chosen app process."""
     context = await browser.new_context(viewport={"width": 1400, "height": 2000})
+    if key is not None:
+        await context.add_cookies([{"name": "explorer_replica", "value": key, "url": url}])
     page = await context.new_page()
     page.set_default_timeout(300_000)
     upload = {"name": f"session_{seed}.png", "mimeType": "image/png", "buffer": picture(seed)}
@@ -223,20 +238,26 @@ async def session(browser, url: str, wave: Wave, seed: int) -> None:
         await context.close()
 
 
-async def run_wave(browser, url: str, pid: int, wave: Wave, first_seed: int, singles: int = 1,
-                   burst: bool = False) -> None:
-    wave.rss_before = rss_mb(pid)
-    server0, machine0 = cpu_seconds(pid), cpu_seconds()
-    peak = [wave.rss_before]
+async def run_wave(browser, url: str, pids: list[int], wave: Wave, first_seed: int, singles: int = 1,
+                   burst: bool = False, keys: list[str] | None = None, access_log: Path | None = None) -> None:
+    """Run `wave` against the app processes `pids`; `keys` run one session on each (the --proxy warm-up)."""
+    wave.rss_before = sum(rss_mb(pid) for pid in pids)
+    server0, machine0 = sum(cpu_seconds(pid) for pid in pids), cpu_seconds()
+    log_start = access_log.stat().st_size if access_log and access_log.exists() else 0
+    peaks = [rss_mb(pid) for pid in pids]
     done = asyncio.Event()
 
     async def sample() -> None:
         while not done.is_set():
-            peak.append(rss_mb(pid))
+            for i, pid in enumerate(pids):
+                peaks[i] = max(peaks[i], rss_mb(pid))
+            wave.rss_peak = max(wave.rss_peak, sum(rss_mb(pid) for pid in pids))
             await asyncio.sleep(0.2)
 
     sampler = asyncio.create_task(sample())
-    if wave.n == 1:  # the baseline: `singles` sessions one after another, so its median is not one sample
+    if keys is not None:
+        await asyncio.gather(*(session(browser, url, wave, first_seed + i, key) for i, key in enumerate(keys)))
+    elif wave.n == 1:  # the baseline: `singles` sessions one after another, so its median is not one sample
         for i in range(singles):
             await session(browser, url, wave, first_seed + i)
     else:
@@ -244,10 +265,14 @@ async def run_wave(browser, url: str, pid: int, wave: Wave, first_seed: int, sin
         await asyncio.gather(*(session(browser, url, wave, first_seed + i) for i in range(wave.n)))
     done.set()
     await sampler
-    wave.rss_peak = max(peak)
-    wave.server_cpu, wave.machine_cpu = cpu_seconds(pid) - server0, cpu_seconds() - machine0
+    wave.rss_peak = max(wave.rss_peak, wave.rss_before)
+    wave.replica_peaks = peaks
+    wave.server_cpu = sum(cpu_seconds(pid) for pid in pids) - server0
+    wave.machine_cpu = cpu_seconds() - machine0
     await asyncio.sleep(4)  # disconnected sessions expire after server.disconnectedSessionTTL (2 s here)
-    wave.rss_after = rss_mb(pid)
+    wave.rss_after = sum(rss_mb(pid) for pid in pids)
+    if access_log is not None:  # nginx logs a websocket when it closes: every session of the wave has
+        wave.sessions = sessions_per_replica(read_access_log(access_log, log_start))
 
 
 def browser_priority(kind: str) -> None:
@@ -317,12 +342,21 @@ def lower_browser_group(kind: str) -> list[int]:
     return lowered
 
 
+SERVER_ENV = {"EXPLORER_SHOW_SERVER_TIME": "1"}
+SERVER_ARGS = ("--server.fileWatcherType", "none", "--server.disconnectedSessionTTL", "2")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def start_server(port: int, torch_home: str) -> subprocess.Popen:
-    env = {**os.environ, "TORCH_HOME": torch_home, "EXPLORER_SHOW_SERVER_TIME": "1"}
+    env = {**os.environ, "TORCH_HOME": torch_home, **SERVER_ENV}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-         "--server.disconnectedSessionTTL", "2"],
+         "--server.address", "127.0.0.1", *SERVER_ARGS],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
@@ -344,36 +378,32 @@ def quantile(values: list[float], q: float) -> float:
     return float(np.quantile(values, q)) if values else float("nan")
 
 
-async def main_async(args: argparse.Namespace) -> int:
+async def run_waves(args: argparse.Namespace, url: str, pids: list[int], keys: list[str] | None = None,
+                    access_log: Path | None = None) -> tuple[list[Wave], float]:
+    """The warm-up, then every wave of `args.waves`, against the app processes `pids` at `url`; returns the waves
+    and the RSS (MB, summed) after the warm-up."""
     from playwright.async_api import async_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
     waves = [Wave(int(n)) for n in args.waves.split(",")]
-    with tempfile.TemporaryDirectory() as torch_home:
-        proc = start_server(port, torch_home)
-        browser_priority(args.browser_priority)  # the server keeps its normal priority
-        try:
-            async with async_playwright() as p:
-                browser = await p.chromium.launch(
-                    executable_path=args.chromium,
-                    args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-                lowered = lower_browser_group(args.browser_priority)
-                log(f"autogroup nice 19 for {len(lowered)} browser processes")
-                warm = Wave(1)  # first import of torch and first model loads, not counted
-                await run_wave(browser, url, proc.pid, warm, 10_000)
-                start_rss = rss_mb(proc.pid)
-                seed = 0
-                for wave in waves:
-                    await run_wave(browser, url, proc.pid, wave, seed, args.singles, args.burst)
-                    seed += max(wave.n, args.singles)
-                await browser.close()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=args.chromium,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        lowered = lower_browser_group(args.browser_priority)
+        log(f"autogroup nice 19 for {len(lowered)} browser processes")
+        warm = Wave(1)  # first import of torch and first model loads, not counted
+        await run_wave(browser, url, pids, warm, 10_000, keys=keys)
+        start_rss = sum(rss_mb(pid) for pid in pids)
+        seed = 0
+        for wave in waves:
+            await run_wave(browser, url, pids, wave, seed, args.singles, args.burst, access_log=access_log)
+            seed += max(wave.n, args.singles)
+        await browser.close()
+    return waves, start_rss
 
+
+def report(waves: list[Wave], start_rss: float, processes: int = 1) -> None:
+    """Print the table of `waves`; `processes` > 1 or a proxy run adds sessions and peak RSS per process."""
     print(f"server RSS after a warm-up session: {start_rss:.0f} MB; {os.cpu_count()} CPU cores")
     print("server: the script run's own time; of it (medians), queued: for a heavy-work slot, CPU: the run's "
           "thread on a core, core: runnable, waiting for a core (the rest waited for the GIL); screen: from the "
@@ -391,9 +421,16 @@ async def main_async(args: argparse.Namespace) -> int:
                   f"{quantile(t, 0.95):6.2f}  {mem:32s} {errors}")
         print(f"    CPU during the wave: server {wave.server_cpu:.0f} s, whole machine {wave.machine_cpu:.0f} s "
               "(the rest is mostly Chromium drawing the pages)")
+        if wave.sessions or processes > 1:
+            held = ", ".join(f"{replica} {n}" for replica, n in sorted(wave.sessions.items()))
+            peaks = " / ".join(f"{peak:.0f}" for peak in wave.replica_peaks)
+            print(f"    sessions per app process: {held or '?'}; peak RSS per app process: {peaks} MB")
         for error in wave.errors[:5]:
             print(f"    error: {error}")
 
+
+def check_targets(waves: list[Wave]) -> list[str]:
+    """The targets of the module docstring that `waves` missed."""
     failures = []
     for wave in waves:
         if wave.n == 20 and wave.errors:
@@ -413,9 +450,48 @@ async def main_async(args: argparse.Namespace) -> int:
               f"{screen:.1f}× on screen")
         if ratio >= 5:
             failures.append(f"Grad-CAM p95 at N = 10 is {ratio:.1f}× the single-session time")
+    return failures
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    failures = []
+    with tempfile.TemporaryDirectory() as torch_home, contextlib.ExitStack() as stack:
+        if not args.proxy:
+            port = free_port()
+            proc = start_server(port, torch_home)
+            browser_priority(args.browser_priority)  # the server keeps its normal priority
+            try:
+                waves, start_rss = await run_waves(args, f"http://127.0.0.1:{port}", [proc.pid])
+            finally:
+                proc.terminate()
+                proc.wait(timeout=20)
+            report(waves, start_rss)
+            return 1 if print_missed(check_targets(waves)) else 0
+        servings = []  # every server starts before the browsers' priority is lowered: children inherit it
+        for replicas in (1, args.replicas):
+            layout = Layout(port=free_port(), replica_ports=tuple(free_port() for _ in range(replicas)),
+                            run_dir=Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="load-nginx-"))),
+                            address="127.0.0.1")
+            servings.append(stack.enter_context(
+                Serving(layout, extra_env={"TORCH_HOME": torch_home, **SERVER_ENV}, streamlit_args=SERVER_ARGS)))
+        browser_priority(args.browser_priority)
+        for serving in servings:
+            keys = serving.key_for_each_replica()
+            pids = [serving.replicas[int(replica.rsplit(":", 1)[1])].pid for replica in keys]
+            waves, start_rss = await run_waves(args, serving.layout.url, pids, list(keys.values()),
+                                               serving.access_log)
+            serving.stop()  # its memory back before the next run
+            print(f"\n== through nginx, {len(pids)} app process(es) (peak RSS per process in the order "
+                  f"{', '.join(keys)})")
+            report(waves, start_rss, len(pids))
+            failures += [f"{len(pids)} app process(es): {f}" for f in check_targets(waves)]
+    return 1 if print_missed(failures) else 0
+
+
+def print_missed(failures: list[str]) -> bool:
     for failure in failures:
         print(f"MISSED: {failure}")
-    return 1 if failures else 0
+    return bool(failures)
 
 
 def main() -> int:
@@ -428,6 +504,11 @@ def main() -> int:
                         help="sessions run one after another for the N = 1 wave (its medians are the baselines)")
     parser.add_argument("--burst", action="store_true",
                         help="the sessions of a wave wait for each other and upload their Grad-CAM pictures at once")
+    parser.add_argument("--proxy", action="store_true",
+                        help="run the waves through nginx, with one app process and then with --replicas")
+    parser.add_argument("--replicas", type=int, default=max(2, default_replicas()),
+                        help="app processes behind nginx for the second --proxy run (default: one per two cores, "
+                             "at least 2)")
     parser.add_argument("--chromium", default=os.environ.get("EXPLORER_CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args()
     global VERBOSE

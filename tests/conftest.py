@@ -115,6 +115,19 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def nginx() -> str:
+    """Debian's nginx (deploy.serve.find_nginx), for the tests that serve the app through it."""
+    from deploy.serve import find_nginx
+
+    found = find_nginx()
+    if found is None:
+        if os.environ.get("EXPLORER_REQUIRE_NGINX"):
+            pytest.fail("no nginx on PATH or at /usr/sbin/nginx, and EXPLORER_REQUIRE_NGINX is set")
+        pytest.skip("no nginx on PATH or at /usr/sbin/nginx (apt-get install nginx): the serving tests need it")
+    return found
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 2600})

@@ -1,0 +1,1 @@
+"""Serving the app from several processes behind nginx (deploy/serve.py, deploy/nginx.conf.template)."""
