@@ -29,11 +29,14 @@ def encode(value: Any) -> str:
 
 
 def decode(raw: str, like: Any) -> Any:
-    """`raw` from the URL as a value of `like`'s type; raises ValueError when it is not one."""
+    """`raw` from the URL as a value of `like`'s type; raises ValueError when it is not one. A tuple (a range
+    slider's) has `like`'s length; a list (a multiselect's) any length, its items of the type of `like`'s first."""
     if isinstance(like, bool):
         if raw not in ("0", "1"):
             raise ValueError(raw)
         return raw == "1"
+    if isinstance(like, list) and like:
+        return [decode(part, like[0]) for part in raw.split("~")] if raw else []
     if isinstance(like, (tuple, list)):
         parts = raw.split("~")
         if len(parts) != len(like):
@@ -47,14 +50,19 @@ def decode(raw: str, like: Any) -> Any:
     return type(like)(raw)
 
 
-def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None = None) -> None:
-    """Seed the widget `key` from the URL on the session's first sight of it, and keep the URL current."""
+def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None = None,
+           max_chars: int | None = None) -> None:
+    """Seed the widget `key` from the URL on the session's first sight of it, and keep the URL current.
+
+    `max_chars` bounds what a text widget writes into the URL: the part a model reads, not a pasted megabyte.
+    """
     keys = getattr(_run, "keys", None)
     if keys is not None:
         keys.add(key)
     if key not in st.session_state:
         st.session_state[key] = _from_url(key, default, allowed)
-    st.query_params[key] = encode(st.session_state[key])
+    value = st.session_state[key]
+    st.query_params[key] = encode(value if max_chars is None else value[:max_chars])
 
 
 def _from_url(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None) -> Any:
