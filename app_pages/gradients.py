@@ -333,7 +333,7 @@ def over_depth() -> None:
     setup = _("{activation}, batch norm").format(activation=activation) if batch_norm else activation
     title = (_("Per-layer gradient norms, {setup}, at initialisation") if not train_steps else
              _("Per-layer gradient norms, {setup}, after {steps} steps")).format(setup=setup, steps=train_steps)
-    st.plotly_chart(plots.training_curves(series, "‖∂L/∂W‖ (log)", None, title)
+    st.plotly_chart(plots.training_curves(series, _("‖∂L/∂W‖ (log)"), None, title)
                     .update_xaxes(title=_("layer (1 = first, next to the input)")),
                     width="stretch", theme=None, key="gl_depth")
     lost = [ngettext("{network}: {n} layer", "{network}: {n} layers", v).format(network=k, n=v)
