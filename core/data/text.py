@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from core.i18n import N_, _, ngettext
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "assets" / "corpus" / "python_stdlib.txt"
