@@ -97,6 +97,8 @@ def pattern_search() -> None:
     linked("gt_mode", "A rule", MODES)
     mode = c1.radio(_("Pattern"), list(MODES), key="gt_mode", format_func=lambda m: _(MODES[m]))
     if mode == "A rule":
+        if st.session_state.get("gt_rule") not in (None, *signals):  # a model whose rules differ: its first rule
+            del st.session_state["gt_rule"]
         linked("gt_rule", next(iter(signals)), signals)
         rule = c2.selectbox(_("Rule"), list(signals), key="gt_rule", format_func=_)
         signal = signals[rule]

@@ -85,6 +85,8 @@ order_by = c1.radio(_("Order the units"), list(ORDERS), horizontal=True, key="hs
                     format_func=lambda o: _(ORDERS[o]),
                     help=_("variance: the units that swing most over this text on top; correlation: the units that "
                            "rise and fall most with the chosen signal on top (Pearson r, from +1 to −1)."))
+if st.session_state.get("hs_signal") not in (None, *signals):  # a model whose rules differ: its first rule
+    del st.session_state["hs_signal"]
 linked("hs_signal", next(iter(signals)), signals)
 signal_name = c2.selectbox(_("Correlation with"), list(signals), key="hs_signal", format_func=_,
                            disabled=order_by != "correlation")
