@@ -5,7 +5,8 @@ A figure names its traces with labels a learner reads ("RNN (tanh)", "Vanilla RN
 colour. Figures in `core.plots` colour every per-model, per-cell and per-run trace with `colour_of(name)`,
 so the LSTM is the same blue on the gradient lab, the long-lag curves and the scaling chart.
 
-How a label is read (lower-cased, "_" read as a space; the first rule that matches wins):
+How a label is read (lower-cased, "_" read as a space, a space put between Chinese and Latin letters or digits so
+that "普通RNN" reads as "普通 rnn"; the first rule that matches wins):
 
 0. a reference line, not a thing: a theoretical "bound", a baseline that "always answer"s; `REFERENCE` grey;
 1. a training run: "run A" … (the Training lab's runs), whatever model the run trains, and the models
@@ -14,8 +15,9 @@ How a label is read (lower-cased, "_" read as a space; the first rule that match
    "VGG-16", "GoogLeNet", "ResNet-18", "ResNet-50" (also "lenet5", "small_vgg", "resnet18" …); the era
    mini-zoo's "LeNet-style (eras)" … "ResNet-style (eras)" (also "era_lenet" …, and "LeNet 风格" …) before them;
 3. a network of the depth experiment: "plain-N", "residual-N" or "ResNet-N" for a depth N that is not a
-   zoo model (so "ResNet-56" is "residual-56"); plain is orange, residual indigo, darker the deeper;
-4. the two clipping runs: "no clipping" / "unclipped", then "clipped …";
+   zoo model (so "ResNet-56" is "residual-56"), in Chinese "普通-N" / "残差-N"; plain is orange, residual
+   indigo, darker the deeper;
+4. the two clipping runs: "no clipping" / "unclipped" (不裁剪), then "clipped …" (裁剪…);
 5. the explicit softmax(QKᵀ)V attention of the scaling chart: any label with "explicit";
 6. the GRU encoder–decoder with attention: "gru" and "attention" (注意力) without "without" (不带);
 7. one word for a model family: "transformer" or "attention" (self-attention, the Transformer);
@@ -100,11 +102,13 @@ _FAMILIES = (
     ("actual", r"\bactual\b"),
 )
 
+_CJK_NEXT_TO_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])(?=[a-z0-9])|(?<=[a-z0-9])(?=[\u4e00-\u9fff])")
+
 
 def thing_of(label: str) -> str:
     """The thing a trace label names: a key of COLOURS, "plain-N"/"residual-N", or the label itself
     (lower-cased) when no rule of the module's docstring reads it."""
-    text = label.lower().replace("_", " ")
+    text = _CJK_NEXT_TO_LATIN.sub(" ", label.lower().replace("_", " "))
     if re.search(r"\b(bound|always answer)\b", text):
         return "reference"
     if run := re.search(r"\brun ([a-z])\b", text):
@@ -112,11 +116,11 @@ def thing_of(label: str) -> str:
     for thing, pattern in _ZOO:
         if re.search(pattern, text):
             return thing
-    if depth := re.search(r"\b(plain|residual|resnet)[- ]?(\d+)\b", text):
-        return f"{'plain' if depth.group(1) == 'plain' else 'residual'}-{int(depth.group(2))}"
-    if re.search(r"\b(no clipping|unclipped)\b", text):
+    if depth := re.search(r"\b(plain|residual|resnet|普通|残差)[- ]?(\d+)\b", text):
+        return f"{'plain' if depth.group(1) in ('plain', '普通') else 'residual'}-{int(depth.group(2))}"
+    if re.search(r"\b(no clipping|unclipped)\b|不裁剪", text):
         return "unclipped"
-    if re.search(r"\bclipped\b", text):
+    if re.search(r"\bclipped\b|裁剪", text):
         return "clipped"
     if re.search(r"\bexplicit\b", text):
         return "attention_explicit"

@@ -489,36 +489,41 @@ def _colour_limits(values: np.ndarray, zmid: float | None, share: float = 0.01) 
         if top <= 1.25 * bound:
             bound = top or 1.0
             return zmid - bound, zmid + bound, None
-        return zmid - bound, zmid + bound, f"clipped at {'±' if zmid == 0 else f'{zmid:g} ± '}{bound:.3g}"
+        centre = "±" if zmid == 0 else f"{zmid:g} ± "
+        return zmid - bound, zmid + bound, _("clipped at {range}").format(range=f"{centre}{bound:.3g}")
     lo, hi = float(finite.min()), float(finite.max())
     p_lo, p_hi = (float(v) for v in np.percentile(finite, [100 * share, 100 * (1 - share)]))
     span = max(p_hi - p_lo, 1e-12)
     if lo >= p_lo - 0.25 * span and hi <= p_hi + 0.25 * span:
         return lo, hi if hi > lo else lo + 1.0, None
-    return p_lo, p_hi, f"clipped to {p_lo:.3g}…{p_hi:.3g}"
+    return p_lo, p_hi, _("clipped to {low}…{high}").format(low=f"{p_lo:.3g}", high=f"{p_hi:.3g}")
 
 
 def _colorbar(label: str, clipped: str | None) -> dict:
     """A colour bar titled with the quantity it shows (and, below it, how its colours were clipped; the hover
     still reads the true value). Short lines: a title wider than the bar and its tick labels would be cut."""
-    text = label if clipped is None else f"{label}<br><sub>colours<br>{clipped}</sub>"
+    colours = _("colours")
+    text = label if clipped is None else f"{label}<br><sub>{colours}<br>{clipped}</sub>"
     return dict(thickness=12, title=dict(text=text, side="top"), ticks="outside", ticklen=3)
 
 
 def state_heatmap(
     values: np.ndarray, chars: Sequence[str], order: Sequence[int] | None = None, *, title: str | None = None,
     zmid: float | None = 0.0, colorscale: str = "RdBu", reversescale: bool = True, zrange: tuple[float, float] | None = None,
-    x_title: str = "time step (character)", label: str = "value", width_px: int = 900,
+    x_title: str | None = None, label: str | None = None, width_px: int = 900,
 ) -> go.Figure:
     """A (T, H) trace as units (rows) × time steps (columns), with the characters along the time axis.
 
     Diverging colours centred on `zmid` for states that swing around 0 (tanh), with a range robust to
     outliers (`_colour_limits`, which may clip the 1% of values farthest out, or one unit's worth up to 5%); pass zmid=None and a sequential scale with `zrange` for gates in [0, 1].
-    `label` names the quantity on the colour bar. The time axis shows every character when they fit in
+    `label` names the quantity on the colour bar ("value" when None; `x_title` defaults to "time step
+    (character)", both in the run's language). The time axis shows every character when they fit in
     `width_px` (the width the page gives the figure), else every k-th with its step number under it;
     the unit axis shows every k-th unit number that fits.
     """
     values = np.asarray(values, dtype=np.float32)
+    label = _("value") if label is None else label
+    unit_word, step_word = _("unit"), _("step")
     steps, units = values.shape
     order = np.arange(units) if order is None else np.asarray(order)
     z = values[:, order].T  # (H, T)
@@ -528,16 +533,16 @@ def state_heatmap(
     heat = _trace(go.Heatmap,
         z=z, x=labels, y=order.astype(str), colorscale=colorscale, reversescale=reversescale, zmin=zmin, zmax=zmax,
         colorbar=_colorbar(label, clipped),
-        hovertemplate=f"unit %{{y}}<br>step %{{x}}<br>{label} %{{z:.3f}}<extra></extra>",
+        hovertemplate=f"{unit_word} %{{y}}<br>{step_word} %{{x}}<br>{label} %{{z:.3f}}<extra></extra>",
     )
     shown = _axis_chars(chars)
     every = 1 if steps * 9 <= width_px else _stride(steps, width_px, 30)
     xaxis = dict(type="category", tickmode="array", tickvals=labels[::every].tolist(),
                  ticktext=shown if every == 1 else [f"{shown[t]}<br>{t}" for t in range(0, steps, every)], tickangle=0,
-                 tickfont=dict(size=10), title=_title(x_title))
+                 tickfont=dict(size=10), title=_title(_("time step (character)") if x_title is None else x_title))
     height = int(min(900, max(260, 110 + 5 * units, 110 + 12 * min(units, 32))))  # up to 32 units: every number
     rows = range(0, units, _stride(units, height - 110, 12))
-    yaxis = dict(type="category", title=_title("unit"), tickmode="array", tickvals=[str(order[r]) for r in rows],
+    yaxis = dict(type="category", title=_title(_("unit")), tickmode="array", tickvals=[str(order[r]) for r in rows],
                  tickfont=dict(size=10))
     return _panel(heat, height, title, xaxis=xaxis, yaxis=yaxis)
 
@@ -545,14 +550,17 @@ def state_heatmap(
 def text_heatmap(
     chars: Sequence[str], values: np.ndarray, *, width: int = 80, title: str | None = None,
     colorscale: str = "RdBu", reversescale: bool = True, zmid: float | None = 0.0,
-    zrange: tuple[float, float] | None = None, label: str = "value",
+    zrange: tuple[float, float] | None = None, label: str | None = None,
 ) -> go.Figure:
-    """The text laid out in rows of `width` characters, each cell coloured by its value (LSTMVis style).
+    """The text laid out in rows of `width` characters, each cell coloured by its value (LSTMVis style), the
+    colour bar titled `label` ("value" when None).
 
     Without `zrange` the colours span a range robust to outliers (see `_colour_limits`), centred on `zmid`
     when it is given; the hover shows each character's step and true value. NaN cells stay blank.
     """
     values = np.asarray(values, dtype=np.float64)
+    label = _("value") if label is None else label
+    step_word = _("step")
     n = len(chars)
     width = max(1, min(width, n))
     rows = -(-n // width)
@@ -567,7 +575,7 @@ def text_heatmap(
         z=z[::-1], text=text[::-1], customdata=step[::-1], texttemplate="%{text}",
         textfont=dict(family="monospace", size=12), colorscale=colorscale, reversescale=reversescale, zmin=zmin,
         zmax=zmax, hoverongaps=False, xgap=1, ygap=1, colorbar=_colorbar(label, clipped),
-        hovertemplate=f"step %{{customdata}}: %{{text}}<br>{label} %{{z:.3f}}<extra></extra>",
+        hovertemplate=f"{step_word} %{{customdata}}: %{{text}}<br>{label} %{{z:.3f}}<extra></extra>",
     )
     return _panel(heat, int(min(1200, 90 + 24 * rows)), title, xaxis=dict(visible=False), yaxis=dict(visible=False))
 
@@ -580,8 +588,8 @@ def trajectory(points: np.ndarray, chars: Sequence[str], explained: np.ndarray, 
     steps, k = points.shape
     labels = _step_labels(chars)
     marker = dict(size=4 if k == 3 else 6, color=np.arange(steps), colorscale="Viridis",
-                  colorbar=dict(title=dict(text="time step", side="top"), thickness=12, ticks="outside", ticklen=3))
-    axis = [f"PC{i + 1}: {e:.0%} of the variance" for i, e in enumerate(explained)]
+                  colorbar=dict(title=dict(text=_("time step"), side="top"), thickness=12, ticks="outside", ticklen=3))
+    axis = [_("PC{i}: {share:.0%} of the variance").format(i=i + 1, share=e) for i, e in enumerate(explained)]
     if k >= 3:
         path = _trace(go.Scatter3d, x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="lines+markers",
                             marker=marker, line=dict(color="rgba(120,120,120,0.4)"), text=labels,
@@ -599,8 +607,8 @@ def gate_histograms(gates: dict[str, np.ndarray], title: str | None = None) -> g
     """Overlaid histograms of each gate's values in [0, 1]: saturated gates pile up at 0 or 1."""
     bars = [_trace(go.Histogram, x=np.asarray(values).ravel(), name=name, xbins=dict(start=0, end=1, size=0.025),
                          opacity=0.6, histnorm="probability") for name, values in gates.items()]
-    return _panel(bars, 320, title, barmode="overlay", xaxis=dict(range=[0, 1], title=_title("gate value")),
-                  yaxis=dict(title=_title("fraction of (step, unit) values")))
+    return _panel(bars, 320, title, barmode="overlay", xaxis=dict(range=[0, 1], title=_title(_("gate value"))),
+                  yaxis=dict(title=_title(_("fraction of (step, unit) values"))))
 
 
 def line_chart(series: dict[str, np.ndarray], x_title: str, y_title: str, title: str | None = None,
@@ -698,9 +706,10 @@ def grad_norm_chart(series: dict[str, np.ndarray], bound: np.ndarray | None = No
                             hovertemplate="t=%{x}: %{y:.3g}<extra></extra>"))
     if bound is not None:
         b = np.where(np.isfinite(bound) & (bound > 0) & (bound < 1e300), bound, np.nan)
-        lines.append(_trace(go.Scatter, y=b, mode="lines", name="RNN bound (γ·σ_max)^(T−t)", line=dict(dash="dash", color=REFERENCE)))
-    return _panel(lines, 380, title, xaxis=dict(title=_title("time step t (the loss is at the last step)")),
-                  yaxis=_log_axis([line.y for line in lines], title=_title("‖∂L/∂h_t‖ (log)")))
+        lines.append(_trace(go.Scatter, y=b, mode="lines", name=_("RNN bound (γ·σ_max)^(T−t)"),
+                            line=dict(dash="dash", color=REFERENCE)))
+    return _panel(lines, 380, title, xaxis=dict(title=_title(_("time step t (the loss is at the last step)"))),
+                  yaxis=_log_axis([line.y for line in lines], title=_title(_("‖∂L/∂h_t‖ (log)"))))
 
 
 def training_curves(runs: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, baseline: float | None = None,
@@ -712,10 +721,11 @@ def training_curves(runs: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str
     if baseline is not None:
         xs = [min((float(np.min(x)) for x, _ in runs.values() if len(x)), default=0),
               max((float(np.max(x)) for x, _ in runs.values() if len(x)), default=1)]
-        lines.append(_trace(go.Scatter, x=xs, y=[baseline, baseline], mode="lines", name=f"always answer 1: MSE {baseline:.3f}",
-                                line=dict(dash="dash", color=REFERENCE)))
+        lines.append(_trace(go.Scatter, x=xs, y=[baseline, baseline], mode="lines",
+                            name=_("always answer 1: MSE {mse:.3f}").format(mse=baseline),
+                            line=dict(dash="dash", color=REFERENCE)))
     yaxis = _log_axis([line.y for line in lines]) if log_y else {}
-    return _panel(lines, 400, title, xaxis=dict(title=_title("training step")), yaxis=dict(yaxis, title=_title(y_title)),
+    return _panel(lines, 400, title, xaxis=dict(title=_title(_("training step"))), yaxis=dict(yaxis, title=_title(y_title)),
                   legend=LEGEND_BELOW)
 
 

@@ -1,6 +1,8 @@
 """The Gradient lab's measurements: ‖∂L/∂h_t‖ over time at initialisation and in a trained model, and
-per-layer gradient norms over depth."""
+per-layer gradient norms over depth; and its sliders, whose values live in the URL."""
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -8,9 +10,17 @@ import torch
 
 from core.data.text import encode
 from core.probes import gradients
+from ui.links import linked
 from ui.models import spec_of
 from ui.scheduling import device_choice, heavy, heavy_slot
 from ui.sequences import sequence_model
+
+
+def linked_slider(where: Any, label: str, low: float, high: float, default: float, step: float, key: str,
+                  **kwargs: Any) -> Any:
+    """A slider from `low` to `high` in `where` (st or a column), at `default` unless the URL sets it (ui.links)."""
+    linked(key, default, lambda value: low <= value <= high)
+    return where.slider(label, low, high, step=step, key=key, **kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

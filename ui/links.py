@@ -33,11 +33,14 @@ def encode(value: Any) -> str:
 
 
 def decode(raw: str, like: Any) -> Any:
-    """`raw` from the URL as a value of `like`'s type; raises ValueError when it is not one."""
+    """`raw` from the URL as a value of `like`'s type; raises ValueError when it is not one. A tuple (a range
+    slider's) has `like`'s length; a list (a multiselect's) any length, its items of the type of `like`'s first."""
     if isinstance(like, bool):
         if raw not in ("0", "1"):
             raise ValueError(raw)
         return raw == "1"
+    if isinstance(like, list) and like:
+        return [decode(part, like[0]) for part in raw.split("~")] if raw else []
     if isinstance(like, (tuple, list)):
         parts = raw.split("~")
         if len(parts) != len(like):
@@ -52,9 +55,12 @@ def decode(raw: str, like: Any) -> Any:
 
 
 def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None = None,
-           always: bool = False) -> None:
+           always: bool = False, max_chars: int | None = None) -> None:
     """Seed the widget `key` from the URL on the session's first sight of it, and keep the URL current (with
-    `always`, even when the value is the default: the language, so a shared link keeps it)."""
+    `always`, even when the value is the default: the language, so a shared link keeps it).
+
+    `max_chars` bounds what a text widget writes into the URL: the part a model reads, not a pasted megabyte.
+    """
     keys = getattr(_run, "keys", None)
     if keys is not None:
         keys.add(key)
@@ -62,7 +68,7 @@ def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bo
         st.session_state[key] = _from_url(key, default, allowed)
     value = st.session_state[key]
     if always or value != default:
-        st.query_params[key] = encode(value)
+        st.query_params[key] = encode(value if max_chars is None else value[:max_chars])
     elif key in st.query_params:
         del st.query_params[key]
 

@@ -11,6 +11,8 @@ from typing import Callable
 
 import numpy as np
 
+from core.i18n import N_
+
 BRACKETS_VOCAB: tuple[str, ...] = ("(", ")", "a", "b", " ", "⍰")
 MAX_DEPTH = 8
 QUOTES_VOCAB: tuple[str, ...] = ('"', "a", "b", "c", " ", "⍰")
@@ -48,7 +50,8 @@ def inside_quotes(text: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TaggingRule:
-    """What a tagger is trained to follow: the rule computed from a text, in words and as a colour-bar label."""
+    """What a tagger is trained to follow: the rule computed from a text, in words and as a colour-bar label
+    (English message ids, marked for the catalogue: a page shows them through `_`)."""
 
     rule: Callable[[str], np.ndarray]
     follows: str  # "how deep inside brackets it is"
@@ -57,10 +60,10 @@ class TaggingRule:
 
 
 TAGGING_RULES: dict[str, TaggingRule] = {
-    "brackets": TaggingRule(bracket_depths, "how deep inside brackets it is", "depth",
-                            "Trained to output, after each character, how deeply nested in brackets we are."),
-    "quotes": TaggingRule(inside_quotes, "whether it is inside quotes", "inside quotes",
-                          "Trained to output, after each character, whether we are inside a quoted string."),
+    "brackets": TaggingRule(bracket_depths, N_("how deep inside brackets it is"), N_("depth"),
+                            N_("Trained to output, after each character, how deeply nested in brackets we are.")),
+    "quotes": TaggingRule(inside_quotes, N_("whether it is inside quotes"), N_("inside quotes"),
+                          N_("Trained to output, after each character, whether we are inside a quoted string.")),
 }
 
 

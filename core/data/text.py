@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.i18n import N_, _, ngettext
+
 CORPUS = Path(__file__).resolve().parent.parent.parent / "assets" / "corpus" / "python_stdlib.txt"
 UNKNOWN = "⍰"
 ALPHABET = "\n" + "".join(chr(c) for c in range(32, 127))
@@ -20,7 +22,7 @@ _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 MAX_CHARS = 1000
 
 
-_SYMBOL_NAMES = {" ": "space", "\n": "newline", "\t": "tab"}
+_SYMBOL_NAMES = {" ": N_("space"), "\n": N_("newline"), "\t": N_("tab")}
 
 
 class TextInputError(ValueError):
@@ -28,22 +30,25 @@ class TextInputError(ValueError):
 
 
 def vocabulary_description(vocab: tuple[str, ...]) -> str:
-    """The symbols of `vocab` (its last one, the unknown symbol, left out) in words: '( ) a b and space'."""
+    """The symbols of `vocab` (its last one, the unknown symbol, left out) in words, in the run's language:
+    '( ) a b and space'."""
     known = vocab[:-1]
     if set(known) == set(ALPHABET):
-        return "newline and printable ASCII: letters, digits, space and punctuation"
+        return _("newline and printable ASCII: letters, digits, space and punctuation")
     plain = [ch for ch in known if ch not in _SYMBOL_NAMES]
-    named = [_SYMBOL_NAMES[ch] for ch in known if ch in _SYMBOL_NAMES]
-    words = [" ".join(plain)] if plain else []
-    words += named
-    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 2 else words)
+    named = [_(_SYMBOL_NAMES[ch]) for ch in known if ch in _SYMBOL_NAMES]
+    words = ([" ".join(plain)] if plain else []) + named
+    if len(words) < 2:
+        return "".join(words)
+    return _("{first} and {last}").format(first=_(", ").join(words[:-1]), last=words[-1])
 
 
 @dataclass(frozen=True)
 class EncodedText:
     """Token ids (T,), the characters as shown (unknowns as ⍰, newline as ↵), and what was changed.
 
-    `unk_id` is the id of the unknown symbol; `vocabulary` names the model's symbols in words.
+    `unk_id` is the id of the unknown symbol; `vocab` the model's symbols. Its sentences are made when read, in
+    the reader's language: an encoded text is shared by every session (ui.sequences).
     """
 
     ids: np.ndarray
@@ -51,7 +56,12 @@ class EncodedText:
     unknown: int
     truncated_from: int | None
     unk_id: int
-    vocabulary: str
+    vocab: tuple[str, ...]
+
+    @property
+    def vocabulary(self) -> str:
+        """The model's symbols in words (see `vocabulary_description`)."""
+        return vocabulary_description(self.vocab)
 
     @property
     def known(self) -> np.ndarray:
@@ -63,22 +73,25 @@ class EncodedText:
         """Sentences telling the user what was done to their text."""
         notes = []
         if self.truncated_from is not None:
-            notes.append(f"The text had {self.truncated_from:,} characters; only the first {len(self.ids):,} are used.")
+            notes.append(_("The text had {total:,} characters; only the first {used:,} are used.")
+                         .format(total=self.truncated_from, used=len(self.ids)))
         if self.unknown:
-            notes.append(
-                f"{self.unknown:,} of {len(self.ids):,} characters {'are' if self.unknown > 1 else 'is'} outside the "
-                f"model's vocabulary ({self.vocabulary}): shown as {UNKNOWN} and left out of every score."
-            )
+            notes.append(ngettext(
+                "{unknown:,} of {total:,} characters is outside the model's vocabulary ({vocabulary}): shown as "
+                "{symbol} and left out of every score.",
+                "{unknown:,} of {total:,} characters are outside the model's vocabulary ({vocabulary}): shown as "
+                "{symbol} and left out of every score.", self.unknown,
+            ).format(unknown=self.unknown, total=len(self.ids), vocabulary=self.vocabulary, symbol=UNKNOWN))
         return notes
 
 
 def encode(text: str, vocab: tuple[str, ...] = VOCAB, limit: int = MAX_CHARS) -> EncodedText:
     """Map `text` to ids of `vocab` (whose last symbol is the unknown one); raise TextInputError if empty."""
     if not isinstance(text, str):
-        raise TextInputError("The input must be text.")
+        raise TextInputError(_("The input must be text."))
     text = text.replace("\r\n", "\n").replace("\t", "    ")
     if not text:
-        raise TextInputError("Type or paste some text first: the sequence is empty.")
+        raise TextInputError(_("Type or paste some text first: the sequence is empty."))
     truncated = None
     if len(text) > limit:
         truncated, text = len(text), text[:limit]
@@ -87,7 +100,7 @@ def encode(text: str, vocab: tuple[str, ...] = VOCAB, limit: int = MAX_CHARS) ->
     ids = np.fromiter((index.get(ch, unk) for ch in text), dtype=np.int64, count=len(text))
     shown = tuple("↵" if ch == "\n" else (ch if i != unk else UNKNOWN) for ch, i in zip(text, ids))
     return EncodedText(ids=ids, shown=shown, unknown=int((ids == unk).sum()), truncated_from=truncated, unk_id=unk,
-                       vocabulary=vocabulary_description(vocab))
+                       vocab=tuple(vocab))
 
 
 def load_corpus() -> str:

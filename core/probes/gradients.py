@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.i18n import _
 from core.models.rnn import GRU, LSTM, RNN, step_cell
 
 GAMMA = {"tanh": 1.0, "relu": 1.0, "identity": 1.0}  # bounds on |φ'|
@@ -90,9 +91,10 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def power_of_ten(x: float) -> str:
-    """A positive number as a reader says it: 0.56, 2×10⁻⁷, 4×10¹²; "0" for 0 and "overflow" for inf or NaN."""
+    """A positive number as a reader says it: 0.56, 2×10⁻⁷, 4×10¹²; "0" for 0 and "overflow" (in the run's
+    language) for inf or NaN."""
     if not np.isfinite(x):
-        return "overflow"
+        return _("overflow")
     if x == 0:
         return "0"
     if 0.01 <= abs(x) < 100:

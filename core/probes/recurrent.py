@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.i18n import N_, _
 from core.models.rnn import trace_fields
 from core.models.sequence import CharModel
 
@@ -118,7 +119,10 @@ def pca(states: np.ndarray, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
 
 
 def rule_signals(text: str) -> dict[str, np.ndarray]:
-    """Per-character signals a unit might track (as LSTMVis's selections): quotes, brackets, lines, spaces."""
+    """Per-character signals a unit might track (as LSTMVis's selections): quotes, brackets, lines, spaces.
+
+    Keyed by English names (marked for the catalogue): a page offers the keys and shows them through `_`.
+    """
     quote, depth, col, indent = None, 0, 0, 0
     inside, depths, cols, indents, spaces, letters = [], [], [], [], [], []
     at_line_start = True
@@ -147,8 +151,9 @@ def rule_signals(text: str) -> dict[str, np.ndarray]:
         letters.append(ch.isalpha())
     as_float = lambda v: np.asarray(v, dtype=np.float64)  # noqa: E731
     return {
-        "inside quotes": as_float(inside), "bracket depth": as_float(depths), "position in line": as_float(cols),
-        "indentation": as_float(indents), "whitespace": as_float(spaces), "letter": as_float(letters),
+        N_("inside quotes"): as_float(inside), N_("bracket depth"): as_float(depths),
+        N_("position in line"): as_float(cols), N_("indentation"): as_float(indents),
+        N_("whitespace"): as_float(spaces), N_("letter"): as_float(letters),
     }
 
 
@@ -212,7 +217,8 @@ def saturated_share(saturation: dict[str, tuple[float, float]]) -> float:
 
 @dataclass(frozen=True)
 class StepTerm:
-    """One named number of an update equation."""
+    """One named number of an update equation: `symbol` as the equations write it (a word, "sum", marked for the
+    catalogue), `meaning` in the language of the run that made it."""
 
     symbol: str
     value: float
@@ -244,21 +250,22 @@ def step_terms(model: CharModel, ids: np.ndarray, run: SequenceRun, t: int, unit
     if isinstance(cell, nn.RNN):
         xi, hi = parts(0)
         return [
-            StepTerm("W_xh·x_t + b_ih", xi, "what this character pushes in"),
-            StepTerm("W_hh·h_(t−1) + b_hh", hi, "what the previous state carries over"),
-            StepTerm("sum", xi + hi, "the argument of the nonlinearity"),
-            StepTerm("h_t", float(run.trace["h"][t, unit]), f"{cell.nonlinearity}(sum)"),
+            StepTerm("W_xh·x_t + b_ih", xi, _("what this character pushes in")),
+            StepTerm("W_hh·h_(t−1) + b_hh", hi, _("what the previous state carries over")),
+            StepTerm(N_("sum"), xi + hi, _("the argument of the nonlinearity")),
+            StepTerm("h_t", float(run.trace["h"][t, unit]), _("{phi}(sum)").format(phi=cell.nonlinearity)),
         ]
     if isinstance(cell, nn.LSTM):
         terms = []
-        for k, (name, meaning) in enumerate([("i", "input gate: how much of the candidate to write"),
-                                             ("f", "forget gate: how much of the old cell to keep"),
-                                             ("g", "candidate value"), ("o", "output gate: how much of the cell to show")]):
+        for k, (name, meaning) in enumerate([("i", _("input gate: how much of the candidate to write")),
+                                             ("f", _("forget gate: how much of the old cell to keep")),
+                                             ("g", _("candidate value")),
+                                             ("o", _("output gate: how much of the cell to show"))]):
             xi, hi = parts(k)
             terms.append(StepTerm(f"{name}_t", float(run.trace[name][t, unit]),
                                   f"{'tanh' if name == 'g' else 'σ'}({xi:.3f} + {hi:.3f}): {meaning}"))
         c_prev = float(run.trace["c"][t - 1, unit]) if t > 0 else 0.0
-        terms.append(StepTerm("c_(t−1)", c_prev, "the cell before this step"))
+        terms.append(StepTerm("c_(t−1)", c_prev, _("the cell before this step")))
         terms.append(StepTerm("c_t", float(run.trace["c"][t, unit]), "f_t·c_(t−1) + i_t·g_t"))
         terms.append(StepTerm("h_t", float(run.trace["h"][t, unit]), "o_t·tanh(c_t)"))
         return terms
@@ -267,10 +274,12 @@ def step_terms(model: CharModel, ids: np.ndarray, run: SequenceRun, t: int, unit
         xz, hz = parts(1)
         xn, hn = parts(2)
         return [
-            StepTerm("r_t", float(run.trace["r"][t, unit]), f"σ({xr:.3f} + {hr:.3f}): reset gate, how much old state enters the candidate"),
-            StepTerm("z_t", float(run.trace["z"][t, unit]), f"σ({xz:.3f} + {hz:.3f}): update gate, how much old state to keep"),
-            StepTerm("n_t", float(run.trace["n"][t, unit]), f"tanh({xn:.3f} + r_t·{hn:.3f}): candidate"),
-            StepTerm("h_(t−1)", hp, "the state before this step"),
+            StepTerm("r_t", float(run.trace["r"][t, unit]), f"σ({xr:.3f} + {hr:.3f}): "
+                     + _("reset gate, how much old state enters the candidate")),
+            StepTerm("z_t", float(run.trace["z"][t, unit]), f"σ({xz:.3f} + {hz:.3f}): "
+                     + _("update gate, how much old state to keep")),
+            StepTerm("n_t", float(run.trace["n"][t, unit]), f"tanh({xn:.3f} + r_t·{hn:.3f}): " + _("candidate")),
+            StepTerm("h_(t−1)", hp, _("the state before this step")),
             StepTerm("h_t", float(run.trace["h"][t, unit]), "(1 − z_t)·n_t + z_t·h_(t−1)"),
         ]
     raise TypeError(f"unsupported cell {type(cell).__name__}")
