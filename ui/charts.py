@@ -28,6 +28,7 @@ from _plotly_utils.utils import plotlyjsShortTypes, to_typed_array_spec
 from plotly.io.json import to_json_plotly
 
 from core import plots
+from core.i18n import language
 from ui.shared_cache import SharedCache
 
 
@@ -246,10 +247,11 @@ class _KeyPickler(pickle.Pickler):
 
 
 def _arguments_key(builder: str, args: tuple, kwargs: dict) -> str:
-    """One digest of the builder and all of its arguments. Streamlit's own hashing of a tuple argument walks
+    """One digest of the builder, all of its arguments and the run's language (a builder translates its own axis
+    titles and legends, so an English and a Chinese figure of the same numbers are two figures). Streamlit's own hashing of a tuple argument walks
     it item by item, or, given a pickle hash function, copies every array inside into the pickle."""
     buf = io.BytesIO()
-    _KeyPickler(buf, protocol=5).dump((builder, args, sorted(kwargs.items())))
+    _KeyPickler(buf, protocol=5).dump((builder, language(), args, sorted(kwargs.items())))
     return hashlib.sha256(buf.getbuffer()).hexdigest()
 
 

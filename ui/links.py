@@ -34,11 +34,14 @@ def decode(raw: str, like: Any) -> Any:
         if raw not in ("0", "1"):
             raise ValueError(raw)
         return raw == "1"
-    if isinstance(like, (tuple, list)):
+    if isinstance(like, list):  # a multiselect's choices: any number of them, each like the default's first
+        item = like[0] if like else ""
+        return [decode(part, item) for part in raw.split("~")] if raw else []
+    if isinstance(like, tuple):  # a range: as many parts as the default
         parts = raw.split("~")
         if len(parts) != len(like):
             raise ValueError(raw)
-        return type(like)(decode(part, item) for part, item in zip(parts, like))
+        return tuple(decode(part, item) for part, item in zip(parts, like))
     if isinstance(like, float):
         value = float(raw)
         if value != value or value in (float("inf"), float("-inf")):
