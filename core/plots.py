@@ -830,9 +830,12 @@ def scaling_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str
                   yaxis=_log_axis([y for _, y in series.values()], title=_title(y_title)), legend=LEGEND_BELOW)
 
 
-def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str | None = None) -> go.Figure:
-    """Named (input length, exact-match accuracy) curves, each in its model's colour (`core.palette`)."""
-    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k, line=_coloured(k),
+def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str | None = None,
+                       names: dict[str, str] | None = None) -> go.Figure:
+    """Named (input length, exact-match accuracy) curves, each in its model's colour (`core.palette`); `names` gives a
+    curve's legend text where it differs from its key (the key keeps the colour)."""
+    names = names or {}
+    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=names.get(k, k), line=_coloured(k),
                     marker=_coloured(k)) for k, (x, y) in series.items()]
     return _panel(lines, 340, title, xaxis=dict(title=_title(_("input length (characters)"))),
                   yaxis=dict(title=_title(_("exact-match accuracy")), range=[0, 1.02], tickformat=".0%"))

@@ -243,7 +243,7 @@ class Run:
         if len(self.steps) > steps:
             for fn in self._callbacks["on_step_end"]:
                 fn(self)
-        for _ in range(len(self.epochs) - epochs):
+        for _epoch in range(len(self.epochs) - epochs):
             for fn in self._callbacks["on_epoch_end"]:
                 fn(self)
         return more
