@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 LANGUAGE_KEY = "lang"
+SHOWN_LANGUAGE_KEY = "links_shown_language"  # the language the browser's widgets were last drawn in
 _run = threading.local()  # the keys linked during this script run
 
 
@@ -57,7 +58,18 @@ def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bo
         keys.add(key)
     if key not in st.session_state:
         st.session_state[key] = _from_url(key, default, allowed)
+    elif key != LANGUAGE_KEY and _language_switched():
+        # The browser sends a select box's or radio's choice as the label it shows, and that label was in the
+        # other language: read as this run's labels, it names no option (and the widget resets). Read now, before
+        # the widget is drawn, it is still decoded with the last run's labels; set again, the widget keeps it.
+        st.session_state[key] = st.session_state[key]
     st.query_params[key] = encode(st.session_state[key])
+
+
+def _language_switched() -> bool:
+    """Whether this run's language differs from the one the page was last drawn in (False outside app.py's runs)."""
+    shown = st.session_state.get(SHOWN_LANGUAGE_KEY)
+    return shown is not None and shown != st.session_state.get(LANGUAGE_KEY)
 
 
 def _from_url(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None) -> Any:
@@ -87,4 +99,6 @@ def end_run() -> None:
         return
     for stale in [name for name in st.query_params if name not in keys]:
         del st.query_params[stale]
+    if LANGUAGE_KEY in st.session_state:
+        st.session_state[SHOWN_LANGUAGE_KEY] = st.session_state[LANGUAGE_KEY]
     _run.keys = None
