@@ -23,7 +23,6 @@ WEIGHTS = "explicit_weights"  # the curve of the weights' size from the formula
 WEIGHTS_TITLE = N_("explicit attention's T × T weights (computed)")
 FAMILIES = {"dense": N_("dense"), "convolutional": N_("convolutional"), "recurrent": N_("recurrent"),
             "attention": N_("attention")}
-STEP_COUNTS = (N_("2 layers"), N_("3 layers"), N_("40 steps"), N_("1 block"))  # the catalogue's sequential steps
 BATCHES, LONGEST = [1, 8, 32], [1024, 2048, 4096]  # the Parallelism part's choices
 
 
@@ -121,7 +120,7 @@ def mnist1d_comparison() -> None:
                    else _("{p:.0%}, wrong: “{truth}”").format(p=sure, truth=CLASSES[truth]),
                    delta_color="normal" if guess == truth else "inverse")
     chart(st, plots.sequence_saliency, data.x_test[index], {n: o["saliency"] for n, o in seen.items()},
-          {n: get_spec(n, "mnist1d").label for n in seen},
+          {n: _(get_spec(n, "mnist1d").label) for n in seen},
           title=_("Test sequence {index} (a “{digit}”) and, per model, gradient × input of its prediction").format(
               index=index, digit=CLASSES[truth]),
           key="sc_saliency")

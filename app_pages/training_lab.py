@@ -94,7 +94,7 @@ def run_form(run: str, column, setup: Setup, trained: tuple[engine.RunConfig, ..
     batch_norm = c.toggle(_("Batch norm"), key=f"{k}_bn", disabled=busy or not task.picture,
                           help=None if task.picture else
                           _("Batch norm fits convolutional layers; recurrent networks use layer norm instead."))
-    augment = c.multiselect(_("Augmentation"), task.augmentations, key=f"{k}_aug",
+    augment = c.multiselect(_("Augmentation"), task.augmentations, key=f"{k}_aug", placeholder=_("Choose options"),
                             format_func=lambda a: _(AUGMENT_NAMES[a]), disabled=busy)
     layers, hidden, embed = (), d["hidden"], d["embed"]
     built, built_rnn = own_models.built_cnn(), own_models.built_rnn()

@@ -740,8 +740,8 @@ def sequence_samples(xs: np.ndarray, ys: np.ndarray, classes: Sequence[str], tit
 def sequence_saliency(x: np.ndarray, maps: dict[str, np.ndarray], labels: dict[str, str],
                       title: str | None = None) -> go.Figure:
     """The sequence on top; below, one row per model of its gradient × input over the 40 positions, each row
-    scaled to its own largest magnitude (red pushes the prediction up, blue down). Each row's name ends in a
-    square of its model's colour (`core.palette`)."""
+    scaled to its own largest magnitude (red pushes the prediction up, blue down). Each row is `labels[name]` and
+    ends in a square of the colour of `name`, the model (`core.palette`), in whatever language the label is."""
     from plotly.subplots import make_subplots
 
     names = list(maps)
@@ -755,7 +755,7 @@ def sequence_saliency(x: np.ndarray, maps: dict[str, np.ndarray], labels: dict[s
         hovertemplate="%{y}<br>" + _("position %{x}: %{z:.2f}") + "<extra></extra>"), row=2, col=1)
     shown = [labels[n] for n in names]
     fig.update_yaxes(type="category", automargin=True, tickmode="array", tickvals=shown,
-                     ticktext=[f'{s} <span style="color:{colour_of(s)}">■</span>' for s in shown], row=2, col=1)
+                     ticktext=[f'{labels[n]} <span style="color:{colour_of(n)}">■</span>' for n in names], row=2, col=1)
     fig.update_xaxes(title=_("position in the sequence"), row=2, col=1)
     return _tight(fig, 160 + 34 * len(names), title)
 

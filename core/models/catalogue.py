@@ -19,6 +19,7 @@ from core.data.preprocess import Preprocessing
 from core.data.sequences import BRACKETS_VOCAB, MAX_DEPTH, QUOTES_VOCAB
 from core.data.shapes import SHAPE_CLASSES, TEXTURED_CLASSES
 from core.data.text import VOCAB
+from core.i18n import N_
 from core.models import eras, mnist1d, seq2seq
 from core.models.lenet import LeNet5
 from core.models.sequence import CharModel
@@ -199,25 +200,25 @@ CATALOGUE: tuple[ModelSpec, ...] = (
     char_model_spec("quotes_lstm", "Inside quotes: LSTM", "LSTM", "quotes", "lstm", 16, QUOTES_VOCAB,
                     ("outside", "inside"), None),
     # MNIST-1D's seven classifiers at comparable parameter budgets
-    _mnist1d_spec("logistic", "Logistic regression", "Logistic regression", "dense", mnist1d.Logistic, 1e-2, 32.0,
-                  "1"),
-    _mnist1d_spec("mlp", "MLP (one hidden layer)", "MLP", "dense", mnist1d.MLP, 1e-2, 68.0, "2 layers"),
-    _mnist1d_spec("cnn", "1-D CNN", "1-D CNN", "convolutional", mnist1d.ConvNet1d, 1e-2, 94.0, "3 layers"),
-    _mnist1d_spec("rnn", "Vanilla RNN", "Vanilla RNN", "recurrent", partial(mnist1d.RecurrentClassifier, "rnn", 64),
-                  1e-3, None, "40 steps", clip=1.0),
+    _mnist1d_spec("logistic", N_("Logistic regression"), N_("Logistic regression"), "dense", mnist1d.Logistic, 1e-2,
+                  32.0, "1"),
+    _mnist1d_spec("mlp", N_("MLP (one hidden layer)"), "MLP", "dense", mnist1d.MLP, 1e-2, 68.0, N_("2 layers")),
+    _mnist1d_spec("cnn", N_("1-D CNN"), N_("1-D CNN"), "convolutional", mnist1d.ConvNet1d, 1e-2, 94.0, N_("3 layers")),
+    _mnist1d_spec("rnn", N_("Vanilla RNN"), N_("Vanilla RNN"), "recurrent", partial(mnist1d.RecurrentClassifier, "rnn", 64),
+                  1e-3, None, N_("40 steps"), clip=1.0),
     _mnist1d_spec("lstm", "LSTM", "LSTM", "recurrent", partial(mnist1d.RecurrentClassifier, "lstm", 34), 1e-2, None,
-                  "40 steps"),
+                  N_("40 steps")),
     _mnist1d_spec("gru", "GRU", "GRU", "recurrent", partial(mnist1d.RecurrentClassifier, "gru", 39), 1e-2, 91.0,
-                  "40 steps"),
-    _mnist1d_spec("transformer", "Transformer encoder (1 block)", "Transformer encoder", "attention",
-                  mnist1d.TinyTransformer, 3e-3, None, "1 block"),
+                  N_("40 steps")),
+    _mnist1d_spec("transformer", N_("Transformer encoder (1 block)"), N_("Transformer encoder"), "attention",
+                  mnist1d.TinyTransformer, 3e-3, None, N_("1 block")),
     # encoder–decoders that write a string backwards
-    _seq2seq_spec("gru_attention", "GRU encoder–decoder with attention (Bahdanau 2014)",
-                  "GRU encoder–decoder with attention", partial(seq2seq.Seq2Seq, attention=True)),
-    _seq2seq_spec("gru_plain", "GRU encoder–decoder without attention (Cho 2014)",
-                  "GRU encoder–decoder without attention", partial(seq2seq.Seq2Seq, attention=False)),
-    _seq2seq_spec("transformer", "Transformer, one encoder and one decoder block",
-                  "Transformer, one encoder and one decoder block", seq2seq.TinySeq2SeqTransformer),
+    _seq2seq_spec("gru_attention", N_("GRU encoder–decoder with attention (Bahdanau 2014)"),
+                  N_("GRU encoder–decoder with attention"), partial(seq2seq.Seq2Seq, attention=True)),
+    _seq2seq_spec("gru_plain", N_("GRU encoder–decoder without attention (Cho 2014)"),
+                  N_("GRU encoder–decoder without attention"), partial(seq2seq.Seq2Seq, attention=False)),
+    _seq2seq_spec("transformer", N_("Transformer, one encoder and one decoder block"),
+                  N_("Transformer, one encoder and one decoder block"), seq2seq.TinySeq2SeqTransformer),
 )
 
 _BY_KEY = {(spec.kind, spec.name): spec for spec in CATALOGUE}
