@@ -13,6 +13,7 @@ from core.training.limits import MNIST1D_PAGE
 from ui import beyond, models, scheduling
 from ui.charts import chart
 from ui.flow import end_page
+from ui.language import in_session_language
 from ui.links import linked
 
 PARTS = ["MNIST-1D", "Parallelism"]  # language-free values; PART_NAMES are their labels
@@ -95,7 +96,7 @@ def mnist1d_comparison() -> None:
             retrains.append(RunPair([run], scheduling.training_slot).start())
             st.rerun()
         if busy:
-            st.fragment(retrain_progress, run_every=1.0)(retrains[-1])
+            st.fragment(in_session_language(retrain_progress), run_every=1.0)(retrains[-1])
         elif retrains and retrains[-1].runs[0].status == "capped":
             st.info(_("Stopped after {n} epochs: a run here is capped at {cap:.0f} s of training.").format(
                 n=len(retrains[-1].runs[0].epochs), cap=MNIST1D_PAGE.max_seconds))

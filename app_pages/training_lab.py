@@ -11,6 +11,7 @@ from core.training.tasks import AUGMENT_NAMES, OWN_TASKS, TASKS, Task, TaskData
 from core.data.preprocess import to_display
 from ui import models, own_models, scheduling
 from ui.charts import chart
+from ui.language import in_session_language
 from ui.links import linked
 from ui.own_data import SOURCES, dataset_panel
 from ui.flow import end_page
@@ -310,7 +311,7 @@ if pair is None:
               "curves update while they train; you may go to another page and come back."))
     end_page()
 
-st.fragment(live, run_every=1.0 if busy else None)(busy)
+st.fragment(in_session_language(live), run_every=1.0 if busy else None)(busy)
 if busy:
     st.caption(_("Training … the curves update every second. Switching pages does not stop it."))
     end_page()
