@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from core.i18n import N_, _, ngettext
+
 CNN_KINDS = ("conv", "maxpool", "avgpool", "relu", "tanh", "batchnorm", "dropout", "flatten", "linear")
 MAX_LAYERS = 16
 MAX_WIDTH = 256  # channels or features of one layer
@@ -38,14 +40,17 @@ class LayerSpec:
     p: float = 0.5
 
     def label(self) -> str:
+        """The layer in a few words, in the current language."""
         if self.kind == "conv":
-            return f"conv {self.kernel}×{self.kernel}, {self.size} channels, stride {self.stride}, padding {self.padding}"
+            return _("conv {k}×{k}, {size} channels, stride {stride}, padding {padding}").format(
+                k=self.kernel, size=self.size, stride=self.stride, padding=self.padding)
         if self.kind in ("maxpool", "avgpool"):
-            return f"{self.kind[:3]} pool {self.kernel}×{self.kernel}, stride {self.stride or self.kernel}"
+            pool = N_("max pool {k}×{k}, stride {stride}") if self.kind == "maxpool" else N_("avg pool {k}×{k}, stride {stride}")
+            return _(pool).format(k=self.kernel, stride=self.stride or self.kernel)
         if self.kind == "linear":
-            return f"linear, {self.size} features"
+            return _("linear, {size} features").format(size=self.size)
         if self.kind == "dropout":
-            return f"dropout p = {self.p:g}"
+            return _("dropout p = {p:g}").format(p=self.p)
         return self.kind
 
 
@@ -68,27 +73,30 @@ def _shape(shape: tuple[int, ...]) -> str:
 def plan_cnn(layers: tuple[LayerSpec, ...], input_size: tuple[int, int, int], num_classes: int) -> list[PlannedLayer]:
     """Every layer's output shape (without the batch), parameters and forward FLOPs, the added output layer last."""
     if len(layers) > MAX_LAYERS:
-        raise BuildError(0, f"{len(layers)} layers; at most {MAX_LAYERS} here.")
+        raise BuildError(0, _("{n} layers; at most {cap} here.").format(n=len(layers), cap=MAX_LAYERS))
     shape: tuple[int, ...] = tuple(input_size)
     planned: list[PlannedLayer] = []
     for i, layer in enumerate(layers, 1):
-        where = f"Layer {i} ({layer.label()})"
         if layer.kind not in CNN_KINDS:
-            raise BuildError(i, f"Layer {i}: unknown kind {layer.kind!r}; choose one of {', '.join(CNN_KINDS)}.")
+            raise BuildError(i, _("Layer {i}: unknown kind {kind!r}; choose one of {kinds}.").format(
+                i=i, kind=layer.kind, kinds=", ".join(CNN_KINDS)))
+        where = _("Layer {i} ({label})").format(i=i, label=layer.label())
         params = flops = 0
         if layer.kind == "conv":
             if len(shape) != 3:
-                raise BuildError(i, f"{where} needs a map (channels × height × width), but gets a vector of {shape[0]} "
-                                    "values: convolutions go before the flatten.")
+                raise BuildError(i, _("{where} needs a map (channels × height × width), but gets a vector of {n} values: "
+                                      "convolutions go before the flatten.").format(where=where, n=shape[0]))
             if not (1 <= layer.size <= MAX_WIDTH and 1 <= layer.kernel <= 11 and 1 <= layer.stride <= 4
                     and 0 <= layer.padding <= 5):
-                raise BuildError(i, f"{where}: channels 1–{MAX_WIDTH}, kernel 1–11, stride 1–4, padding 0–5.")
+                raise BuildError(i, _("{where}: channels 1–{cap}, kernel 1–11, stride 1–4, padding 0–5.").format(
+                    where=where, cap=MAX_WIDTH))
             c, h, w = shape
             span = h + 2 * layer.padding
             if span < layer.kernel or w + 2 * layer.padding < layer.kernel:
-                raise BuildError(i, f"{where}: its input is {h}×{w}, smaller than the {layer.kernel}×{layer.kernel} kernel "
-                                    f"even with padding {layer.padding}. Use padding {(layer.kernel - 1) // 2}, a smaller "
-                                    "kernel, or fewer pooling layers before it.")
+                raise BuildError(i, _("{where}: its input is {h}×{w}, smaller than the {k}×{k} kernel even with padding "
+                                      "{padding}. Use padding {same}, a smaller kernel, or fewer pooling layers before "
+                                      "it.").format(where=where, h=h, w=w, k=layer.kernel, padding=layer.padding,
+                                                    same=(layer.kernel - 1) // 2))
             oh = (h + 2 * layer.padding - layer.kernel) // layer.stride + 1
             ow = (w + 2 * layer.padding - layer.kernel) // layer.stride + 1
             params = layer.size * (c * layer.kernel ** 2 + 1)
@@ -96,40 +104,43 @@ def plan_cnn(layers: tuple[LayerSpec, ...], input_size: tuple[int, int, int], nu
             shape = (layer.size, oh, ow)
         elif layer.kind in ("maxpool", "avgpool"):
             if len(shape) != 3:
-                raise BuildError(i, f"{where} needs a map, but gets a vector of {shape[0]} values: pool before the flatten.")
+                raise BuildError(i, _("{where} needs a map, but gets a vector of {n} values: pool before the flatten.").format(
+                    where=where, n=shape[0]))
             stride = layer.stride or layer.kernel
             c, h, w = shape
             if h < layer.kernel or w < layer.kernel:
-                raise BuildError(i, f"{where}: its input is {h}×{w}, smaller than the {layer.kernel}×{layer.kernel} "
-                                    "window. Remove this pooling layer or an earlier one.")
+                raise BuildError(i, _("{where}: its input is {h}×{w}, smaller than the {k}×{k} window. Remove this "
+                                      "pooling layer or an earlier one.").format(where=where, h=h, w=w, k=layer.kernel))
             shape = (c, (h - layer.kernel) // stride + 1, (w - layer.kernel) // stride + 1)
             flops = shape[0] * shape[1] * shape[2] * layer.kernel ** 2
         elif layer.kind == "batchnorm":
             params, flops = 2 * shape[0], 4 * _count(shape)
         elif layer.kind == "dropout":
             if not 0 <= layer.p < 1:
-                raise BuildError(i, f"{where}: the rate must be at least 0 and below 1.")
+                raise BuildError(i, _("{where}: the rate must be at least 0 and below 1.").format(where=where))
         elif layer.kind == "flatten":
             shape = (_count(shape),)
         elif layer.kind == "linear":
             if len(shape) != 1:
-                raise BuildError(i, f"{where} needs a vector, but gets a {_shape(shape)} map: put a flatten before it "
-                                    f"(it would give {_count(shape):,} values).")
+                raise BuildError(i, _("{where} needs a vector, but gets a {shape} map: put a flatten before it (it would "
+                                      "give {n:,} values).").format(where=where, shape=_shape(shape), n=_count(shape)))
             if not 1 <= layer.size <= 4096:
-                raise BuildError(i, f"{where}: between 1 and 4096 features.")
+                raise BuildError(i, _("{where}: between 1 and 4096 features.").format(where=where))
             params, flops = layer.size * (shape[0] + 1), 2 * layer.size * shape[0]
             shape = (layer.size,)
         elif layer.kind in ("relu", "tanh"):
             flops = _count(shape)
         planned.append(PlannedLayer(i, f"{layer.kind}{i}", layer.label(), shape, params, flops))
     n = _count(shape)
-    head = "flatten, then linear" if len(shape) > 1 else "linear"
-    planned.append(PlannedLayer(len(layers) + 1, "output", f"output (added): {head} → {num_classes} classes",
+    head = (N_("output (added): flatten, then linear → {n} classes") if len(shape) > 1
+            else N_("output (added): linear → {n} classes"))
+    planned.append(PlannedLayer(len(layers) + 1, "output", _(head).format(n=num_classes),
                                 (num_classes,), num_classes * (n + 1), 2 * num_classes * n))
     total = sum(p.params for p in planned)
     if total > MAX_PARAMS:
-        raise BuildError(len(layers) + 1, f"{total:,} parameters, over the {MAX_PARAMS:,} this server trains: the output "
-                                          f"layer alone reads {n:,} values. Pool more, or use fewer channels.")
+        raise BuildError(len(layers) + 1, _("{total:,} parameters, over the {cap:,} this server trains: the output layer "
+                                            "alone reads {n:,} values. Pool more, or use fewer channels.").format(
+            total=total, cap=MAX_PARAMS, n=n))
     return planned
 
 
@@ -182,11 +193,13 @@ def rnn_plan(vocab: int, embed: int, cell: str, hidden: int, steps: int = 1) -> 
     FLOPs per time step (× `steps` for a sequence)."""
     gates = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
     width = embed or vocab
-    rows = [PlannedLayer(1, "embed", f"embedding, {embed} dimensions" if embed else f"one-hot, {vocab} values",
-                         (steps, width), vocab * embed, 0),
-            PlannedLayer(2, "rnn", f"{cell.upper()}, hidden size {hidden} ({gates} weight block{'s' * (gates > 1)})",
+    rows = [PlannedLayer(1, "embed", _("embedding, {n} dimensions").format(n=embed) if embed
+                         else _("one-hot, {n} values").format(n=vocab), (steps, width), vocab * embed, 0),
+            PlannedLayer(2, "rnn", ngettext("{cell}, hidden size {hidden} ({n} weight block)",
+                                            "{cell}, hidden size {hidden} ({n} weight blocks)", gates).format(
+                                                cell=cell.upper(), hidden=hidden, n=gates),
                          (steps, hidden), gates * hidden * (width + hidden + 2),
                          steps * 2 * gates * hidden * (width + hidden)),
-            PlannedLayer(3, "head", f"linear → {vocab} characters", (steps, vocab), vocab * (hidden + 1),
+            PlannedLayer(3, "head", _("linear → {n} characters").format(n=vocab), (steps, vocab), vocab * (hidden + 1),
                          steps * 2 * vocab * hidden)]
     return rows

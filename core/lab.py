@@ -10,8 +10,9 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from core.i18n import N_, _, ngettext
 from core.training.engine import EpochRecord, Run, RunConfig
-from core.training.tasks import Outcome, get_task
+from core.training.tasks import AUGMENT_NAMES, Outcome, get_task
 
 
 # The comparison a task opens on, and what a finished pair says.
@@ -53,11 +54,12 @@ OWN_DEFAULT_PAIRS: dict[str, DefaultPair] = {  # on the user's data: no spread m
     "series": DefaultPair(RunConfig("series", epochs=10, batch_size=32, clip=1.0, cell="lstm"),
                           RunConfig("series", epochs=10, batch_size=32, clip=1.0, cell="cnn")),
 }
-CHOICE_NAMES: dict[str, str] = {
-    "task": "task", "optimizer": "optimizer", "lr": "learning rate", "schedule": "schedule", "batch_size": "batch size",
-    "epochs": "epochs", "dropout": "dropout", "batch_norm": "batch norm", "augment": "augmentation",
-    "weight_decay": "weight decay", "clip": "gradient clipping", "seed": "seed", "cell": "network",
-    "layers": "your network", "hidden": "hidden size", "embed": "embedding",
+CHOICE_NAMES: dict[str, str] = {  # message ids: translated where they are shown
+    "task": N_("task"), "optimizer": N_("optimizer"), "lr": N_("learning rate"), "schedule": N_("schedule"),
+    "batch_size": N_("batch size"), "epochs": N_("epochs"), "dropout": N_("dropout"), "batch_norm": N_("batch norm"),
+    "augment": N_("augmentation"), "weight_decay": N_("weight decay"), "clip": N_("gradient clipping"),
+    "seed": N_("seed"), "cell": N_("network"), "layers": N_("your network"), "hidden": N_("hidden size"),
+    "embed": N_("embedding"),
 }
 
 
@@ -71,18 +73,19 @@ def differences(a: RunConfig, b: RunConfig) -> tuple[str, ...]:
 
 
 def choice_value(name: str, config: RunConfig) -> str:
-    """One field of `config` as a learner reads it: 'on', 'LSTM', '0.0003', 'shift+rotate', 'off'."""
+    """One field of `config` as a learner reads it, in the current language: 'on', 'LSTM', '0.0003',
+    'random shift+rotation', 'off'."""
     value = getattr(config, name)
     if name == "batch_norm":
-        return "on" if value else "off"
+        return _("on") if value else _("off")
     if name == "cell":
-        return "1-D CNN" if value == "cnn" else value.upper()
+        return _("1-D CNN") if value == "cnn" else value.upper()
     if name == "augment":
-        return "+".join(value) if value else "none"
+        return "+".join(_(AUGMENT_NAMES[a]) for a in value) if value else _("none")
     if name in ("clip", "dropout", "weight_decay", "embed") and not value:
-        return "off" if name != "embed" else "one-hot"
+        return _("off") if name != "embed" else _("one-hot")
     if name == "layers":
-        return f"{len(value)} layers" if value else "the task's own"
+        return ngettext("{n} layer", "{n} layers", len(value)).format(n=len(value)) if value else _("the task's own")
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -95,30 +98,33 @@ def lesson(a: Run, b: Run, spread: float | None = None) -> str | None:
         return None
     task = a.task
     score_a, score_b = a.epochs[-1].val_accuracy, b.epochs[-1].val_accuracy
-    shown, what = task.show, task.held_out
-    steps = (f"{len(a.steps)} steps" if len(a.steps) == len(b.steps) else f"{len(a.steps)} and {len(b.steps)} steps")
-    gap = task.gap(score_a, score_b)
+    shown, what = task.show, _(task.held_out)
+    steps = (ngettext("{n} step", "{n} steps", len(a.steps)).format(n=len(a.steps)) if len(a.steps) == len(b.steps)
+             else _("{a} and {b} steps").format(a=len(a.steps), b=len(b.steps)))
+    numbers = dict(a=shown(score_a), b=shown(score_b), what=what, steps=steps, gap=task.gap(score_a, score_b))
     changed = differences(a.config, b.config)
     if not changed:
-        return (f"Both runs have the same settings and seed, so they train identically: {shown(score_a)} {what} "
-                f"after {steps}. Change one choice in run B to see what it does.")
+        return _("Both runs have the same settings and seed, so they train identically: {a} {what} after {steps}. "
+                 "Change one choice in run B to see what it does.").format(**numbers)
     if changed == ("seed",):
-        return (f"The runs differ only in their seed: {shown(score_a)} vs {shown(score_b)} {what} after {steps}. "
-                f"This gap of {gap} is what chance alone does; a choice must beat it to mean something.")
+        return _("The runs differ only in their seed: {a} vs {b} {what} after {steps}. This gap of {gap} is what chance "
+                 "alone does; a choice must beat it to mean something.").format(**numbers)
     if len(changed) > 1:
-        names = ", ".join(CHOICE_NAMES[n] for n in changed)
-        return (f"The runs differ in {len(changed)} choices ({names}): {shown(score_a)} vs {shown(score_b)} {what} "
-                f"after {steps}. A gap of {gap} cannot be pinned on any one of them; change one choice at a time.")
+        names = _(", ").join(_(CHOICE_NAMES[n]) for n in changed)
+        return _("The runs differ in {n} choices ({names}): {a} vs {b} {what} after {steps}. A gap of {gap} cannot be "
+                 "pinned on any one of them; change one choice at a time.").format(n=len(changed), names=names, **numbers)
     name = changed[0]
-    sentence = (f"{CHOICE_NAMES[name][0].upper()}{CHOICE_NAMES[name][1:]} {choice_value(name, a.config)} vs "
-                f"{choice_value(name, b.config)}: {shown(score_a)} vs {shown(score_b)} {what} after {steps}, "
-                f"a gap of {gap}")
+    choice = _(CHOICE_NAMES[name])
+    numbers.update(choice=choice[0].upper() + choice[1:], value_a=choice_value(name, a.config),
+                   value_b=choice_value(name, b.config))
     if spread is None:
-        return sentence + "."
-    spread_text = "±" + task.gap(spread, 0.0)
-    verdict = ("" if abs(score_a - score_b) > spread else
-               " — no larger than that, so this gap alone shows nothing")
-    return f"{sentence}; over seeds 0–2 these runs spread {spread_text}{verdict}."
+        return _("{choice} {value_a} vs {value_b}: {a} vs {b} {what} after {steps}, a gap of {gap}.").format(**numbers)
+    numbers["spread"] = "±" + task.gap(spread, 0.0)
+    if abs(score_a - score_b) > spread:
+        return _("{choice} {value_a} vs {value_b}: {a} vs {b} {what} after {steps}, a gap of {gap}; over seeds 0–2 these "
+                 "runs spread {spread}.").format(**numbers)
+    return _("{choice} {value_a} vs {value_b}: {a} vs {b} {what} after {steps}, a gap of {gap}; over seeds 0–2 these "
+             "runs spread {spread} — no larger than that, so this gap alone shows nothing.").format(**numbers)
 
 
 def default_spread(a: RunConfig, b: RunConfig, pair: DefaultPair | None) -> float | None:

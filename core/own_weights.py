@@ -15,6 +15,7 @@ from functools import partial
 import torch
 from torch import nn
 
+from core.i18n import N_, _
 from core.models.catalogue import ModelSpec
 
 MAX_WEIGHTS_BYTES = 200 * 2**20  # ResNet-50 in float32 is 98 MB
@@ -29,10 +30,10 @@ class WeightsInputError(ValueError):
 def read_state_dict(data: bytes, filename: str) -> dict[str, torch.Tensor]:
     """Name → tensor from safetensors bytes, or from a torch file holding only a state dict; nothing else."""
     if len(data) == 0:
-        raise WeightsInputError("The file is empty.")
+        raise WeightsInputError(_("The file is empty."))
     if len(data) > MAX_WEIGHTS_BYTES:
-        raise WeightsInputError(f"The file is {len(data) / 2**20:.0f} MB; weights may be at most "
-                                f"{MAX_WEIGHTS_BYTES // 2**20} MB here.")
+        raise WeightsInputError(_("The file is {size:.0f} MB; weights may be at most {cap} MB here.").format(
+            size=len(data) / 2**20, cap=MAX_WEIGHTS_BYTES // 2**20))
     lower = filename.lower()
     if lower.endswith(".safetensors"):
         from safetensors import SafetensorError
@@ -41,27 +42,28 @@ def read_state_dict(data: bytes, filename: str) -> dict[str, torch.Tensor]:
         try:
             state = load(data)
         except (SafetensorError, ValueError, OverflowError, RuntimeError) as err:
-            raise WeightsInputError(f"This is not a readable safetensors file ({err}).") from None
+            raise WeightsInputError(_("This is not a readable safetensors file ({error}).").format(error=err)) from None
     elif lower.endswith((".pt", ".pth", ".bin")):
         if not data.startswith((b"PK\x03\x04", b"\x80")):  # a torch zip archive, or a legacy pickle
-            raise WeightsInputError("This is not a PyTorch file: it is neither the zip archive `torch.save` writes "
-                                    "nor an older pickle.")
+            raise WeightsInputError(_("This is not a PyTorch file: it is neither the zip archive `torch.save` writes "
+                                      "nor an older pickle."))
         try:
             state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as err:
             lines = [line.strip() for line in str(err).splitlines() if "unsupported" in line.lower() or "Unpickler" in line]
             first = (lines[0] if lines else str(err).splitlines()[0])[:200]
-            raise WeightsInputError("Refused: the file holds Python objects besides tensors, and loading them could run "
-                                    f"code. Save only the state dict (`torch.save(model.state_dict(), …)`), or use "
-                                    f"safetensors. PyTorch said: {first}") from None
+            raise WeightsInputError(_("Refused: the file holds Python objects besides tensors, and loading them could "
+                                      "run code. Save only the state dict (`torch.save(model.state_dict(), …)`), or use "
+                                      "safetensors. PyTorch said: {said}").format(said=first)) from None
         except Exception as err:  # truncated zip, not a torch file at all, …
-            raise WeightsInputError(f"This is not a readable PyTorch file ({type(err).__name__}: {str(err)[:200]}).") from None
+            raise WeightsInputError(_("This is not a readable PyTorch file ({error}).").format(
+                error=f"{type(err).__name__}: {str(err)[:200]}")) from None
     else:
-        raise WeightsInputError("Upload a .safetensors file, or a .pt / .pth file holding a state dict.")
+        raise WeightsInputError(_("Upload a .safetensors file, or a .pt / .pth file holding a state dict."))
     if not isinstance(state, dict) or not state or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
                                                           for k, v in state.items()):
-        raise WeightsInputError("The file does not hold a plain state dict (names mapped to tensors). Save "
-                                "`model.state_dict()` itself, not a checkpoint with other entries.")
+        raise WeightsInputError(_("The file does not hold a plain state dict (names mapped to tensors). Save "
+                                  "`model.state_dict()` itself, not a checkpoint with other entries."))
     if all(k.startswith("module.") for k in state):  # saved from DataParallel
         state = {k[len("module."):]: v for k, v in state.items()}
     return state
@@ -71,7 +73,7 @@ def _head_key(model: nn.Module) -> str:
     """The weight of the last linear layer: its rows are the classes."""
     names = [name for name, m in model.named_modules() if isinstance(m, nn.Linear)]
     if not names:
-        raise WeightsInputError("This architecture has no linear output layer to read the classes from.")
+        raise WeightsInputError(_("This architecture has no linear output layer to read the classes from."))
     return f"{names[-1]}.weight"
 
 
@@ -92,18 +94,21 @@ def explain_mismatch(expected: dict[str, torch.Tensor], got: dict[str, torch.Ten
         return
 
     def listed(keys: list[str], show) -> str:
-        more = f" and {len(keys) - SHOW} more" if len(keys) > SHOW else ""
-        return "; ".join(show(k) for k in keys[:SHOW]) + more
+        shown = "; ".join(show(k) for k in keys[:SHOW])
+        return _("{keys} and {n} more").format(keys=shown, n=len(keys) - SHOW) if len(keys) > SHOW else shown
 
-    parts = []
+    parts = [_("These weights do not fit {what}.").format(what=what)]
     if missing:
-        parts.append(f"{len(missing)} missing: " + listed(missing, lambda k: f"{k} {tuple(expected[k].shape)}"))
+        parts.append(_("{n} missing: {keys}.").format(
+            n=len(missing), keys=listed(missing, lambda k: f"{k} {tuple(expected[k].shape)}")))
     if unexpected:
-        parts.append(f"{len(unexpected)} not in {what}: " + listed(unexpected, lambda k: f"{k} {tuple(got[k].shape)}"))
+        parts.append(_("{n} not in {what}: {keys}.").format(
+            n=len(unexpected), what=what, keys=listed(unexpected, lambda k: f"{k} {tuple(got[k].shape)}")))
     if shapes:
-        parts.append(f"{len(shapes)} with another shape: " + listed(
-            shapes, lambda k: f"{k} is {tuple(got[k].shape)}, expected {tuple(expected[k].shape)}"))
-    raise WeightsInputError(f"These weights do not fit {what}. " + ". ".join(parts) + ".")
+        parts.append(_("{n} with another shape: {keys}.").format(n=len(shapes), keys=listed(
+            shapes, lambda k: _("{key} is {shape}, expected {expected}").format(
+                key=k, shape=tuple(got[k].shape), expected=tuple(expected[k].shape)))))
+    raise WeightsInputError(" ".join(parts))
 
 
 @dataclass(frozen=True)
@@ -119,11 +124,11 @@ def fit_image_model(spec: ModelSpec, state: dict[str, torch.Tensor]) -> FittedMo
     """Build `spec` with as many classes as the weights' output layer has, and load them (strict)."""
     key = _head_key(spec.build())
     if key not in state or state[key].ndim != 2:
-        explain_mismatch(spec.build().state_dict(), state, spec.title)
-        raise WeightsInputError(f"The output layer {key} is not a matrix in these weights.")
+        explain_mismatch(spec.build().state_dict(), state, _(spec.title))
+        raise WeightsInputError(_("The output layer {key} is not a matrix in these weights.").format(key=key))
     n = int(state[key].shape[0])
     model = build_with_classes(spec, n)
-    explain_mismatch(model.state_dict(), state, f"{spec.title} with {n} classes")
+    explain_mismatch(model.state_dict(), state, _("{model} with {n} classes").format(model=_(spec.title), n=n))
     model.load_state_dict(state)
     return FittedModel(model.eval(), n, partial(build_with_classes, spec, n))
 
@@ -135,14 +140,16 @@ def fit_char_model(cell: str, state: dict[str, torch.Tensor], vocab_size: int) -
     probe = CharModel(cell, vocab_size, 8, vocab_size, 32)
     hh = state.get("rnn.weight_hh_l0")
     if hh is None or hh.ndim != 2 or hh.shape[0] % hh.shape[1]:
-        explain_mismatch(probe.state_dict(), state, f"a {cell.upper()} character model")
-        raise WeightsInputError("rnn.weight_hh_l0 is not a recurrent matrix in these weights.")
+        explain_mismatch(probe.state_dict(), state, _("a {cell} character model").format(cell=cell.upper()))
+        raise WeightsInputError(_("rnn.weight_hh_l0 is not a recurrent matrix in these weights."))
     hidden = int(hh.shape[1])
     if hidden > 2048:
-        raise WeightsInputError(f"A hidden size of {hidden} is more than this app traces (2048 at most).")
+        raise WeightsInputError(_("A hidden size of {hidden} is more than this app traces (2048 at most).").format(
+            hidden=hidden))
     embed = state.get("embed.weight")
     model = CharModel(cell, vocab_size, hidden, vocab_size, int(embed.shape[1]) if embed is not None and embed.ndim == 2 else 32)
-    explain_mismatch(model.state_dict(), state, f"a {cell.upper()} character model with hidden size {hidden}")
+    explain_mismatch(model.state_dict(), state, _("a {cell} character model with hidden size {hidden}").format(
+        cell=cell.upper(), hidden=hidden))
     model.load_state_dict(state)
     return model.eval(), hidden
 
@@ -150,14 +157,15 @@ def fit_char_model(cell: str, state: dict[str, torch.Tensor], vocab_size: int) -
 def read_class_names(data: bytes | None, num_classes: int) -> tuple[str, ...]:
     """One name per non-empty line (UTF-8), exactly `num_classes` of them; 'class 0', … when there is no file."""
     if data is None:
-        return tuple(f"class {i}" for i in range(num_classes))
+        return tuple(_("class {i}").format(i=i) for i in range(num_classes))
     if len(data) > MAX_CLASS_FILE_BYTES:
-        raise WeightsInputError(f"The class-names file is over {MAX_CLASS_FILE_BYTES // 2**20} MB.")
+        raise WeightsInputError(_("The class-names file is over {cap} MB.").format(cap=MAX_CLASS_FILE_BYTES // 2**20))
     from core.data.own import decode_utf8
 
-    text = decode_utf8(data, "The class-names file", WeightsInputError)
+    text = decode_utf8(data, N_("The class-names file is not UTF-8 text: byte {byte} (0x{code:02x}) cannot start a "
+                                "character. Save the file as UTF-8."), WeightsInputError)
     names = tuple(line.strip()[:80] for line in text.splitlines() if line.strip())
     if len(names) != num_classes:
-        raise WeightsInputError(f"The weights have {num_classes} classes, but the file names {len(names)}: "
-                                "write one name per line, in the order of the output layer.")
+        raise WeightsInputError(_("The weights have {n} classes, but the file names {named}: write one name per line, "
+                                  "in the order of the output layer.").format(n=num_classes, named=len(names)))
     return names

@@ -612,10 +612,13 @@ def gate_histograms(gates: dict[str, np.ndarray], title: str | None = None) -> g
 
 
 def line_chart(series: dict[str, np.ndarray], x_title: str, y_title: str, title: str | None = None,
-               log_y: bool = False) -> go.Figure:
-    """Several named (T,) series against their index, each in its thing's colour (`core.palette`)."""
+               log_y: bool = False, names: dict[str, str] | None = None) -> go.Figure:
+    """Several named (T,) series against their index, each in its thing's colour (`core.palette`); `names` gives
+    a series' legend text where it differs from its key (a translated label: the key keeps the colour)."""
     yaxis = _log_axis(list(series.values())) if log_y else {}
-    return _panel([_trace(go.Scatter, y=np.asarray(v), mode="lines", name=k, line=_coloured(k)) for k, v in series.items()],
+    names = names or {}
+    return _panel([_trace(go.Scatter, y=np.asarray(v), mode="lines", name=names.get(k, k), line=_coloured(k))
+                   for k, v in series.items()],
                   320, title, xaxis=dict(title=_title(x_title)), yaxis=dict(yaxis, title=_title(y_title)))
 
 
@@ -738,7 +741,7 @@ def sequence_samples(xs: np.ndarray, ys: np.ndarray, classes: Sequence[str], tit
                         subplot_titles=[f"“{classes[int(ys[i])]}”" for i in picks])
     for k, i in enumerate(picks, start=1):
         fig.add_trace(_trace(go.Scatter, y=xs[i], mode="lines", line=dict(width=1.5, color="#4c78a8"), showlegend=False,
-                                 hovertemplate="position %{x}: %{y:.2f}<extra></extra>"), row=1, col=k)
+                                 hovertemplate=_("position %{x}: %{y:.2f}") + "<extra></extra>"), row=1, col=k)
     fig.update_xaxes(showticklabels=False)
     fig = _tight(fig, 220, title)
     fig.update_layout(margin=dict(t=70))  # room for the title above the subplot titles
@@ -748,23 +751,23 @@ def sequence_samples(xs: np.ndarray, ys: np.ndarray, classes: Sequence[str], tit
 def sequence_saliency(x: np.ndarray, maps: dict[str, np.ndarray], labels: dict[str, str],
                       title: str | None = None) -> go.Figure:
     """The sequence on top; below, one row per model of its gradient × input over the 40 positions, each row
-    scaled to its own largest magnitude (red pushes the prediction up, blue down). Each row's name ends in a
-    square of its model's colour (`core.palette`)."""
+    scaled to its own largest magnitude (red pushes the prediction up, blue down). Each row is `labels[name]` and
+    ends in a square of the colour of `name`, the model (`core.palette`), in whatever language the label is."""
     from plotly.subplots import make_subplots
 
     names = list(maps)
     rows = np.stack([maps[n] / (np.abs(maps[n]).max() or 1.0) for n in names])
     fig = make_subplots(figure=_figure(), rows=2, cols=1, shared_xaxes=True, row_heights=[0.3, 0.7], vertical_spacing=0.04)
     fig.add_trace(_trace(go.Scatter, y=x, mode="lines+markers", marker=dict(size=4), line=dict(color="#333"),
-                             showlegend=False, hovertemplate="position %{x}: %{y:.2f}<extra></extra>"), row=1, col=1)
+                             showlegend=False, hovertemplate=_("position %{x}: %{y:.2f}") + "<extra></extra>"), row=1, col=1)
     fig.add_trace(_trace(go.Heatmap, z=rows, y=[labels[n] for n in names], colorscale=[[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]],
         zmin=-1, zmax=1,
-        colorbar=dict(thickness=12, title=dict(text="grad × input<br>(row-scaled)")),
-        hovertemplate="%{y}<br>position %{x}: %{z:.2f}<extra></extra>"), row=2, col=1)
+        colorbar=dict(thickness=12, title=dict(text=_("grad × input<br>(row-scaled)"))),
+        hovertemplate="%{y}<br>" + _("position %{x}: %{z:.2f}") + "<extra></extra>"), row=2, col=1)
     shown = [labels[n] for n in names]
     fig.update_yaxes(type="category", automargin=True, tickmode="array", tickvals=shown,
-                     ticktext=[f'{s} <span style="color:{colour_of(s)}">■</span>' for s in shown], row=2, col=1)
-    fig.update_xaxes(title="position in the sequence", row=2, col=1)
+                     ticktext=[f'{labels[n]} <span style="color:{colour_of(n)}">■</span>' for n in names], row=2, col=1)
+    fig.update_xaxes(title=_("position in the sequence"), row=2, col=1)
     return _tight(fig, 160 + 34 * len(names), title)
 
 
@@ -775,10 +778,11 @@ def _step_axis(labels: Sequence[str], show: bool) -> dict:
 
 
 def attention_heads(weights: np.ndarray, query_labels: Sequence[str], key_labels: Sequence[str],
-                    head_titles: Sequence[str], title: str | None = None, query_title: str = "query (position attending)",
-                    key_title: str = "key (attended to)") -> go.Figure:
+                    head_titles: Sequence[str], title: str | None = None, query_title: str | None = None,
+                    key_title: str | None = None) -> go.Figure:
     """Attention weights (heads, queries, keys) as one heatmap per head; each row sums to 1. Every head's
-    x axis is titled `key_title`; the first head's y axis `query_title` (the heads share their rows)."""
+    x axis is titled `key_title`; the first head's y axis `query_title` (the heads share their rows); both
+    default to query and key."""
     from plotly.subplots import make_subplots
 
     heads = weights.shape[0]
@@ -788,11 +792,13 @@ def attention_heads(weights: np.ndarray, query_labels: Sequence[str], key_labels
     for h in range(heads):
         fig.add_trace(_trace(go.Heatmap,
             z=weights[h], zmin=0, zmax=1, colorscale="Viridis", customdata=[[f"{q} → {k}" for k in keys] for q in queries],
-            showscale=h == heads - 1, colorbar=dict(thickness=12, title=dict(text="weight")),
+            showscale=h == heads - 1, colorbar=dict(thickness=12, title=dict(text=_("weight"))),
             hovertemplate="%{customdata}: %{z:.2f}<extra></extra>"), row=1, col=h + 1)
-    fig.update_xaxes(**_step_axis(key_labels, len(key_labels) <= 30), tickangle=0, title=_title(key_title))
+    fig.update_xaxes(**_step_axis(key_labels, len(key_labels) <= 30), tickangle=0,
+                     title=_title(key_title or _("key (attended to)")))
     fig.update_yaxes(autorange="reversed", showticklabels=False)
-    fig.update_yaxes(**_step_axis(query_labels, len(query_labels) <= 30), title=_title(query_title), col=1)
+    fig.update_yaxes(**_step_axis(query_labels, len(query_labels) <= 30),
+                     title=_title(query_title or _("query (position attending)")), col=1)
     fig = _tight(fig, 340, title)
     # Fixed margins: with automargin on many small subplots, plotly shrank the plot area to a stamp.
     fig.update_xaxes(automargin=False)
@@ -804,15 +810,16 @@ def attention_heads(weights: np.ndarray, query_labels: Sequence[str], key_labels
 def attention_map(weights: np.ndarray, output_labels: Sequence[str], input_labels: Sequence[str],
                   title: str | None = None) -> go.Figure:
     """Attention of each output step (rows) over the input steps (columns); each row sums to 1."""
-    customdata = [[f"output {i} “{o}”, input {j} “{c}”" for j, c in enumerate(input_labels)]
+    cell = _("output {i} “{o}”, input {j} “{c}”")
+    customdata = [[cell.format(i=i, o=o, j=j, c=c) for j, c in enumerate(input_labels)]
                   for i, o in enumerate(output_labels)]
     fig = _figure(_trace(go.Heatmap,
         z=weights, zmin=0, zmax=1, colorscale="Viridis", customdata=customdata,
-        colorbar=dict(thickness=12, title=dict(text="weight")),
-        hovertemplate="%{customdata}<br>weight %{z:.2f}<extra></extra>"))
-    fig.update_xaxes(**_step_axis(input_labels, True), tickangle=0, title="input step (what the encoder read)")
+        colorbar=dict(thickness=12, title=dict(text=_("weight"))),
+        hovertemplate="%{customdata}<br>" + _("weight %{z:.2f}") + "<extra></extra>"))
+    fig.update_xaxes(**_step_axis(input_labels, True), tickangle=0, title=_("input step (what the encoder read)"))
     fig.update_yaxes(**_step_axis(output_labels, True), autorange="reversed",
-                     title="output step (what the decoder wrote)")
+                     title=_("output step (what the decoder wrote)"))
     fig = _tight(fig, int(min(700, 160 + 28 * len(output_labels))), title)
     fig.update_xaxes(automargin=False)  # fixed margins: automargin shrank this plot to a stamp
     fig.update_yaxes(automargin=False)
@@ -821,47 +828,60 @@ def attention_map(weights: np.ndarray, output_labels: Sequence[str], input_label
 
 
 def scaling_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], y_title: str, title: str | None = None,
-                  computed: Sequence[str] = ()) -> go.Figure:
+                  computed: Sequence[str] = (), names: dict[str, str] | None = None) -> go.Figure:
     """Named (sequence length, value) curves on log–log axes, each in its layer's colour (`core.palette`);
-    the curves named in `computed` (from a formula, not measured) are dashed lines without markers."""
+    the curves named in `computed` (from a formula, not measured) are dashed lines without markers. `names`
+    gives a curve's legend text where it differs from its key (the key keeps the colour)."""
+    names = names or {}
     lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines" if k in computed else "lines+markers",
-                    name=k, line=_coloured(k, dash="dash") if k in computed else _coloured(k), marker=_coloured(k))
+                    name=names.get(k, k), line=_coloured(k, dash="dash") if k in computed else _coloured(k),
+                    marker=_coloured(k))
              for k, (x, y) in series.items()]
-    return _panel(lines, 480, title, xaxis=_log_axis([x for x, _ in series.values()], title=_title("sequence length T")),
+    return _panel(lines, 480, title, xaxis=_log_axis([x for x, _ in series.values()], title=_title(_("sequence length T"))),
                   yaxis=_log_axis([y for _, y in series.values()], title=_title(y_title)), legend=LEGEND_BELOW)
 
 
-def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str | None = None) -> go.Figure:
-    """Named (input length, exact-match accuracy) curves, each in its model's colour (`core.palette`)."""
-    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=k, line=_coloured(k),
+def accuracy_by_length(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str | None = None,
+                       names: dict[str, str] | None = None) -> go.Figure:
+    """Named (input length, exact-match accuracy) curves, each in its model's colour (`core.palette`); `names` gives a
+    curve's legend text where it differs from its key (the key keeps the colour)."""
+    names = names or {}
+    lines = [_trace(go.Scatter, x=np.asarray(x), y=np.asarray(y), mode="lines+markers", name=names.get(k, k), line=_coloured(k),
                     marker=_coloured(k)) for k, (x, y) in series.items()]
-    return _panel(lines, 340, title, xaxis=dict(title=_title("input length (characters)")),
-                  yaxis=dict(title=_title("exact-match accuracy"), range=[0, 1.02], tickformat=".0%"))
+    return _panel(lines, 340, title, xaxis=dict(title=_title(_("input length (characters)"))),
+                  yaxis=dict(title=_title(_("exact-match accuracy")), range=[0, 1.02], tickformat=".0%"))
 
 
-def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None, metric: str = "accuracy") -> go.Figure:
+def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None, metric: str = "accuracy",
+               names: dict[str, str] | None = None) -> go.Figure:
     """Two or more training runs on four panels: loss, accuracy, learning rate and gradient norm against the step.
 
     Each run is a dict of arrays: 'step', 'loss', 'lr', 'grad_norm' per step (the batch's values, loss
     smoothed by the caller if wanted) and 'epoch_step', 'train_accuracy', 'val_loss', 'val_accuracy' per
     epoch. Solid lines are training, dashed lines and markers held-out; a run keeps its colour on every panel,
-    the colour of its label ("run A") everywhere in the app (`core.palette`). The legend stands to the right,
-    one group per run.
+    the colour of its label ("run A") everywhere in the app (`core.palette`), and `names` gives the run's name
+    as the legend shows it. `metric` is the task's English metric (its message id), translated here. The legend
+    stands to the right, one group per run.
     """
     from plotly.subplots import make_subplots
 
+    per_epoch = _("{metric} per epoch").format(metric=_(metric))
+    short = _(metric.split(" ")[0])  # "accuracy", "R²"
     fig = make_subplots(figure=_figure(), rows=2, cols=2, horizontal_spacing=0.08, vertical_spacing=0.16,
-                        subplot_titles=("Loss (batch, and held-out per epoch)", f"{metric[0].upper()}{metric[1:]} per epoch",
-                                        "Learning rate", "Gradient norm before clipping"))
+                        subplot_titles=(_("Loss (batch, and held-out per epoch)"), per_epoch[0].upper() + per_epoch[1:],
+                                        _("Learning rate"), _("Gradient norm before clipping")))
     for label, r in runs.items():
         solid, dashed = _coloured(label, width=1.5), _coloured(label, width=2, dash="dash")
+        run = (names or {}).get(label, label)
         panels = (
-            (1, 1, r["step"], r["loss"], f"{label}: training loss", solid, "lines"),
-            (1, 1, r["epoch_step"], r["val_loss"], f"{label}: held-out loss", dashed, "lines+markers"),
-            (1, 2, r["epoch_step"], r["train_accuracy"], f"{label}: training {metric.split(' ')[0]}", solid, "lines+markers"),
-            (1, 2, r["epoch_step"], r["val_accuracy"], f"{label}: held-out {metric.split(' ')[0]}", dashed, "lines+markers"),
-            (2, 1, r["step"], r["lr"], f"{label}: learning rate", solid, "lines"),
-            (2, 2, r["step"], r["grad_norm"], f"{label}: gradient norm", solid, "lines"),
+            (1, 1, r["step"], r["loss"], _("{run}: training loss").format(run=run), solid, "lines"),
+            (1, 1, r["epoch_step"], r["val_loss"], _("{run}: held-out loss").format(run=run), dashed, "lines+markers"),
+            (1, 2, r["epoch_step"], r["train_accuracy"], _("{run}: training {metric}").format(run=run, metric=short),
+             solid, "lines+markers"),
+            (1, 2, r["epoch_step"], r["val_accuracy"], _("{run}: held-out {metric}").format(run=run, metric=short),
+             dashed, "lines+markers"),
+            (2, 1, r["step"], r["lr"], _("{run}: learning rate").format(run=run), solid, "lines"),
+            (2, 2, r["step"], r["grad_norm"], _("{run}: gradient norm").format(run=run), solid, "lines"),
         )
         for row, col, x, y, name, line, mode in panels:
             y = np.asarray(y, dtype=np.float64)
@@ -869,7 +889,7 @@ def lab_curves(runs: dict[str, dict[str, np.ndarray]], title: str | None = None,
                                      line=line, marker=dict(size=5), legendgroup=label,
                                      showlegend=(row, col) in ((1, 1), (1, 2))), row=row, col=col)
     for row, col in ((1, 1), (1, 2), (2, 1), (2, 2)):
-        fig.update_xaxes(title="step" if row == 2 else None, row=row, col=col)
+        fig.update_xaxes(title=_("step") if row == 2 else None, row=row, col=col)
     fig.update_yaxes(**_log_axis([v for r in runs.values() for v in (r["loss"], r["val_loss"])]), row=1, col=1)
     if metric.startswith("accuracy"):
         fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
@@ -888,10 +908,10 @@ def confusion_matrix(counts: np.ndarray, classes: Sequence[str], title: str | No
     labels = [str(c) for c in classes]
     heat = _trace(go.Heatmap, z=counts, x=labels, y=labels, colorscale="Blues", showscale=False, xgap=1, ygap=1,
                       text=counts.astype(str), texttemplate="%{text}", textfont=dict(size=11),
-                      hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>")
+                      hovertemplate=_("true %{y}, predicted %{x}: %{z}") + "<extra></extra>")
     return _panel(heat, int(min(560, 120 + 30 * len(labels))), title,
-                  xaxis=dict(title=_title("predicted"), type="category", side="bottom"),
-                  yaxis=dict(title=_title("true"), type="category", autorange="reversed"))
+                  xaxis=dict(title=_title(_("predicted")), type="category", side="bottom"),
+                  yaxis=dict(title=_title(_("true")), type="category", autorange="reversed"))
 
 
 def frame_grid(rows: Sequence[Sequence[np.ndarray]], row_titles: Sequence[str], column_titles: Sequence[str],

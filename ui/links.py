@@ -20,6 +20,7 @@ from typing import Any
 import streamlit as st
 
 LANGUAGE_KEY = "lang"
+SHOWN_LANGUAGE_KEY = "links_shown_language"  # the language the browser's widgets were last drawn in
 _run = threading.local()  # the keys linked during this script run
 
 
@@ -39,13 +40,14 @@ def decode(raw: str, like: Any) -> Any:
         if raw not in ("0", "1"):
             raise ValueError(raw)
         return raw == "1"
-    if isinstance(like, list) and like:
-        return [decode(part, like[0]) for part in raw.split("~")] if raw else []
-    if isinstance(like, (tuple, list)):
+    if isinstance(like, list):  # a multiselect's choices: any number of them, each like the default's first
+        item = like[0] if like else ""
+        return [decode(part, item) for part in raw.split("~")] if raw else []
+    if isinstance(like, tuple):  # a range: as many parts as the default
         parts = raw.split("~")
         if len(parts) != len(like):
             raise ValueError(raw)
-        return type(like)(decode(part, item) for part, item in zip(parts, like))
+        return tuple(decode(part, item) for part, item in zip(parts, like))
     if isinstance(like, float):
         value = float(raw)
         if value != value or value in (float("inf"), float("-inf")):
@@ -66,11 +68,22 @@ def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bo
         keys.add(key)
     if key not in st.session_state:
         st.session_state[key] = _from_url(key, default, allowed)
+    elif key != LANGUAGE_KEY and _language_switched():
+        # The browser sends a select box's or radio's choice as the label it shows, and that label was in the
+        # other language: read as this run's labels, it names no option (and the widget resets). Read now, before
+        # the widget is drawn, it is still decoded with the last run's labels; set again, the widget keeps it.
+        st.session_state[key] = st.session_state[key]
     value = st.session_state[key]
     if always or value != default:
         st.query_params[key] = encode(value if max_chars is None else value[:max_chars])
     elif key in st.query_params:
         del st.query_params[key]
+
+
+def _language_switched() -> bool:
+    """Whether this run's language differs from the one the page was last drawn in (False outside app.py's runs)."""
+    shown = st.session_state.get(SHOWN_LANGUAGE_KEY)
+    return shown is not None and shown != st.session_state.get(LANGUAGE_KEY)
 
 
 def _from_url(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None) -> Any:
@@ -100,4 +113,6 @@ def end_run() -> None:
         return
     for stale in [name for name in st.query_params if name not in keys]:
         del st.query_params[stale]
+    if LANGUAGE_KEY in st.session_state:
+        st.session_state[SHOWN_LANGUAGE_KEY] = st.session_state[LANGUAGE_KEY]
     _run.keys = None

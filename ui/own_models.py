@@ -17,6 +17,7 @@ from torch import nn
 
 from core.builder import LayerSpec
 from core.data.text import VOCAB
+from core.i18n import _
 from core.models.catalogue import ModelSpec, char_model_spec, get_spec, own_image_spec
 from core.training.engine import Run
 from core.weights import WeightsStatus
@@ -79,18 +80,21 @@ def adopt_lab_run(run: Run, label: str, device: torch.device) -> OwnModel | None
     if run.status == "diverged" or not run.epochs or task.results not in ("pictures", "characters"):
         return None
     accuracy = run.epochs[-1].val_accuracy
-    status = WeightsStatus("own", f"Trained by you in the training lab this session ({config.describe(task)}); "
-                                  f"held-out accuracy {accuracy:.1%}. Not bundled: it goes when the session ends.")
+    status = WeightsStatus("own", _("Trained by you in the training lab this session ({settings}); held-out accuracy "
+                                    "{accuracy:.1%}. Not bundled: it goes when the session ends.").format(
+                                        settings=config.describe(task), accuracy=accuracy))
     name = new_name()
     if task.picture:
         base = get_spec(task.normalised_as)
         classes = run.data.classes
-        title = (f"{'CNN you built' if config.layers else base.title}, lab run {label}"
-                 + (f" on your {len(classes)} classes" if task.own else ""))
+        model = _("CNN you built") if config.layers else _(base.title)
+        title = (_("{model}, lab run {run} on your {n} classes").format(model=model, run=label, n=len(classes)) if task.own
+                 else _("{model}, lab run {run}").format(model=model, run=label))
         spec = own_image_spec(base, name, title, classes, partial(task.build, config, len(classes)),
-                              f"Your training-lab run: {config.describe(task)}.")
+                              _("Your training-lab run: {settings}.").format(settings=config.describe(task)))
         return register(OwnModel(name, spec, run.model.eval(), status))
-    seq = char_model_spec(name, f"{config.cell.upper()} character model, lab run {label}", f"lab run {label}",
+    seq = char_model_spec(name, _("{cell} character model, lab run {run}").format(cell=config.cell.upper(), run=label),
+                          _("lab run {run}").format(run=label),
                           "charlm", config.cell, config.hidden, VOCAB, VOCAB, config.embed or None, weights="own")
     traced = seq.build(traced=True)
     traced.load_state_dict(run.model.state_dict())

@@ -17,6 +17,7 @@ from PIL import Image
 
 from core.data.images import MAX_BYTES as MAX_IMAGE_BYTES
 from core.data.images import ImageInputError, decode_image
+from core.i18n import N_, _
 
 MAX_ZIP_BYTES = 50 * 2**20
 MAX_ZIP_MEMBERS = 3000
@@ -53,15 +54,15 @@ class ImageFolder:
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
     """The member's bytes, stopping at min(picture cap, what is left of the archive's budget)."""
     if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
-        raise DataInputError(f"{info.filename} unpacks to {info.file_size / info.compress_size:.0f}× its packed size: "
-                             "that is a zip bomb, not a picture.")
+        raise DataInputError(_("{name} unpacks to {ratio:.0f}× its packed size: that is a zip bomb, not a picture.").format(
+            name=info.filename, ratio=info.file_size / info.compress_size))
     cap = min(MAX_IMAGE_BYTES, budget)
     with zf.open(info) as f:
         data = f.read(cap + 1)
     if len(data) > cap:
         if cap < MAX_IMAGE_BYTES:
-            raise DataInputError(f"The archive unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB.")
-        raise ImageInputError(f"over {MAX_IMAGE_BYTES // 2**20} MB")
+            raise DataInputError(_("The archive unpacks to more than {cap} MB.").format(cap=MAX_UNPACKED_BYTES // 2**20))
+        raise ImageInputError(_("over {cap} MB").format(cap=MAX_IMAGE_BYTES // 2**20))
     return data
 
 
@@ -76,37 +77,40 @@ def _square(pixels: np.ndarray, side: int = IMAGE_SIDE) -> np.ndarray:
 def images_from_zip(data: bytes) -> ImageFolder:
     """Class folders (`cats/1.png`, or `root/cats/1.png`) of pictures in a zip, as 64×64 RGB."""
     if not data:
-        raise DataInputError("The file is empty.")
+        raise DataInputError(_("The file is empty."))
     if len(data) > MAX_ZIP_BYTES:
-        raise DataInputError(f"The zip is {len(data) / 2**20:.0f} MB; at most {MAX_ZIP_BYTES // 2**20} MB here.")
+        raise DataInputError(_("The zip is {size:.0f} MB; at most {cap} MB here.").format(
+            size=len(data) / 2**20, cap=MAX_ZIP_BYTES // 2**20))
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         members = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as err:
-        raise DataInputError(f"This is not a readable zip file ({err}).") from None
+        raise DataInputError(_("This is not a readable zip file ({error}).").format(error=err)) from None
     if len(members) > MAX_ZIP_MEMBERS:
-        raise DataInputError(f"The zip holds {len(members):,} entries; at most {MAX_ZIP_MEMBERS:,} here.")
+        raise DataInputError(_("The zip holds {n:,} entries; at most {cap:,} here.").format(
+            n=len(members), cap=MAX_ZIP_MEMBERS))
     files = [m for m in members if not m.is_dir() and "__MACOSX" not in m.filename
              and not m.filename.rsplit("/", 1)[-1].startswith(".")]
     paths = [m.filename.strip("/").split("/") for m in files]
     depth = {len(p) for p in paths}
     if not paths or min(depth) < 2:
-        raise DataInputError("Put the pictures in one folder per class (cats/1.jpg, dogs/2.jpg, …) and zip those folders.")
+        raise DataInputError(_("Put the pictures in one folder per class (cats/1.jpg, dogs/2.jpg, …) and zip those "
+                               "folders."))
     common = 0  # strip folders every path shares (a zipped parent folder)
     while all(len(p) > common + 2 for p in paths) and len({p[common] for p in paths}) == 1:
         common += 1
     classes = sorted({p[common] for p in paths})
     if len(classes) < 2:
-        raise DataInputError(f"Only one class folder ({classes[0]}): a classifier needs at least two.")
+        raise DataInputError(_("Only one class folder ({name}): a classifier needs at least two.").format(name=classes[0]))
     if len(classes) > MAX_CLASSES:
-        raise DataInputError(f"{len(classes)} class folders; at most {MAX_CLASSES} here.")
+        raise DataInputError(_("{n} class folders; at most {cap} here.").format(n=len(classes), cap=MAX_CLASSES))
     index = {name: i for i, name in enumerate(classes)}
     images, labels, skipped = [], [], []
     budget = MAX_UNPACKED_BYTES
     for info, path in zip(files, paths):
         name = "/".join(path[common:])
         if not name.lower().endswith(PICTURE_SUFFIXES):
-            skipped.append(f"{name}: not a picture file")
+            skipped.append(_("{name}: not a picture file").format(name=name))
             continue
         try:
             raw = _read_member(zf, info, budget)
@@ -116,7 +120,7 @@ def images_from_zip(data: bytes) -> ImageFolder:
             skipped.append(f"{name}: {err}")
             continue
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as err:  # encrypted, corrupt
-            skipped.append(f"{name}: unreadable in the zip ({err})")
+            skipped.append(_("{name}: unreadable in the zip ({error})").format(name=name, error=err))
             continue
         images.append(_square(picture.pixels))
         labels.append(index[path[common]])
@@ -124,8 +128,11 @@ def images_from_zip(data: bytes) -> ImageFolder:
                          np.array(labels, dtype=np.int64), tuple(classes), tuple(skipped))
     few = [f"{name} ({n})" for name, n in folder.counts().items() if n < MIN_PER_CLASS]
     if few:
-        raise DataInputError(f"Each class needs at least {MIN_PER_CLASS} readable pictures; too few in " + ", ".join(few)
-                             + (f". Skipped: {'; '.join(skipped[:3])}" if skipped else "") + ".")
+        message = _("Each class needs at least {n} readable pictures; too few in {classes}.").format(
+            n=MIN_PER_CLASS, classes=", ".join(few))
+        if skipped:
+            message += " " + _("Skipped: {files}.").format(files="; ".join(skipped[:3]))
+        raise DataInputError(message)
     return folder
 
 
@@ -141,54 +148,62 @@ def split_indices(labels: np.ndarray, held_out: float, seed: int) -> tuple[np.nd
     return np.sort(np.array(train)), np.sort(np.array(val))
 
 
-def decode_utf8(data: bytes, what: str, error: type[ValueError] = DataInputError) -> str:
-    """`data` as UTF-8 text (a BOM is fine); otherwise `error` saying which byte of `what` is not UTF-8."""
+NOT_UTF8 = N_("This is not UTF-8 text: byte {byte} (0x{code:02x}) cannot start a character. Save the file as UTF-8.")
+
+
+def decode_utf8(data: bytes, message: str = NOT_UTF8, error: type[ValueError] = DataInputError) -> str:
+    """`data` as UTF-8 text (a BOM is fine); otherwise `error` with `message` (a message id whose {byte} and {code}
+    say which byte is not UTF-8)."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise error(f"{what} is not UTF-8 text: byte {err.start} (0x{data[err.start]:02x}) cannot start a "
-                    "character. Save the file as UTF-8.") from None
+        raise error(_(message).format(byte=err.start, code=data[err.start])) from None
 
 
 def read_text(data: bytes) -> str:
     """UTF-8 text (a BOM is fine) of at least MIN_TEXT_CHARS characters and at most MAX_TEXT_BYTES."""
     if len(data) > MAX_TEXT_BYTES:
-        raise DataInputError(f"The text is {len(data) / 2**20:.1f} MB; at most {MAX_TEXT_BYTES // 2**20} MB here.")
-    text = decode_utf8(data, "This")
+        raise DataInputError(_("The text is {size:.1f} MB; at most {cap} MB here.").format(
+            size=len(data) / 2**20, cap=MAX_TEXT_BYTES // 2**20))
+    text = decode_utf8(data)
     if "\x00" in text:
-        raise DataInputError("The text contains NUL bytes: it looks like a binary file, not text.")
+        raise DataInputError(_("The text contains NUL bytes: it looks like a binary file, not text."))
     if len(text) < MIN_TEXT_CHARS:
-        raise DataInputError(f"The text has {len(text):,} characters; a character model needs at least "
-                             f"{MIN_TEXT_CHARS:,} to learn anything.")
+        raise DataInputError(_("The text has {n:,} characters; a character model needs at least {least:,} to learn "
+                               "anything.").format(n=len(text), least=MIN_TEXT_CHARS))
     return text
 
 
 def read_series(data: bytes) -> np.ndarray:
     """One column of numbers (an optional header line, blank lines skipped) as float32, checked line by line."""
     if len(data) > MAX_TEXT_BYTES:
-        raise DataInputError(f"The file is {len(data) / 2**20:.1f} MB; at most {MAX_TEXT_BYTES // 2**20} MB here.")
-    text = decode_utf8(data, "This")
+        raise DataInputError(_("The file is {size:.1f} MB; at most {cap} MB here.").format(
+            size=len(data) / 2**20, cap=MAX_TEXT_BYTES // 2**20))
+    text = decode_utf8(data)
     values: list[float] = []
     for number, line in enumerate(text.splitlines(), 1):
         cell = line.strip()
         if not cell:
             continue
         if "," in cell or ";" in cell or "\t" in cell:
-            raise DataInputError(f"Line {number} has more than one column ({cell[:40]!r}); give one number per line.")
+            raise DataInputError(_("Line {number} has more than one column ({cell!r}); give one number per line.").format(
+                number=number, cell=cell[:40]))
         try:
             value = float(cell)
         except ValueError:
             if not values and number == 1:
                 continue  # a header
-            raise DataInputError(f"Line {number} is not a number: {cell[:40]!r}.") from None
+            raise DataInputError(_("Line {number} is not a number: {cell!r}.").format(number=number, cell=cell[:40])) from None
         if not math.isfinite(value):
-            raise DataInputError(f"Line {number} is {cell!r}; every value must be a finite number.")
+            raise DataInputError(_("Line {number} is {cell!r}; every value must be a finite number.").format(
+                number=number, cell=cell))
         values.append(value)
         if len(values) > MAX_SERIES:
-            raise DataInputError(f"More than {MAX_SERIES:,} values; at most {MAX_SERIES:,} here.")
+            raise DataInputError(_("More than {cap:,} values; at most {cap:,} here.").format(cap=MAX_SERIES))
     if len(values) < MIN_SERIES:
-        raise DataInputError(f"{len(values)} values; a next-value predictor needs at least {MIN_SERIES}.")
+        raise DataInputError(_("{n} values; a next-value predictor needs at least {least}.").format(
+            n=len(values), least=MIN_SERIES))
     series = np.array(values, dtype=np.float64)
     if series.std() == 0:
-        raise DataInputError("Every value is the same: there is nothing to predict.")
+        raise DataInputError(_("Every value is the same: there is nothing to predict."))
     return series.astype(np.float32)

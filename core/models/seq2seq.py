@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core.i18n import _
+
 PAD, SOS, EOS = 0, 1, 2
 LETTERS = string.ascii_lowercase
 VOCAB = ["<pad>", "<s>", "</s>", *LETTERS]
@@ -33,14 +35,14 @@ def encode_letters(text: str) -> list[int]:
     """Lower-case letters a–z → ids (EOS appended); anything else is refused with a reason."""
     text = text.strip().lower()
     if not text:
-        raise Seq2SeqInputError("Type a word first: the input is empty.")
+        raise Seq2SeqInputError(_("Type a word first: the input is empty."))
     bad = sorted({c for c in text if c not in LETTERS})
     if bad:
         shown = ", ".join(repr(c) for c in bad[:5])
-        raise Seq2SeqInputError(f"Only the letters a–z can be reversed here; remove {shown}.")
+        raise Seq2SeqInputError(_("Only the letters a–z can be reversed here; remove {shown}.").format(shown=shown))
     if len(text) > MAX_LEN:
-        raise Seq2SeqInputError(f"At most {MAX_LEN} letters (the models were trained up to that length); "
-                                f"this has {len(text)}.")
+        raise Seq2SeqInputError(_("At most {cap} letters (the models were trained up to that length); this has "
+                                  "{n}.").format(cap=MAX_LEN, n=len(text)))
     return [LETTERS.index(c) + 3 for c in text] + [EOS]
 
 

@@ -24,11 +24,14 @@ import torch
 from torch import nn
 
 from core.builder import BuildError, LayerSpec, plan_cnn
+from core.i18n import N_, _, ngettext
 from core.training.limits import SCRIPT, Limits
-from core.training.tasks import Outcome, Task, TaskData, TaskError, get_task
+from core.training.tasks import AUGMENT_NAMES, Outcome, Task, TaskData, TaskError, get_task
 
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
 SCHEDULES = ("constant", "step", "cosine", "onecycle")
+SCHEDULE_WORDS = {"constant": N_("constant"), "step": N_("step decay"), "cosine": N_("cosine"),
+                  "onecycle": N_("one-cycle")}  # a schedule in a run's one-line description
 
 
 class RunConfigError(ValueError):
@@ -57,20 +60,24 @@ class RunConfig:
     embed: int = 32
 
     def describe(self, task: Task | None = None) -> str:
-        """The settings in one line, for tables and file metadata."""
+        """The settings in one line, in the current language, for tables and file metadata."""
         task = task or get_task(self.task)
-        parts = [f"{self.optimizer} lr {self.lr:g}", self.schedule, f"batch {self.batch_size}", f"{self.epochs} epochs"]
+        parts = [_("{optimizer} lr {lr:g}").format(optimizer=self.optimizer, lr=self.lr), _(SCHEDULE_WORDS[self.schedule]),
+                 _("batch {size}").format(size=self.batch_size),
+                 ngettext("{n} epoch", "{n} epochs", self.epochs).format(n=self.epochs)]
         if task.networks:
             parts.insert(0, self.cell.upper())
-        parts += [f"dropout {self.dropout:g}"] if self.dropout else []
-        parts += ["batch norm"] if self.batch_norm else []
-        parts += ["augment " + "+".join(self.augment)] if self.augment else []
-        parts += [f"weight decay {self.weight_decay:g}"] if self.weight_decay else []
-        parts += [f"clip {self.clip:g}"] if self.clip else []
-        parts += [f"your CNN of {len(self.layers)} layers"] if self.layers else []
+        parts += [_("dropout {p:g}").format(p=self.dropout)] if self.dropout else []
+        parts += [_("batch norm")] if self.batch_norm else []
+        parts += [_("augment {names}").format(names="+".join(_(AUGMENT_NAMES[a]) for a in self.augment))] if self.augment else []
+        parts += [_("weight decay {decay:g}").format(decay=self.weight_decay)] if self.weight_decay else []
+        parts += [_("clip {clip:g}").format(clip=self.clip)] if self.clip else []
+        parts += [_("your CNN of {n} layers").format(n=len(self.layers))] if self.layers else []
         if task.sizes and (self.hidden, self.embed) != (128, 32):
-            parts += [f"hidden {self.hidden}, " + (f"embedding {self.embed}" if self.embed else "one-hot")]
-        return ", ".join(parts) + f", seed {self.seed}"
+            parts += [_("hidden {hidden}, embedding {embed}").format(hidden=self.hidden, embed=self.embed) if self.embed
+                      else _("hidden {hidden}, one-hot").format(hidden=self.hidden)]
+        # i18n: the separator between the settings of a run's one-line description
+        return _(", ").join(parts) + _(", seed {seed}").format(seed=self.seed)
 
 
 def _within(value: float, cap: float | None) -> bool:
@@ -81,48 +88,57 @@ def validate(config: RunConfig, task: Task, data: TaskData | None = None, limits
     """Return `config` if `task` can train it (on `data`, for the user's own) within `limits`; else raise
     RunConfigError with a sentence that says what is allowed."""
     if config.optimizer not in OPTIMIZERS:
-        raise RunConfigError(f"Unknown optimizer {config.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+        raise RunConfigError(_("Unknown optimizer {name!r}; choose one of {names}.").format(
+            name=config.optimizer, names=", ".join(OPTIMIZERS)))
     if config.schedule not in SCHEDULES:
-        raise RunConfigError(f"Unknown schedule {config.schedule!r}; choose one of {', '.join(SCHEDULES)}.")
+        raise RunConfigError(_("Unknown schedule {name!r}; choose one of {names}.").format(
+            name=config.schedule, names=", ".join(SCHEDULES)))
     if not (math.isfinite(config.lr) and config.lr > 0 and _within(config.lr, limits.max_lr)):
-        raise RunConfigError(f"The learning rate must be above 0 and at most {limits.max_lr:g}; got {config.lr:g}.")
+        raise RunConfigError(_("The learning rate must be above 0 and at most {cap:g}; got {lr:g}.").format(
+            cap=limits.max_lr if limits.max_lr is not None else math.inf, lr=config.lr))
     if not (config.batch_size >= 1 and _within(config.batch_size, limits.max_batch)):
-        raise RunConfigError(f"The batch size must be between 1 and {limits.max_batch}; got {config.batch_size}.")
+        raise RunConfigError(_("The batch size must be between 1 and {cap}; got {size}.").format(
+            cap=limits.max_batch, size=config.batch_size))
     if not (config.epochs >= 1 and _within(config.epochs, limits.max_epochs)):
-        raise RunConfigError(f"Epochs must be between 1 and {limits.max_epochs}; got {config.epochs}.")
+        raise RunConfigError(_("Epochs must be between 1 and {cap}; got {epochs}.").format(
+            cap=limits.max_epochs, epochs=config.epochs))
     if not 0 <= config.dropout < 1:
-        raise RunConfigError(f"Dropout is a probability below 1; got {config.dropout:g}.")
+        raise RunConfigError(_("Dropout is a probability below 1; got {p:g}.").format(p=config.dropout))
     if not (math.isfinite(config.weight_decay) and 0 <= config.weight_decay <= 1):
-        raise RunConfigError(f"Weight decay must be between 0 and 1; got {config.weight_decay:g}.")
+        raise RunConfigError(_("Weight decay must be between 0 and 1; got {decay:g}.").format(decay=config.weight_decay))
     if not (math.isfinite(config.clip) and config.clip >= 0):
-        raise RunConfigError(f"The clipping threshold must be 0 (off) or positive; got {config.clip:g}.")
+        raise RunConfigError(_("The clipping threshold must be 0 (off) or positive; got {clip:g}.").format(clip=config.clip))
     if config.batch_norm and not task.picture:
-        raise RunConfigError("Batch norm is for the picture tasks: across a batch of sequences it would mix time "
-                             "steps; recurrent networks use layer norm instead.")
+        raise RunConfigError(_("Batch norm is for the picture tasks: across a batch of sequences it would mix time "
+                               "steps; recurrent networks use layer norm instead."))
     if task.networks and config.cell not in task.networks:
-        raise RunConfigError(f"Unknown cell {config.cell!r}; choose one of {', '.join(task.networks)}.")
+        raise RunConfigError(_("Unknown cell {name!r}; choose one of {names}.").format(
+            name=config.cell, names=", ".join(task.networks)))
     if task.own and data is None:
-        raise RunConfigError("This task trains on data you bring: upload it first.")
+        raise RunConfigError(_("This task trains on data you bring: upload it first."))
     if config.layers:
         if not task.picture:
-            raise RunConfigError("A network built from a layer list is for the picture tasks.")
+            raise RunConfigError(_("A network built from a layer list is for the picture tasks."))
         if config.dropout or config.batch_norm:
-            raise RunConfigError("With your own network, put dropout and batch-norm layers in its list instead.")
+            raise RunConfigError(_("With your own network, put dropout and batch-norm layers in its list instead."))
         try:
             plan_cnn(config.layers, task.input_size, len(data.classes) if data is not None else 10)
         except BuildError as err:
-            raise RunConfigError(f"Your network: {err}") from None
+            raise RunConfigError(_("Your network: {error}").format(error=err)) from None
     if task.sizes and not (8 <= config.hidden <= 512 and 0 <= config.embed <= 128):
-        raise RunConfigError("A character model's hidden size must be 8–512 and its embedding 0 (one-hot) to 128.")
+        raise RunConfigError(_("A character model's hidden size must be 8–512 and its embedding 0 (one-hot) to 128."))
     wrong = [a for a in config.augment if a not in task.augmentations]
     if wrong:
-        offers = f"it offers {', '.join(task.augmentations)}" if task.augmentations else "it offers none"
-        raise RunConfigError(f"{', '.join(wrong)} augmentation does not fit this task; {offers}.")
+        offers = (_("it offers {names}").format(names=", ".join(task.augmentations)) if task.augmentations
+                  else _("it offers none"))
+        raise RunConfigError(_("{names} augmentation does not fit this task; {offers}.").format(
+            names=", ".join(wrong), offers=offers))
     per_epoch = task.steps_per_epoch(config.batch_size, data)
     total = config.epochs * per_epoch
     if not _within(total, limits.max_steps):
-        raise RunConfigError(f"{config.epochs} epochs of {per_epoch} steps is {total} steps; one run may "
-                             f"take at most {limits.max_steps}. Use fewer epochs or a larger batch.")
+        raise RunConfigError(_("{epochs} epochs of {per_epoch} steps is {total} steps; one run may take at most "
+                               "{cap}. Use fewer epochs or a larger batch.").format(
+            epochs=config.epochs, per_epoch=per_epoch, total=total, cap=limits.max_steps))
     return config
 
 
@@ -176,7 +192,8 @@ class EpochRecord:
 class Run:
     """One seeded run: the model (its own, never shared), optimizer, schedule, and its history so far.
 
-    `status` is 'ready', 'running', 'done', 'stopped', 'diverged' or 'capped'; `message` says why it ended.
+    `status` is 'ready', 'running', 'done', 'stopped', 'diverged' or 'capped'; `message` says why it ended, in the
+    language of whoever reads it (a run ends on a training thread, which has no language of its own).
     Histories only grow, so another thread may read them while this one trains. `task` defaults to the
     catalogue's entry for `config.task`; a script passes its own variant (more data, another length).
     """
@@ -203,7 +220,8 @@ class Run:
         self._order = torch.empty(0, dtype=torch.long)
         self.steps: list[StepRecord] = []
         self.epochs: list[EpochRecord] = []
-        self.status, self.message = "ready", ""
+        self.status = "ready"
+        self._ending: tuple[str, dict[str, object]] | None = None  # why it ended: a message id and its values
         self.compute_seconds = 0.0
         self._epoch_loss, self._epoch_acc = 0.0, 0.0
         self.outcome: Outcome | None = None
@@ -225,7 +243,7 @@ class Run:
         if len(self.steps) > steps:
             for fn in self._callbacks["on_step_end"]:
                 fn(self)
-        for _ in range(len(self.epochs) - epochs):
+        for _epoch in range(len(self.epochs) - epochs):
             for fn in self._callbacks["on_epoch_end"]:
                 fn(self)
         return more
@@ -248,12 +266,23 @@ class Run:
         idx = self._order[k * c.batch_size:(k + 1) * c.batch_size]
         return d.x_train[idx], d.y_train[idx]
 
-    def _end(self, status: str, message: str) -> None:
+    def _end(self, status: str, message: str, **values: object) -> None:
+        """End the run with `status`; `message` (a message id) and its `values` say why when `message` is read."""
         done = len(self.steps) - (self.epochs[-1].step if self.epochs else 0)
         if status in ("stopped", "capped") and done > 0:  # close the partial epoch, so a stopped run still has numbers
             self._close_epoch(self.steps[-1].epoch, done)
-        self.status, self.message = status, message
+        self.status, self._ending = status, (message, values)
         self.model.eval()
+
+    @property
+    def message(self) -> str:
+        """Why the run ended, in the current language ('' while it has not)."""
+        if self._ending is None:
+            return ""
+        message, values = self._ending
+        if self.status == "done":
+            values = {**values, "metric": self.task.format_metric(self.epochs[-1].val_accuracy)}
+        return _(message).format(**values)
 
     def _close_epoch(self, epoch: int, steps: int) -> None:
         val_loss, val_acc = self.evaluate()
@@ -266,11 +295,12 @@ class Run:
         if self.finished:
             return False
         if should_stop is not None and should_stop():
-            self._end("stopped", f"Stopped after {len(self.steps)} of {self.total_steps} steps.")
+            self._end("stopped", N_("Stopped after {done} of {total} steps."), done=len(self.steps), total=self.total_steps)
             return False
         cap = self.limits.max_seconds
         if cap is not None and self.compute_seconds > cap:
-            self._end("capped", f"Reached the {cap:.0f} s limit per run after {len(self.steps)} steps.")
+            self._end("capped", N_("Reached the {cap:.0f} s limit per run after {done} steps."), cap=cap,
+                      done=len(self.steps))
             return False
         self.status = "running"
         started = time.perf_counter()
@@ -297,9 +327,14 @@ class Run:
         self.compute_seconds += time.perf_counter() - started
         self.steps.append(StepRecord(step + 1, epoch, lr, loss_value, acc, norm_value, self.compute_seconds))
         if not finite:
-            what = "loss" if not math.isfinite(loss_value) else "gradient norm"
-            self._end("diverged", f"Diverged at step {step + 1}: the {what} became {loss_value if what == 'loss' else norm_value}. "
-                                  f"The weights were not updated with it; try a lower learning rate or gradient clipping.")
+            if not math.isfinite(loss_value):
+                self._end("diverged", N_("Diverged at step {step}: the loss became {value}. The weights were not updated "
+                                         "with it; try a lower learning rate or gradient clipping."),
+                          step=step + 1, value=loss_value)
+            else:
+                self._end("diverged", N_("Diverged at step {step}: the gradient norm became {value}. The weights were not "
+                                         "updated with it; try a lower learning rate or gradient clipping."),
+                          step=step + 1, value=norm_value)
             return False
         self._epoch_loss += loss_value
         self._epoch_acc += acc
@@ -308,8 +343,7 @@ class Run:
             self._close_epoch(epoch, self.steps_per_epoch)
             self.compute_seconds += time.perf_counter() - started
         if len(self.steps) >= self.total_steps:
-            self._end("done", f"Finished {self.total_steps} steps: held-out "
-                              f"{task.format_metric(self.epochs[-1].val_accuracy)}.")
+            self._end("done", N_("Finished {total} steps: held-out {metric}."), total=self.total_steps)
             return False
         return True
 
@@ -408,7 +442,7 @@ class RunPair:
             self.error = f"{type(err).__name__}: {err}"
             for run in self.runs:
                 if not run.finished:
-                    run._end("stopped", f"Stopped by an error: {self.error}")
+                    run._end("stopped", N_("Stopped by an error: {error}"), error=self.error)
 
     def stop(self) -> None:
         """Ask every run to stop; each ends before its next step."""

@@ -19,12 +19,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.builder import build_cnn
+from core.i18n import N_, _
 
 if TYPE_CHECKING:
     from core.models.catalogue import ModelSpec
     from core.training.engine import RunConfig
 
 CELLS = ("rnn", "lstm", "gru")
+AUGMENT_NAMES = {"shift": N_("random shift"), "rotate": N_("rotation"), "flip": N_("horizontal flip"),
+                 "noise": N_("noise")}  # every augmentation a task may offer, as a learner reads it
 
 
 class TaskError(ValueError):
@@ -58,7 +61,7 @@ class Task:
 
     name: str  # the catalogue key; language-free
     label: str  # short, for legends and tables
-    title: str  # what the task box says
+    title: str  # what the task box says (an English message id, translated where it is shown)
     augmentations: tuple[str, ...] = ()
     networks: tuple[str, ...] = ()  # values `RunConfig.cell` may take; () for a task with one network
     own: bool = False  # trains on data the user brings (passed to the run)
@@ -66,14 +69,14 @@ class Task:
     epoch_steps: int = 40
     picture: bool = False  # a picture task: batch norm, a network built from a layer list
     sizes: bool = False  # `RunConfig.hidden` and `embed` mean something (character models)
-    metric: str = "accuracy"  # what `loss` reports beside the loss, as the lab's tables name it
-    held_out: str = "held-out accuracy"  # the metric on held-out data, in a sentence
+    metric: str = N_("accuracy")  # what `loss` reports beside the loss, as the lab's tables name it (a message id)
+    held_out: str = N_("held-out accuracy")  # the metric on held-out data, in a sentence (a message id)
     results: str = "pictures"  # what a finished run shows: 'pictures', 'characters', 'answers' or 'series'
-    note: str = ""  # a line on how to read the metric, where it needs one
+    note: str = ""  # a line on how to read the metric, where it needs one (a message id; see `reading_note`)
 
     def data(self) -> TaskData:
         """The task's fixed data, the same in every process (built once)."""
-        raise TaskError("This task trains on data you bring: upload it first.")
+        raise TaskError(_("This task trains on data you bring: upload it first."))
 
     def train_size(self, data: TaskData | None) -> int:
         """Examples in one pass over the training set (indexed tasks)."""
@@ -106,10 +109,14 @@ class Task:
 
     def gap(self, a: float, b: float) -> str:
         """The distance between two values of the metric: '5.8 points'."""
-        return f"{abs(a - b) * 100:.1f} points"
+        return _("{gap:.1f} points").format(gap=abs(a - b) * 100)
 
     def format_metric(self, value: float) -> str:
-        return f"accuracy {self.show(value)}"
+        return _("accuracy {value}").format(value=self.show(value))
+
+    def reading_note(self) -> str:
+        """`note` in the current language ('' when the task has none)."""
+        return _(self.note) if self.note else ""
 
     def outcome(self, out: torch.Tensor, y: torch.Tensor, classes: tuple[str, ...]) -> Outcome:
         """Predictions, confusion matrix and the mistakes the model was surest of."""
@@ -378,10 +385,10 @@ class AddingTask(Task):
     """The adding problem: sum the two marked values of a sequence of `length`; a fresh batch every step."""
 
     networks: tuple[str, ...] = CELLS
-    metric: str = "accuracy (answers within 0.04)"
+    metric: str = N_("accuracy (answers within 0.04)")
     results: str = "answers"
-    note: str = (f"Accuracy here: answers within {ADDING_TOLERANCE} of the true sum. Always answering 1 gives a loss "
-                 f"(MSE) of about {ADDING_BASELINE:.3f}.")
+    note: str = N_("Accuracy here: answers within {tolerance} of the true sum. Always answering 1 gives a loss (MSE) "
+                   "of about {baseline:.3f}.")
     augmentations: tuple[str, ...] = ("noise",)
     length: int = 50
     hidden: int = 64
@@ -415,6 +422,9 @@ class AddingTask(Task):
     def outcome(self, out: torch.Tensor, y: torch.Tensor, classes: tuple[str, ...]) -> Outcome:
         return regression_outcome(out, y)
 
+    def reading_note(self) -> str:
+        return _(self.note).format(tolerance=ADDING_TOLERANCE, baseline=ADDING_BASELINE)
+
 
 def regression_outcome(out: torch.Tensor, y: torch.Tensor) -> Outcome:
     """Predictions and targets, and the twelve held-out examples with the largest error."""
@@ -437,8 +447,8 @@ class SeriesTask(Task):
 
     networks: tuple[str, ...] = (*CELLS, "cnn")
     augmentations: tuple[str, ...] = ("noise",)
-    metric: str = "R² (1 − MSE / variance)"
-    held_out: str = "held-out R²"
+    metric: str = N_("R² (1 − MSE / variance)")
+    held_out: str = N_("held-out R²")
     results: str = "series"
     own: bool = True
     indexed: bool = True
@@ -657,18 +667,18 @@ def series_data(series: np.ndarray, window: int = SERIES_WINDOW) -> TaskData:
 
 TASKS: dict[str, Task] = {
     task.name: task for task in (
-        DigitsTask("digits", "digits", "Digits (8×8 scans) with LeNet-5", ("shift", "rotate", "noise")),  # a flipped 2 is not a 2
-        ShapesTask("shapes", "shapes", "Shapes (64×64 pictures) with the small VGG", ("shift", "rotate", "flip", "noise")),
-        CharTask("char", "text", "Next character of Python source with an RNN / LSTM / GRU", ("noise",)),
-        AddingTask("adding", "adding", "The adding problem (T = 50) with an RNN / LSTM / GRU"),
+        DigitsTask("digits", "digits", N_("Digits (8×8 scans) with LeNet-5"), ("shift", "rotate", "noise")),  # a flipped 2 is not a 2
+        ShapesTask("shapes", "shapes", N_("Shapes (64×64 pictures) with the small VGG"), ("shift", "rotate", "flip", "noise")),
+        CharTask("char", "text", N_("Next character of Python source with an RNN / LSTM / GRU"), ("noise",)),
+        AddingTask("adding", "adding", N_("The adding problem (T = 50) with an RNN / LSTM / GRU")),
     )
 }
 OWN_TASKS: dict[str, Task] = {
     task.name: task for task in (
-        PictureTask("images", "your pictures", "Your pictures (a zip of class folders) with the small VGG",
+        PictureTask("images", "your pictures", N_("Your pictures (a zip of class folders) with the small VGG"),
                     ("shift", "rotate", "flip", "noise"), own=True),
-        CharTask("char", "your text", "Your text with an RNN / LSTM / GRU", ("noise",), own=True),
-        SeriesTask("series", "your series", "Your series (next value) with an RNN / LSTM / GRU or a 1-D CNN"),
+        CharTask("char", "your text", N_("Your text with an RNN / LSTM / GRU"), ("noise",), own=True),
+        SeriesTask("series", "your series", N_("Your series (next value) with an RNN / LSTM / GRU or a 1-D CNN")),
     )
 }
 
@@ -679,5 +689,6 @@ def get_task(name: str, own: bool | None = None) -> Task:
     found = {False: TASKS.get(name), True: OWN_TASKS.get(name)}
     task = found[own] if own is not None else found[False] or found[True]
     if task is None:
-        raise TaskError(f"Unknown task {name!r}; choose one of {', '.join(TASKS if not own else OWN_TASKS)}.")
+        raise TaskError(_("Unknown task {name!r}; choose one of {names}.").format(
+            name=name, names=", ".join(TASKS if not own else OWN_TASKS)))
     return task
