@@ -10,6 +10,7 @@ from ui.links import linked
 from ui.sequences import sequence_model_picker, text_input, traced
 from ui.widgets import table
 from ui.flow import end_page
+from ui.language import in_session_language
 
 GATED = ["char_lstm", "char_gru", "brackets_lstm", "quotes_lstm"]
 MEANING = {
@@ -85,6 +86,7 @@ c2.caption(_("A saturated gate acts as a switch: 0 blocks, 1 passes. A forget ga
              "information survives many steps."))
 
 @st.fragment
+@in_session_language
 def pattern_search() -> None:
     """Rule or span → the best-matching units → one of them over the text; reruns alone when its widgets move."""
     st.subheader(_("Find the units that follow a pattern"))

@@ -13,6 +13,7 @@ from core.training.tasks import ADDING_BASELINE
 from ui import gradient_lab, models, scheduling
 from ui.charts import chart
 from ui.gradient_lab import linked_slider
+from ui.language import in_session_language
 from ui.links import linked
 from ui.sequences import EXAMPLES
 from ui.flow import end_page
@@ -234,7 +235,7 @@ def long_lag() -> None:
     if lag is None:
         return
     if busy:
-        st.fragment(lag_progress, run_every=1.0)(lag)
+        st.fragment(in_session_language(lag_progress), run_every=1.0)(lag)
         return
     ran, results, pair = lag
     if ran != settings:

@@ -102,7 +102,7 @@ class Seq2Seq(nn.Module):
         lengths = mask.sum(1).cpu()
         packed = nn.utils.rnn.pack_padded_sequence(self.embed(src), lengths, batch_first=True, enforce_sorted=False)
         out, last = self.encoder(packed)
-        states, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
+        states, _lengths = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
         summary = torch.tanh(self.init(torch.cat([last[0], last[1]], dim=1)))
         return states, summary, mask
 
@@ -132,7 +132,7 @@ class Seq2Seq(nn.Module):
         token = torch.full((src.shape[0],), SOS, device=src.device)
         logits = []
         for t in range(tgt.shape[1]):
-            out, s, _ = self.step(token, s, summary, states, keys, mask)
+            out, s, _weights = self.step(token, s, summary, states, keys, mask)
             logits.append(out)
             token = tgt[:, t]
         return torch.stack(logits, 1)
@@ -144,7 +144,7 @@ class Seq2Seq(nn.Module):
         keys = self.w_key(states) if self.use_attention else None
         s, token = summary, torch.full((1,), SOS, device=src.device)
         ids, rows = [], []
-        for _ in range(max_steps):
+        for _step in range(max_steps):
             out, s, weights = self.step(token, s, summary, states, keys, mask)
             token = out.argmax(1)
             ids.append(int(token))
@@ -161,8 +161,8 @@ class Seq2Seq(nn.Module):
         keys = self.w_key(states) if self.use_attention else None
         s, token = summary, torch.full((src.shape[0],), SOS, device=src.device)
         out_ids = []
-        for _ in range(steps):
-            out, s, _ = self.step(token, s, summary, states, keys, mask)
+        for _step in range(steps):
+            out, s, _weights = self.step(token, s, summary, states, keys, mask)
             token = out.argmax(1)
             out_ids.append(token)
         return torch.stack(out_ids, 1)
@@ -175,7 +175,7 @@ class _Block(nn.Module):
         super().__init__()
         self.self_attention = nn.MultiheadAttention(width, heads, batch_first=True)
         self.cross_attention = nn.MultiheadAttention(width, heads, batch_first=True) if cross else None
-        self.norms = nn.ModuleList(nn.LayerNorm(width) for _ in range(3 if cross else 2))
+        self.norms = nn.ModuleList(nn.LayerNorm(width) for _step in range(3 if cross else 2))
         self.ff = nn.Sequential(nn.Linear(width, ff), nn.ReLU(), nn.Linear(ff, width))
 
     def forward(self, x: torch.Tensor, pad: torch.Tensor, memory: torch.Tensor | None = None,
@@ -222,7 +222,7 @@ class TinySeq2SeqTransformer(nn.Module):
     @torch.no_grad()
     def decode(self, src: torch.Tensor, max_steps: int = MAX_LEN + 1) -> Decoded:
         dec_in = torch.full((1, 1), SOS, device=src.device)
-        for _ in range(max_steps):
+        for _step in range(max_steps):
             logits, enc_weights, cross = self.run(src, dec_in)
             token = logits[:, -1].argmax(-1, keepdim=True)
             dec_in = torch.cat([dec_in, token], 1)
@@ -233,7 +233,7 @@ class TinySeq2SeqTransformer(nn.Module):
     @torch.no_grad()
     def greedy_batch(self, src: torch.Tensor, steps: int) -> torch.Tensor:
         dec_in = torch.full((src.shape[0], 1), SOS, device=src.device)
-        for _ in range(steps):
+        for _step in range(steps):
             logits = self.run(src, dec_in)[0]
             dec_in = torch.cat([dec_in, logits[:, -1].argmax(-1, keepdim=True)], 1)
         return dec_in[:, 1:]
