@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import plots
+from core.markup import escape_label, escape_markdown
 from core.models.catalogue import ERA_MODELS, ModelSpec, get_spec, model_names
 from core.probes.saliency import SaliencyError, default_cam_layer
 from core.weights import WeightsStatus
@@ -140,7 +141,7 @@ for column, name in zip(columns, chosen):
             st.error(str(err))
         else:
             chart(st, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha),
-                  f"Grad-CAM at {layer}<br>“{spec.classes[top1]}”{meaningless}", height=300, key=f"cmp_cam_{name}")
+                  f"Grad-CAM at {layer}<br>“{escape_label(spec.classes[top1])}”{meaningless}", height=300, key=f"cmp_cam_{name}")
         with st.spinner(f"Measuring {spec.title} on {device} …"):
             cost = models.costs(name, device)
         st.metric("Depth", cost["depth"], help="Weight layers on the longest path from input to output.")
@@ -163,9 +164,9 @@ for column, name in zip(columns, chosen):
         if not p.status.is_trained:
             answer = "has random weights, so its answer means nothing"
         elif p.world_note:
-            answer = f"was shown a picture outside its world, so “{spec.classes[top1]}” means nothing"
+            answer = f"was shown a picture outside its world, so “{escape_markdown(spec.classes[top1])}” means nothing"
         else:
-            answer = f"said “{spec.classes[top1]}” at {p.probs[top1]:.1%}"
+            answer = f"said “{escape_markdown(spec.classes[top1])}” at {p.probs[top1]:.1%}"
         measured.append(Column(spec.title, int(cost["params"]), cost["flops"], cost["latency_s"], answer, held_out,
                                per_seed))
 lesson_slot.markdown(lesson(measured, device))

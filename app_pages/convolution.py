@@ -3,6 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core import plots
+from core.markup import escape_markdown
 from core.data.preprocess import prepare_image
 from core.models.catalogue import model_names
 from core.probes import convolution as conv
@@ -282,8 +283,8 @@ def translation() -> None:
             prob_series[label] = (result.shifts / width * 100, result.target_prob)
             corr_series[f"{label}, {layer}"] = (result.shifts / width * 100, result.map_correlation)
             chart(col, plots.image_figure, shown, f"{spec.title}: shifted {dx}%", height=220, key=f"cl_tr_img_{name}")
-            col.caption(f"Predicts **{spec.classes[top1]}** ({prob:.0%}); unshifted: "
-                        f"**{spec.classes[result.target]}**.")
+            col.caption(f"Predicts **{escape_markdown(spec.classes[top1])}** ({prob:.0%}); unshifted: "
+                        f"**{escape_markdown(spec.classes[result.target])}**.")
             key = f"{picture.digest}:{name}"
             note = world_note(spec, picture, weights, key, prepared.tensor,
                               vision.probabilities(name, key, weights, prepared.tensor))

@@ -5,11 +5,13 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.probes.saliency import SIGNED_METHODS, STOPPABLE_METHODS, SaliencyError, suggestion
+from core.markup import escape_label, escape_markdown
+from core.probes.saliency import SIGNED_METHODS, STOPPABLE_METHODS, AttributionStopped, SaliencyError, suggestion
 from ui import vision
 from ui.charts import chart
 from ui.widgets import input_and_top5, model_picker, picture_picker, predict, start_over_when, working
 from ui.flow import end_page
+from ui.scheduling import session_watch
 
 EXPLAIN = {
     "Grad-CAM": "Weights each feature map of a layer by how much the class score rises when that map rises "
@@ -99,10 +101,11 @@ def with_progress_and_stop() -> np.ndarray:
                 end_page()
         bar = st.progress(0.0, f"Computing {label} …")
         st.button("Stop", key="sal_stop", on_click=stop_request)
+        connected = session_watch()
 
         def show(fraction: float) -> bool:
             bar.progress(fraction, f"Computing {label} … {fraction:.0%}")
-            return True  # a click on Stop interrupts this run at the bar's next update, and the rerun stops
+            return connected()  # a click on Stop interrupts this run at the bar's next update; a closed tab ends it
 
         heat = vision.attribution(*request, show)
     box.empty()
@@ -119,6 +122,8 @@ try:
 except SaliencyError as err:
     st.error(str(err))
     end_page()
+except AttributionStopped:  # the tab was closed: nobody is left to show it to
+    end_page()
 
 if method in ("Grad-CAM", "Guided Grad-CAM"):
     with st.expander("Which layers can Grad-CAM read?"):
@@ -130,17 +135,17 @@ if method in ("Grad-CAM", "Guided Grad-CAM"):
 signed = method in SIGNED_METHODS
 c1, c2 = st.columns(2)
 chart(c1, plots.channel_heatmap, heat,
-      f"{method} map for “{spec.classes[target]}” ({'signed, class-score units' if signed else 'scaled to 0–1'})",
+      f"{method} map for “{escape_label(spec.classes[target])}” ({'signed, class-score units' if signed else 'scaled to 0–1'})",
       key="sal_map", signed=signed)
 chart(c2, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha, signed=signed),
       "Overlaid on the input" + (": red for, blue against" if signed else ""), height=340, key="sal_overlay")
 if method == "Gradient saliency":
     st.caption(f"Signed map, colour scale centred on 0 (range {heat.min():.3g} to {heat.max():.3g}): **red** where "
-               f"brightening a pixel would raise the score of “{spec.classes[target]}”, **blue** where it would lower "
+               f"brightening a pixel would raise the score of “{escape_markdown(spec.classes[target])}”, **blue** where it would lower "
                "it. On the overlay the colour is as strong as the slope.")
 elif signed:
     st.caption(f"Signed map, colour scale centred on 0 (range {heat.min():.3g} to {heat.max():.3g}): **red** is "
-               f"evidence *for* “{spec.classes[target]}”, **blue** evidence *against* it, white neither. On the "
+               f"evidence *for* “{escape_markdown(spec.classes[target])}”, **blue** evidence *against* it, white neither. On the "
                "overlay the colour is as strong as the evidence. Ask for a class the picture does not show and the "
                "object itself turns blue: it is why the model says *not* that class.")
 elif method == "Grad-CAM":

@@ -6,6 +6,7 @@ import streamlit as st
 from core.training.tasks import TASKS
 from core.builder import CNN_KINDS, LENET_LIKE, BuildError, LayerSpec, plan_cnn, rnn_plan
 from core.data.text import VOCAB
+from core.markup import escape_markdown
 from core.models.catalogue import char_model_spec, get_spec, model_names, own_image_spec
 from core.own_weights import MAX_WEIGHTS_BYTES, WeightsInputError, fit_char_model, fit_image_model, read_class_names, read_state_dict
 from core.probes.costs import parameter_count
@@ -45,11 +46,10 @@ else:
                f"the number is read from its last linear layer. Pictures are prepared as for the original "
                f"({spec.input_size[1]}×{spec.input_size[2]}, its mean and std).")
 c1, c2 = st.columns(2)
-weights_file = c1.file_uploader(f"Weights (.safetensors, or a .pt/.pth state dict; up to {MAX_WEIGHTS_BYTES // 2**20} MB)",
-                                type=["safetensors", "pt", "pth", "bin"], key="ym_weights",
-                                max_upload_size=MAX_WEIGHTS_BYTES // 2**20)
+weights_file = c1.file_uploader(f"Weights (.safetensors, or a .pt/.pth state dict; up to {MAX_WEIGHTS_BYTES // 10**6} MB)",
+                                type=["safetensors", "pt", "pth", "bin"], key="ym_weights")
 names_file = None if is_char else c2.file_uploader("Class names (optional: one per line, UTF-8)", type=["txt"],
-                                                   key="ym_names", max_upload_size=1)
+                                                   key="ym_names")
 label = c2.text_input("Call it", "", max_chars=40, key="ym_label", placeholder=weights_file.name if weights_file else "")
 
 if st.button("Load", type="primary", key="ym_load", disabled=weights_file is None):
@@ -76,10 +76,10 @@ if st.button("Load", type="primary", key="ym_load", disabled=weights_file is Non
                                           "never written to disk.")
             own_models.register(own_models.OwnModel(name, spec, net.to(device).eval(), status))
     except WeightsInputError as err:
-        st.error(f"**{weights_file.name}**: {err}")
+        st.error(f"**{escape_markdown(weights_file.name)}**: {escape_markdown(str(err))}")
     else:
         where = "Hidden states and Gates" if is_char else "Feature maps and Saliency"
-        st.success(f"Loaded **{spec.title}** ({detail}). Pick it (marked ★) on the {where} pages.")
+        st.success(f"Loaded **{escape_markdown(spec.title)}** ({detail}). Pick it (marked ★) on the {where} pages.")
 
 st.subheader("This session's models")
 mine = own_models.session_models()

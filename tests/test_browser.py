@@ -1,4 +1,5 @@
 """The app in a real browser: pages load, figures render, an upload through the file chooser works."""
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ def wait_for_app(page) -> None:
 def assert_no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]').first.inner_text()
+    failed = page.locator('[data-testid="stAlert"]', has_text=re.compile(r"E-[0-9a-f]{8}"))  # ui.flow.run_page's sentence
+    assert failed.count() == 0, failed.first.inner_text()
 
 
 DRAWN = ("[...document.querySelectorAll('.js-plotly-plot')]"

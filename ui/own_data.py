@@ -12,14 +12,16 @@ from core import plots
 from core.training import tasks
 from core.data import own
 from core.data.own import DataInputError
+from core.markup import escape_markdown
 from ui.charts import chart
+from ui.scheduling import heavy_slot
 
 SESSION_KEY = "tl_data"
 
 
 def _pictures(data: bytes) -> tuple[tasks.TaskData, str, tuple[str, ...]]:
     folder = own.images_from_zip(data)
-    counts = ", ".join(f"{name} {n}" for name, n in folder.counts().items())
+    counts = ", ".join(f"{escape_markdown(name)} {n}" for name, n in folder.counts().items())  # folder names
     return (tasks.images_data(folder.images, folder.labels, folder.classes),
             f"{len(folder.labels)} pictures in {len(folder.classes)} classes ({counts}); a fifth of each class is "
             "held out.", folder.skipped)
@@ -65,8 +67,8 @@ def dataset_panel(choice: str, disabled: bool) -> tasks.TaskData | None:
     source = SOURCES[choice]
     what, types, limit = source.what, list(source.types), source.limit
     store: dict[str, tuple[str, tasks.TaskData, str, tuple[str, ...]]] = st.session_state.setdefault(SESSION_KEY, {})
-    upload = st.file_uploader(f"Your data: {what}; up to {limit // 2**20} MB", type=types, key=f"tl_upload_{choice}",
-                              max_upload_size=max(1, limit // 2**20), disabled=disabled)
+    upload = st.file_uploader(f"Your data: {what}; up to {limit // 10**6} MB", type=types, key=f"tl_upload_{choice}",
+                              disabled=disabled)
     raw, name = (upload.getvalue(), upload.name) if upload is not None else (None, None)
     if source.pasteable:
         pasted = st.text_area(f"…or paste a text (at least {own.MIN_TEXT_CHARS:,} characters)", key="tl_paste",
@@ -77,13 +79,13 @@ def dataset_panel(choice: str, disabled: bool) -> tasks.TaskData | None:
         digest = hashlib.blake2b(raw, digest_size=12).hexdigest()
         if store.get(choice, ("",))[0] != digest:
             try:
-                with st.spinner(f"Checking {name} …"):
+                with st.spinner(f"Checking {name} …"), heavy_slot():  # decoding a zip's pictures is model-sized work
                     data, summary, notes = source.read(raw)
             except DataInputError as err:
-                st.error(f"**{name}**: {err}")
+                st.error(f"**{escape_markdown(name)}**: {escape_markdown(str(err))}")
                 store.pop(choice, None)
                 return None
-            store[choice] = (digest, data, f"**{name}**: {summary}", notes)
+            store[choice] = (digest, data, f"**{escape_markdown(name)}**: {summary}", notes)
     if choice not in store:
         st.info("Upload your data to train on it. Only you see it, and nothing is saved.")
         return None
@@ -91,7 +93,7 @@ def dataset_panel(choice: str, disabled: bool) -> tasks.TaskData | None:
     st.markdown(summary)
     if notes:
         with st.expander(f"{len(notes)} file{'s' if len(notes) > 1 else ''} skipped"):
-            st.markdown("\n".join(f"- {note}" for note in notes[:50]))
+            st.markdown("\n".join(f"- {escape_markdown(note)}" for note in notes[:50]))
     if source.preview:
         shown = np.concatenate([data.y_train.numpy(), data.y_val.numpy()])[-1000:]
         chart(st, plots.line_chart, {"your series (standardised)": shown}, "step", "value",

@@ -16,9 +16,10 @@ from core.data.preprocess import ModelInput
 
 from core.data.images import UPLOAD_TYPES, DecodedImage, ImageInputError, MAX_BYTES
 from core.data.samples import sample_with_digest, samples_for
+from core.markup import escape_markdown
 from core.models.catalogue import ModelSpec, model_names
 from core.probes import domain
-from core.weights import WeightsStatus, WeightsUnavailable, download_imagenet_weights
+from core.weights import WeightsStatus, WeightsUnavailable, download_imagenet_weights, visitors_may_download
 from ui import models, own_models, vision
 from ui.charts import chart
 
@@ -87,8 +88,8 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
         st.session_state[shown_key] = (picture, "sample")
         return picture
     uploaded = st.file_uploader(
-        f"Your picture (PNG, JPEG, WebP, BMP, GIF or TIFF, up to {MAX_BYTES // 2**20} MB)",
-        type=UPLOAD_TYPES, key=f"{key}_upload", max_upload_size=MAX_BYTES // 2**20,
+        f"Your picture (PNG, JPEG, WebP, BMP, GIF or TIFF, up to {MAX_BYTES // 10**6} MB)",
+        type=UPLOAD_TYPES, key=f"{key}_upload",
     )
     previous, origin = st.session_state.get(shown_key, (None, None))
     if uploaded is None:
@@ -98,7 +99,7 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
     try:
         picture = vision.upload(uploaded.file_id, uploaded.getvalue())
     except ImageInputError as err:
-        st.error(f"**{uploaded.name}**: {err}")
+        st.error(f"**{escape_markdown(uploaded.name)}**: {escape_markdown(str(err))}")
         if previous is not None:
             st.caption("Still showing your previous picture.")
         return previous
@@ -142,17 +143,17 @@ def pictures_picker(kind: str, key: str) -> PictureChoice | None:
 def weights_notice(spec: ModelSpec, status: WeightsStatus) -> None:
     """Say where the weights came from, in the sidebar; offer the ImageNet download when they are missing."""
     with st.sidebar:
-        st.markdown(f"**{spec.title}** weights")
+        st.markdown(f"**{escape_markdown(spec.title)}** weights")  # an own model's title is what its owner typed
         if status.source == "random":
             st.warning(status.message)
         else:
-            st.caption(status.message)
+            st.caption(escape_markdown(status.message) if status.source == "own" else status.message)
     if status.source == "random" and spec.torchvision_weights is not None:
         st.warning(
             f"{spec.title} is showing a **randomly initialised** network: its ImageNet weights are not on "
             "this machine. Shapes, parameters and feature maps are real; predictions are meaningless."
         )
-        if st.button(f"Download {spec.title} weights ({spec.torchvision_weights.meta.get('_file_size', '?')} MB)",
+        if visitors_may_download() and st.button(f"Download {spec.title} weights ({spec.torchvision_weights.meta.get('_file_size', '?')} MB)",
                      key=f"download_{spec.name}"):
             with st.spinner(f"Downloading {spec.torchvision_weights.url} …"):
                 try:

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from captum.attr import GuidedGradCam, IntegratedGradients, LayerAttribution, Occlusion, Saliency
 from torch import nn
 
+from core.i18n import _
 from core.probes import activations
 
 _HOOK_LOCK = threading.RLock()
@@ -347,6 +348,40 @@ def integrated_gradients(
 def occlusion_windows(height: int, width: int, window: int, stride: int) -> int:
     """How many window positions occlusion tries (captum's count: a last window flush with each edge)."""
     return (-(-(height - window) // stride) + 1) * (-(-(width - window) // stride) + 1)
+
+
+OCCLUSION_BUDGET_FLOPS = 4 * 10**12
+"""Forward FLOPs one visitor's occlusion may spend: about a minute and a half of one CPU core. VGG-16's default
+(window 28, stride 14: 226 passes of 15.5 GFLOPs) fits; its smallest window at stride 1 (49,729 passes) would
+take hours and is refused with the stride that fits."""
+
+
+def occlusion_flops(height: int, width: int, window: int, stride: int, model_flops: int) -> int:
+    """Forward FLOPs of one occlusion: the picture itself, then one pass per window position."""
+    return (1 + occlusion_windows(height, width, window, stride)) * model_flops
+
+
+def check_occlusion_budget(height: int, width: int, window: int, stride: int, model_flops: int,
+                           budget: int = OCCLUSION_BUDGET_FLOPS) -> None:
+    """Raise SaliencyError, naming the smallest stride that fits (or asking for a larger window), when occlusion
+    at `window`/`stride` would spend more than `budget` forward FLOPs of a model costing `model_flops` a pass."""
+    need = occlusion_flops(height, width, window, stride, model_flops)
+    if need <= budget:
+        return
+    passes = need // max(1, model_flops)
+    fits = [s for s in range(stride + 1, window + 1)
+            if occlusion_flops(height, width, window, s, model_flops) <= budget]
+    side = min(height, width)
+    windows = [w for w in range(window + 1, side + 1) if occlusion_flops(height, width, w, w, model_flops) <= budget]
+    if fits:
+        advice = _("Use a stride of at least {stride} with this window.").format(stride=fits[0])
+    else:
+        advice = _("Use a window of at least {window} pixels, with a stride as large.").format(
+            window=windows[0] if windows else side)
+    raise SaliencyError(_("Occlusion with a {window}-pixel window and stride {stride} needs {passes:,} forward passes "
+                          "({tflops:,.1f} TFLOPs); one request may spend at most {most:,.1f} TFLOPs on this server. "
+                          "{advice}").format(window=window, stride=stride, passes=passes, tflops=need / 1e12,
+                                             most=budget / 1e12, advice=advice))
 
 
 def occlusion(model: nn.Module, image: torch.Tensor, target: int, window: int = 16, stride: int = 8,

@@ -23,7 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.builder import BuildError, LayerSpec, plan_cnn
+from core.builder import BuildError, LayerSpec, plan_cnn, step_cost
+from core.i18n import _
 from core.training.limits import SCRIPT, Limits
 from core.training.tasks import Outcome, Task, TaskData, TaskError, get_task
 
@@ -109,9 +110,17 @@ def validate(config: RunConfig, task: Task, data: TaskData | None = None, limits
         if config.dropout or config.batch_norm:
             raise RunConfigError("With your own network, put dropout and batch-norm layers in its list instead.")
         try:
-            plan_cnn(config.layers, task.input_size, len(data.classes) if data is not None else 10)
+            plan = plan_cnn(config.layers, task.input_size, len(data.classes) if data is not None else 10)
         except BuildError as err:
             raise RunConfigError(f"Your network: {err}") from None
+        cost = step_cost(plan, config.batch_size, task.input_size)
+        if not (_within(cost.flops, limits.max_step_flops) and _within(cost.activation_bytes, limits.max_step_bytes)):
+            raise RunConfigError(_(
+                "Your network: one training step at batch {batch} needs {gflops:,.0f} GFLOPs and {mb:,.0f} MB of "
+                "activations; one step here may take at most {most_gflops:,.0f} GFLOPs and {most_mb:,.0f} MB. Use a "
+                "smaller batch, fewer channels, or pool earlier.").format(
+                    batch=config.batch_size, gflops=cost.flops / 1e9, mb=cost.activation_bytes / 1e6,
+                    most_gflops=(limits.max_step_flops or 0) / 1e9, most_mb=(limits.max_step_bytes or 0) / 1e6))
     if task.sizes and not (8 <= config.hidden <= 512 and 0 <= config.embed <= 128):
         raise RunConfigError("A character model's hidden size must be 8–512 and its embedding 0 (one-hot) to 128.")
     wrong = [a for a in config.augment if a not in task.augmentations]

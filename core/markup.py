@@ -1,0 +1,23 @@
+"""Text a stranger typed, made inert before it is shown: in Markdown (every st.markdown, st.error, caption …)
+and in plotly's labels (axis ticks, titles, hover text), which render a subset of HTML.
+
+A class folder named `![a](https://host/x)` would otherwise make every browser that shows the zip's summary
+fetch that address; a class name `<a href="//host">x</a>` would become a link in the top-5 chart.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^@/])")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` with every character Markdown (and Streamlit's extensions: `:red[…]`, `:material/…:`, `$…$`,
+    bare links) could read as syntax backslash-escaped, so it shows as typed; line breaks become spaces."""
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", " ".join(str(text).split("\n")))
+
+
+def escape_label(text: str) -> str:
+    """`text` for a plotly label: `<`, `>`, `&` and quotes as HTML entities, so no tag (a link, a style) is made."""
+    return html.escape(str(text), quote=True)
