@@ -9,12 +9,15 @@ from __future__ import annotations
 import html
 import re
 
-_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^@/])")
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>#$~@]|:(?=//)|(?<=[wW]{3})\.)")
+"""What can start Markdown syntax in one line of running text: escapes, code, emphasis, links and images (`[`),
+HTML (`<`), headings, Streamlit's LaTeX (`$`) and colour directives (`:red[`), bare links (`://`, `www.`, `@`).
+Other punctuation (a colon, a dot, a hyphen) only means something next to these, so it stays as it is."""
 
 
 def escape_markdown(text: str) -> str:
-    """`text` with every character Markdown (and Streamlit's extensions: `:red[…]`, `:material/…:`, `$…$`,
-    bare links) could read as syntax backslash-escaped, so it shows as typed; line breaks become spaces."""
+    """`text` with every character Markdown (and Streamlit's extensions) could read as syntax backslash-escaped,
+    so it shows as typed; line breaks become spaces (a name cannot start a heading or a list)."""
     return _MARKDOWN_ACTIVE.sub(r"\\\1", " ".join(str(text).split("\n")))
 
 

@@ -85,6 +85,8 @@ def corpus() -> dict[str, tuple[bytes, object]]:
         "exif_rotated.jpg": (exif_rotated_jpeg(), (40, 20)),
         "photo.webp": (_save(gradient_rgb(), "WEBP"), (48, 64)),
         "photo.bmp": (_save(gradient_rgb(), "BMP"), (48, 64)),
+        "float_bomb.tif": (tiff_claiming(6324, 6324), "error"),  # 134 bytes, 1.5 GB to decode before issue 27
+        "pages.tif": (tiff_pages(2000), (1, 1)),
     }
 
 
@@ -159,6 +161,8 @@ MARKUP_NAMES = (
     "<img src=x onerror=alert(1)>",
     ":red[loud] $x^2$ **bold**",
     "https://example.invalid/track",
+    "www.example.invalid and mail@example.invalid",
+    "# heading `code` ~~gone~~ \\[escaped\\]",
 )
 
 
