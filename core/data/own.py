@@ -22,7 +22,7 @@ from core.i18n import _
 MAX_ZIP_BYTES = 50_000_000  # MB here are 1,000,000 bytes
 MAX_ZIP_MEMBERS = 3000
 MAX_UNPACKED_BYTES = 200_000_000
-MAX_ZIP_PIXELS = 400_000_000  # decoded in all (JPEGs at a reduced scale): about 8 s of one core for the worst PNGs
+MAX_ZIP_PIXELS = 300_000_000  # decoded in all (JPEGs at a reduced scale): 3,000 pictures of 316×316, or 7 of 40 MP
 MAX_RATIO = 200  # unpacked / packed size of one member; pictures compress far less
 MAX_CLASSES = 20
 MIN_PER_CLASS = 4
