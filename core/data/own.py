@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from core.data.images import MAX_BYTES as MAX_IMAGE_BYTES
-from core.data.images import MAX_PIXELS, ImageInputError, decode_image
+from core.data.images import ImageInputError, decode_image
 from core.i18n import _
 
 MAX_ZIP_BYTES = 50_000_000  # MB here are 1,000,000 bytes
@@ -118,8 +118,8 @@ def images_from_zip(data: bytes) -> ImageFolder:
         try:
             raw = _read_member(zf, info, budget)
             budget -= len(raw)
-            picture = decode_image(raw, max_pixels=min(MAX_PIXELS, pixels_left), draft=(IMAGE_SIDE, IMAGE_SIDE))
-            pixels_left -= picture.pixels.shape[0] * picture.pixels.shape[1]
+            picture = decode_image(raw, draft=(IMAGE_SIDE, IMAGE_SIDE))  # the budget may go over by one picture
+            pixels_left -= picture.decoded_pixels
         except ImageInputError as err:
             skipped.append(f"{name}: {err}")
             continue
