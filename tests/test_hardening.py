@@ -227,3 +227,18 @@ def test_weights_messages_name_no_absolute_path(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(weights.SERVE_ENV, "1")
     _, status = weights.load_model("resnet18")
     assert not weights.visitors_may_download() and "operator" in status.message
+
+
+def test_a_training_pair_stops_when_nobody_watches(monkeypatch) -> None:
+    from core.training.engine import Run, RunPair
+
+    monkeypatch.setattr(RunPair, "GONE_GRACE_S", 0.0)
+    pair = RunPair([Run(RunConfig("digits", epochs=10))], connected=lambda: False).start()
+    pair.join(30)
+    assert pair.runs[0].status == "stopped" and len(pair.runs[0].steps) <= 2
+
+
+def test_outside_a_server_the_session_counts_as_connected() -> None:
+    from ui.scheduling import session_watch
+
+    assert session_watch()()

@@ -383,13 +383,18 @@ class RunPair:
     """Two (or more) runs trained in turn, one step each, on one background thread.
 
     `guard()` is entered around every step: the app passes its heavy-work slot, so a class training at
-    once shares the CPU step by step instead of one session holding it for a whole run.
+    once shares the CPU step by step instead of one session holding it for a whole run. `connected()` says
+    whether anyone still watches (the app: the session's browser is connected); after GONE_GRACE_S seconds of
+    False the pair stops, so a closed tab does not keep training.
     """
 
+    GONE_GRACE_S = 30.0  # a dropped connection that comes back within this (a phone waking up) goes on training
+
     def __init__(self, runs: list[Run], guard: Callable[[], AbstractContextManager] = nullcontext,
-                 max_wall_s: float | None = None) -> None:
+                 max_wall_s: float | None = None, connected: Callable[[], bool] = lambda: True) -> None:
         self.runs = runs
         self._guard = guard
+        self._connected = connected
         self.max_wall_s = max_wall_s if max_wall_s is not None else runs[0].limits.max_wall_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -404,9 +409,14 @@ class RunPair:
         try:
             active = list(self.runs)
             started = time.monotonic()
+            gone_since: float | None = None
             while active:
-                if self.max_wall_s is not None and time.monotonic() - started > self.max_wall_s:
+                now = time.monotonic()
+                if self.max_wall_s is not None and now - started > self.max_wall_s:
                     self._stop.set()  # a busy server: the pair has waited too long for its steps
+                gone_since = None if self._connected() else (gone_since if gone_since is not None else now)
+                if gone_since is not None and now - gone_since > self.GONE_GRACE_S:
+                    self._stop.set()  # nobody is watching any more
                 for run in list(active):
                     if not run.step_and_report(self._stop.is_set, self._guard):
                         active.remove(run)
