@@ -107,7 +107,11 @@ def with_progress_and_stop() -> np.ndarray:
             bar.progress(fraction, f"Computing {label} … {fraction:.0%}")
             return connected()  # a click on Stop interrupts this run at the bar's next update; a closed tab ends it
 
-        heat = vision.attribution(*request, show)
+        try:
+            heat = vision.attribution(*request, show)
+        except SaliencyError:
+            box.empty()  # refused before it started (over the server's budget): no progress bar beside the sentence
+            raise
     box.empty()
     st.session_state.pop("sal_stopped", None)
     return heat

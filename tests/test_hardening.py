@@ -242,3 +242,18 @@ def test_outside_a_server_the_session_counts_as_connected() -> None:
     from ui.scheduling import session_watch
 
     assert session_watch()()
+
+
+@pytest.mark.slow
+def test_the_saliency_page_refuses_occlusion_over_budget_before_it_starts(tmp_path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # ResNet-18 on random weights: the cost is the same
+    at = AppTest.from_file(str(ROOT / "app_pages" / "saliency.py"), default_timeout=300).run()
+    at.selectbox(key="sal_model").set_value("resnet18").run()
+    at.radio(key="sal_method").set_value("Occlusion").run()
+    at.slider(key="sal_window_resnet18").set_value(2).run()
+    at.slider(key="sal_stride_resnet18").set_value(1).run()
+    assert not at.exception
+    assert any("49,730 forward passes" in e.value for e in at.error)
+    assert not at.get("progress")  # refused before any work: no progress bar was drawn
