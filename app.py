@@ -22,6 +22,7 @@ ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # drawn by scrip
 st.set_page_config(page_title="CNN & RNN Explorer", page_icon=str(ICON), layout="wide")  # a file: no third party
 warm_up()
 uploads.hold_at_most()  # forged upload requests cannot pile up in one session's memory
+uploads.caps_in_labels()
 links.start_run()
 choose_language()
 

@@ -6,7 +6,7 @@ import streamlit as st
 from core.training.tasks import TASKS
 from core.builder import CNN_KINDS, LENET_LIKE, BuildError, LayerSpec, plan_cnn, rnn_plan
 from core.data.text import VOCAB
-from core.markup import escape_markdown
+from core.markup import escape_markdown, inert
 from core.models.catalogue import char_model_spec, get_spec, model_names, own_image_spec
 from core.own_weights import MAX_WEIGHTS_BYTES, WeightsInputError, fit_char_model, fit_image_model, read_class_names, read_state_dict
 from core.probes.costs import parameter_count
@@ -48,7 +48,7 @@ else:
 c1, c2 = st.columns(2)
 weights_file = c1.file_uploader(f"Weights (.safetensors, or a .pt/.pth state dict; up to {MAX_WEIGHTS_BYTES // 10**6} MB)",
                                 type=["safetensors", "pt", "pth", "bin"], key="ym_weights")
-names_file = None if is_char else c2.file_uploader("Class names (optional: one per line, UTF-8)", type=["txt"],
+names_file = None if is_char else c2.file_uploader("Class names (optional: one per line, UTF-8; up to 1 MB)", type=["txt"],
                                                    key="ym_names")
 label = c2.text_input("Call it", "", max_chars=40, key="ym_label", placeholder=weights_file.name if weights_file else "")
 
@@ -57,7 +57,7 @@ if st.button("Load", type="primary", key="ym_load", disabled=weights_file is Non
     try:
         with st.spinner(f"Reading {weights_file.name} …"), scheduling.heavy_slot():
             state = read_state_dict(weights_file.getvalue(), weights_file.name)
-            shown = (label.strip() or weights_file.name)[:40]
+            shown = inert((label.strip() or weights_file.name)[:40])
             name = own_models.new_name()
             if is_char:
                 cell = arch.split(":")[1]

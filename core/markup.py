@@ -21,6 +21,18 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_ACTIVE.sub(r"\\\1", " ".join(str(text).split("\n")))
 
 
+_LOOK_ALIKES = str.maketrans({"<": "＜", ">": "＞", "[": "［", "]": "］", "$": "＄", "`": "｀", "\\": "＼", "@": "＠"})
+
+
+def inert(text: str) -> str:
+    """A name a visitor chose (a class folder, a class-names line, a model's label) made inert at its source, for
+    the many places that show it (select boxes, chart titles, captions, tables): the characters that make links,
+    images, HTML, LaTeX and code become their full-width look-alikes, and bare links (`://`, `www.`) are broken.
+    Pages still escape what they show; this keeps a place that forgets from making markup."""
+    text = " ".join(str(text).split()).translate(_LOOK_ALIKES)
+    return re.sub(r"(?i)(www)\.", r"\1．", text.replace("://", "：//"))
+
+
 def escape_label(text: str) -> str:
     """`text` for a plotly label: `<`, `>`, `&` and quotes as HTML entities, so no tag (a link, a style) is made."""
     return html.escape(str(text), quote=True)

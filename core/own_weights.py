@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from core.i18n import _
+from core.markup import inert
 from core.models.catalogue import ModelSpec
 
 MAX_WEIGHTS_BYTES = 200_000_000  # MB here are 1,000,000 bytes; ResNet-50 in float32 is 102 MB
@@ -219,7 +220,7 @@ def read_class_names(data: bytes | None, num_classes: int) -> tuple[str, ...]:
     from core.data.own import decode_utf8
 
     text = decode_utf8(data, "The class-names file", WeightsInputError)
-    names = tuple(line.strip()[:80] for line in text.splitlines() if line.strip())
+    names = tuple(inert(line.strip()[:80]) for line in text.splitlines() if line.strip())
     if len(names) != num_classes:
         raise WeightsInputError(f"The weights have {num_classes} classes, but the file names {len(names)}: "
                                 "write one name per line, in the order of the output layer.")

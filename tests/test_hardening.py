@@ -183,7 +183,16 @@ def test_folder_names_in_the_zip_summary_are_escaped() -> None:
     folders = ["![a](https:127.0.0.1:8699)", "plain"]
     data = hostile.zip_of({f"{f}/{i}.png": png for f in folders for i in range(4)})
     _, summary, _ = _pictures(data)
-    assert "![a](" not in summary and "!\\[a\\]" in summary
+    assert "![a](" not in summary and "!［a］(" in summary  # inert at the source, escaped where shown
+
+
+@pytest.mark.parametrize("name", hostile.MARKUP_NAMES)
+def test_names_a_visitor_chose_are_inert_at_their_source(name: str) -> None:
+    from core.own_weights import read_class_names
+
+    (shown,) = read_class_names(name.encode(), 1)
+    assert shown == markup.inert(name)
+    assert not set(shown) & set("<>[]$`@\\") and "://" not in shown and "www." not in shown.lower()
 
 
 # --- no tracebacks, no server paths -------------------------------------------------------------------------------

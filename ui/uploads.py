@@ -4,11 +4,18 @@ A browser replaces a widget's file (and deletes the old one), but anyone can sen
 and Streamlit keeps them all: five forged 150 MB uploads are 750 MB held by one session. `hold_at_most`
 makes the server's upload store drop a session's oldest files whenever that session holds more than the cap,
 so a visitor's newest upload (the one a widget is showing) is always kept.
+
+Each uploader accepts up to the server's cap (`server.maxUploadSize`) and its label states the app's own, lower
+cap (in MB of 1,000,000 bytes), which the code checks: a file over it reaches the app and is refused with a
+sentence on screen. A widget's own cap would refuse it in the browser with the reason only on hover, beside
+the page's previous state. `caps_in_labels` hides the widget's "250MB per file" line, which would contradict
+the label.
 """
 from __future__ import annotations
 
 from typing import Callable
 
+import streamlit as st
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
@@ -36,6 +43,11 @@ def drop_oldest(manager: MemoryUploadedFileManager, session_id: str, limit: int)
         total -= size
         removed.append(file_id)
     return removed
+
+
+def caps_in_labels() -> None:
+    """Hide every uploader's "…MB per file" line (the server's cap): each label states the app's cap instead."""
+    st.html("<style>[data-testid='stFileUploaderDropzoneInstructions'] { display: none; }</style>")
 
 
 def hold_at_most(limit: int = SESSION_UPLOAD_BYTES) -> None:

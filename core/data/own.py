@@ -18,6 +18,7 @@ from PIL import Image
 from core.data.images import MAX_BYTES as MAX_IMAGE_BYTES
 from core.data.images import ImageInputError, decode_image
 from core.i18n import _
+from core.markup import inert
 
 MAX_ZIP_BYTES = 50_000_000  # MB here are 1,000,000 bytes
 MAX_ZIP_MEMBERS = 3000
@@ -97,12 +98,13 @@ def images_from_zip(data: bytes) -> ImageFolder:
     common = 0  # strip folders every path shares (a zipped parent folder)
     while all(len(p) > common + 2 for p in paths) and len({p[common] for p in paths}) == 1:
         common += 1
-    classes = sorted({p[common] for p in paths})
+    folders = sorted({p[common] for p in paths})
+    classes = [inert(name) for name in folders]  # shown in many places; markup made inert at the source
     if len(classes) < 2:
         raise DataInputError(f"Only one class folder ({classes[0]}): a classifier needs at least two.")
     if len(classes) > MAX_CLASSES:
         raise DataInputError(f"{len(classes)} class folders; at most {MAX_CLASSES} here.")
-    index = {name: i for i, name in enumerate(classes)}
+    index = {name: i for i, name in enumerate(folders)}
     images, labels, skipped = [], [], []
     budget, pixels_left = MAX_UNPACKED_BYTES, MAX_ZIP_PIXELS
     for number, (info, path) in enumerate(zip(files, paths)):
