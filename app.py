@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.i18n import _
-from ui import links
+from ui import links, uploads
 from ui.catalogue import PAGES
 from ui.flow import run_page
 from ui.language import choose_language
@@ -21,6 +21,8 @@ from ui.sidebar import device_panel, run_clock, warm_up
 ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # drawn by scripts/make_icon.py
 st.set_page_config(page_title="CNN & RNN Explorer", page_icon=str(ICON), layout="wide")  # a file: no third party
 warm_up()
+uploads.hold_at_most()  # forged upload requests cannot pile up in one session's memory
+uploads.caps_in_labels()
 links.start_run()
 choose_language()
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import plots
 from core.i18n import _
+from core.markup import escape_label, escape_markdown
 from core.models.catalogue import ERA_MODELS, ModelSpec, get_spec, model_names
 from core.probes.saliency import SaliencyError, default_cam_layer
 from core.weights import WeightsStatus
@@ -156,7 +157,7 @@ for done, (column, name) in enumerate(zip(columns, chosen)):
             cam_title = (_("Grad-CAM at {layer}<br>“{label}”") if p.status.is_trained else
                          _("Grad-CAM at {layer}<br>“{label}” — random weights: meaningless"))
             chart(st, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha),
-                  cam_title.format(layer=layer, label=top1_label), height=300, key=f"cmp_cam_{name}")
+                  cam_title.format(layer=layer, label=escape_label(top1_label)), height=300, key=f"cmp_cam_{name}")
         with st.spinner(_("Measuring {model} on {device} …").format(model=title, device=device)):
             cost = models.costs(name, device)
         st.metric(_("Depth"), cost["depth"], help=_("Weight layers on the longest path from input to output."))
@@ -182,9 +183,10 @@ for done, (column, name) in enumerate(zip(columns, chosen)):
         if not p.status.is_trained:
             answer = _("has random weights, so its answer means nothing")
         elif p.world_note:
-            answer = _("was shown a picture outside its world, so “{label}” means nothing").format(label=top1_label)
+            answer = _("was shown a picture outside its world, so “{label}” means nothing").format(
+                label=escape_markdown(top1_label))
         else:
-            answer = _("said “{label}” at {prob:.1%}").format(label=top1_label, prob=p.probs[top1])
+            answer = _("said “{label}” at {prob:.1%}").format(label=escape_markdown(top1_label), prob=p.probs[top1])
         measured.append(Column(title, int(cost["params"]), cost["flops"], cost["latency_s"], answer, held_out,
                                per_seed))
 if progress is not None:

@@ -3,6 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core import plots
+from core.markup import escape_markdown
 from core.data.preprocess import prepare_image
 from core.i18n import N_, _
 from core.models.catalogue import model_names
@@ -319,7 +320,8 @@ def translation() -> None:
             chart(col, plots.image_figure, shown, _("{model}: shifted {dx}%").format(model=_(spec.title), dx=dx),
                   height=220, key=f"cl_tr_img_{name}")
             col.caption(_("Predicts **{label}** ({prob:.0%}); unshifted: **{unshifted}**.").format(
-                label=class_label(spec, top1), prob=prob, unshifted=class_label(spec, result.target)))
+                label=escape_markdown(class_label(spec, top1)), prob=prob,
+                unshifted=escape_markdown(class_label(spec, result.target))))
             key = f"{picture.digest}:{name}"
             note = world_note(spec, picture, weights, key, prepared.tensor,
                               vision.probabilities(name, key, weights, prepared.tensor))

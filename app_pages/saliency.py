@@ -6,12 +6,14 @@ import streamlit as st
 
 from core import plots
 from core.i18n import N_, _, language
-from core.probes.saliency import SIGNED_METHODS, STOPPABLE_METHODS, SaliencyError, suggestion
+from core.markup import escape_label, escape_markdown
+from core.probes.saliency import SIGNED_METHODS, STOPPABLE_METHODS, AttributionStopped, SaliencyError, suggestion
 from ui import vision
 from ui.charts import chart
 from ui.links import linked
 from ui.widgets import class_label, input_and_top5, linked_value, model_picker, picture_picker, predict, working
 from ui.flow import end_page
+from ui.scheduling import session_watch
 
 METHODS = {"Grad-CAM": "Grad-CAM", "Guided Grad-CAM": N_("Guided Grad-CAM"),
            "Integrated gradients": N_("Integrated gradients"), "Gradient saliency": N_("Gradient saliency"),
@@ -117,12 +119,17 @@ def with_progress_and_stop() -> np.ndarray:
                 end_page()
         bar = st.progress(0.0, _("Computing {what} …").format(what=label))
         st.button(_("Stop"), key="sal_stop", on_click=stop_request)
+        connected = session_watch()
 
         def show(fraction: float) -> bool:
             bar.progress(fraction, _("Computing {what} … {done:.0%}").format(what=label, done=fraction))
-            return True  # a click on Stop interrupts this run at the bar's next update, and the rerun stops
+            return connected()  # a click on Stop interrupts this run at the bar's next update; a closed tab ends it
 
-        heat = vision.attribution(*request, show)
+        try:
+            heat = vision.attribution(*request, show)
+        except SaliencyError:
+            box.empty()  # refused before it started (over the server's budget): no progress bar beside the sentence
+            raise
     box.empty()
     st.session_state.pop("sal_stopped", None)
     return heat
@@ -136,6 +143,8 @@ try:
             heat = vision.attribution(*request)
 except SaliencyError as err:
     st.error(str(err))
+    end_page()
+except AttributionStopped:  # the tab was closed: nobody is left to show it to
     end_page()
 
 if method in ("Grad-CAM", "Guided Grad-CAM"):
@@ -151,7 +160,7 @@ signed = method in SIGNED_METHODS
 c1, c2 = st.columns(2)
 chart(c1, plots.channel_heatmap, heat,
       (_("{method} map for “{label}” (signed, class-score units)") if signed else
-       _("{method} map for “{label}” (scaled to 0–1)")).format(method=name, label=shown_class),
+       _("{method} map for “{label}” (scaled to 0–1)")).format(method=name, label=escape_label(shown_class)),
       key="sal_map", signed=signed)
 chart(c2, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alpha, signed=signed),
       _("Overlaid on the input: red for, blue against") if signed else _("Overlaid on the input"), height=340,
@@ -159,12 +168,14 @@ chart(c2, plots.image_figure, plots.blend_heatmap(p.prepared.display, heat, alph
 if method == "Gradient saliency":
     st.caption(_("Signed map, colour scale centred on 0 (range {low:.3g} to {high:.3g}): **red** where brightening a "
                  "pixel would raise the score of “{label}”, **blue** where it would lower it. On the overlay the "
-                 "colour is as strong as the slope.").format(low=heat.min(), high=heat.max(), label=shown_class))
+                 "colour is as strong as the slope.").format(low=heat.min(), high=heat.max(),
+                                                              label=escape_markdown(shown_class)))
 elif signed:
     st.caption(_("Signed map, colour scale centred on 0 (range {low:.3g} to {high:.3g}): **red** is evidence *for* "
                  "“{label}”, **blue** evidence *against* it, white neither. On the overlay the colour is as strong as "
                  "the evidence. Ask for a class the picture does not show and the object itself turns blue: it is why "
-                 "the model says *not* that class.").format(low=heat.min(), high=heat.max(), label=shown_class))
+                 "the model says *not* that class.").format(low=heat.min(), high=heat.max(),
+                                                            label=escape_markdown(shown_class)))
 elif method == "Grad-CAM":
     st.caption(_("Grad-CAM is non-negative by definition (it keeps the positive part through a ReLU), scaled to "
                  "0–1: bright where the evidence for the class is; it cannot show evidence against it."))

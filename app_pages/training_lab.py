@@ -151,7 +151,8 @@ def start_pair(setup: Setup, configs: list[engine.RunConfig | None], last: dict[
     with st.spinner(_("Preparing the data …")):
         runs = [engine.Run(config, device, f"run {run}", setup.data, task=setup.task, limits=TRAINING_LAB)
                 for run, config in zip(RUNS, configs)]
-    st.session_state[PAIR_KEY] = engine.RunPair(runs, scheduling.training_slot).start()
+    st.session_state[PAIR_KEY] = engine.RunPair(runs, scheduling.training_slot,
+                                                connected=scheduling.session_watch()).start()
     st.session_state["tl_choice"] = setup.choice
     last[setup.choice] = tuple(configs)
     st.session_state["tl_adopted"] = False

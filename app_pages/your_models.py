@@ -7,6 +7,7 @@ from core.training.tasks import TASKS
 from core.builder import CNN_KINDS, LENET_LIKE, BuildError, LayerSpec, plan_cnn, rnn_plan
 from core.data.text import VOCAB
 from core.i18n import N_, _
+from core.markup import escape_markdown, inert
 from core.models.catalogue import char_model_spec, get_spec, model_names, own_image_spec
 from core.own_weights import MAX_WEIGHTS_BYTES, WeightsInputError, fit_char_model, fit_image_model, read_class_names, read_state_dict
 from core.probes.costs import parameter_count
@@ -52,11 +53,10 @@ else:
                  "mean and std).").format(model=_(spec.title), h=spec.input_size[1], w=spec.input_size[2]))
 c1, c2 = st.columns(2)
 weights_file = c1.file_uploader(_("Weights (.safetensors, or a .pt/.pth state dict; up to {cap} MB)").format(
-                                    cap=MAX_WEIGHTS_BYTES // 2**20),
-                                type=["safetensors", "pt", "pth", "bin"], key="ym_weights",
-                                max_upload_size=MAX_WEIGHTS_BYTES // 2**20)
-names_file = None if is_char else c2.file_uploader(_("Class names (optional: one per line, UTF-8)"), type=["txt"],
-                                                   key="ym_names", max_upload_size=1)
+                                    cap=MAX_WEIGHTS_BYTES // 10**6),
+                                type=["safetensors", "pt", "pth", "bin"], key="ym_weights")
+names_file = None if is_char else c2.file_uploader(_("Class names (optional: one per line, UTF-8; up to 1 MB)"),
+                                                   type=["txt"], key="ym_names")
 label = c2.text_input(_("Call it"), "", max_chars=40, key="ym_label", placeholder=weights_file.name if weights_file else "")
 
 if st.button(_("Load"), type="primary", key="ym_load", disabled=weights_file is None):
@@ -64,7 +64,7 @@ if st.button(_("Load"), type="primary", key="ym_load", disabled=weights_file is 
     try:
         with st.spinner(_("Reading {name} …").format(name=weights_file.name)), scheduling.heavy_slot():
             state = read_state_dict(weights_file.getvalue(), weights_file.name)
-            shown = (label.strip() or weights_file.name)[:40]
+            shown = inert((label.strip() or weights_file.name)[:40])
             name = own_models.new_name()
             if is_char:
                 cell = arch.split(":")[1]
@@ -84,11 +84,11 @@ if st.button(_("Load"), type="primary", key="ym_load", disabled=weights_file is 
                                             "disk.").format(name=weights_file.name, detail=detail))
             own_models.register(own_models.OwnModel(name, spec, net.to(device).eval(), status))
     except WeightsInputError as err:
-        st.error(f"**{weights_file.name}**: {err}")
+        st.error(f"**{escape_markdown(weights_file.name)}**: {escape_markdown(str(err))}")
     else:
         where = _("Hidden states and Gates") if is_char else _("Feature maps and Saliency")
         st.success(_("Loaded **{model}** ({detail}). Pick it (marked ★) on the {pages} pages.").format(
-            model=spec.title, detail=detail, pages=where))
+            model=escape_markdown(spec.title), detail=detail, pages=where))
 
 st.subheader(_("This session's models"))
 mine = own_models.session_models()

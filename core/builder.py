@@ -144,6 +144,21 @@ def plan_cnn(layers: tuple[LayerSpec, ...], input_size: tuple[int, int, int], nu
     return planned
 
 
+@dataclass(frozen=True)
+class StepCost:
+    """What one training step of a planned network costs: FLOPs forward and backward (backward ≈ twice the
+    forward), and the bytes of the activations kept for the backward pass (float32, every layer's output)."""
+
+    flops: int
+    activation_bytes: int
+
+
+def step_cost(plan: list[PlannedLayer], batch: int, input_size: tuple[int, int, int]) -> StepCost:
+    """The cost of one step at `batch` of the network `plan_cnn` planned."""
+    kept = _count(input_size) + sum(_count(layer.shape) for layer in plan)
+    return StepCost(3 * batch * sum(layer.flops for layer in plan), 4 * batch * kept)
+
+
 def _count(shape: tuple[int, ...]) -> int:
     out = 1
     for s in shape:

@@ -8,7 +8,10 @@ explain any mismatch by naming the first offending keys and the shapes the archi
 from __future__ import annotations
 
 import io
+import json
 import pickle
+import struct
+import zipfile
 from dataclasses import dataclass
 from functools import partial
 
@@ -16,10 +19,13 @@ import torch
 from torch import nn
 
 from core.i18n import N_, _
+from core.markup import inert
 from core.models.catalogue import ModelSpec
 
-MAX_WEIGHTS_BYTES = 200 * 2**20  # ResNet-50 in float32 is 98 MB
-MAX_CLASS_FILE_BYTES = 1 * 2**20
+MAX_WEIGHTS_BYTES = 200_000_000  # MB here are 1,000,000 bytes; ResNet-50 in float32 is 102 MB
+MAX_CLASS_FILE_BYTES = 1_000_000
+MAX_TENSORS = 5_000  # ResNet-152 has 932
+MAX_HEADER_BYTES = 1_000_000  # a safetensors header, or the pickle of a torch file: ResNet-152's is 115 kB
 SHOW = 5  # offending keys named in a message
 
 
@@ -33,20 +39,26 @@ def read_state_dict(data: bytes, filename: str) -> dict[str, torch.Tensor]:
         raise WeightsInputError(_("The file is empty."))
     if len(data) > MAX_WEIGHTS_BYTES:
         raise WeightsInputError(_("The file is {size:.0f} MB; weights may be at most {cap} MB here.").format(
-            size=len(data) / 2**20, cap=MAX_WEIGHTS_BYTES // 2**20))
+            size=len(data) / 1e6, cap=MAX_WEIGHTS_BYTES // 10**6))
     lower = filename.lower()
     if lower.endswith(".safetensors"):
         from safetensors import SafetensorError
         from safetensors.torch import load
 
+        _check_safetensors_header(data)
         try:
             state = load(data)
         except (SafetensorError, ValueError, OverflowError, RuntimeError) as err:
             raise WeightsInputError(_("This is not a readable safetensors file ({error}).").format(error=err)) from None
     elif lower.endswith((".pt", ".pth", ".bin")):
-        if not data.startswith((b"PK\x03\x04", b"\x80")):  # a torch zip archive, or a legacy pickle
+        if data.startswith(b"\x80"):
+            raise WeightsInputError(_("This is a bare pickle or a PyTorch file older than PyTorch 1.6 (2020), which "
+                                      "cannot be checked before it is read. Save the state dict again with a current "
+                                      "PyTorch (`torch.save(model.state_dict(), …)`), or as safetensors."))
+        if not data.startswith(b"PK\x03\x04"):  # the zip archive torch.save writes
             raise WeightsInputError(_("This is not a PyTorch file: it is neither the zip archive `torch.save` writes "
                                       "nor an older pickle."))
+        _check_torch_archive(data)
         try:
             state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as err:
@@ -66,7 +78,52 @@ def read_state_dict(data: bytes, filename: str) -> dict[str, torch.Tensor]:
                                   "`model.state_dict()` itself, not a checkpoint with other entries."))
     if all(k.startswith("module.") for k in state):  # saved from DataParallel
         state = {k[len("module."):]: v for k, v in state.items()}
+    broken = [k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if broken:
+        raise WeightsInputError(_("These weights hold NaN or infinite values ({names}): a network with them computes "
+                                  "nothing but NaN. Save weights from a run that did not diverge.").format(
+                                      names=", ".join(broken[:SHOW]) + ("…" if len(broken) > SHOW else "")))
     return state
+
+
+def _too_many_tensors(count: int) -> WeightsInputError:
+    return WeightsInputError(_("The file holds {count:,} entries; weights of the architectures here have at most "
+                               "{most:,}.").format(count=count, most=MAX_TENSORS))
+
+
+def _check_safetensors_header(data: bytes) -> None:
+    """Refuse a safetensors file whose header is too long or names too many tensors, before any tensor is made
+    (a million empty tensors cost more than a gigabyte of Python objects)."""
+    if len(data) < 8:
+        raise WeightsInputError("This is not a readable safetensors file (it is shorter than its 8-byte header size).")
+    (size,) = struct.unpack("<Q", data[:8])
+    if size > MAX_HEADER_BYTES:
+        raise WeightsInputError(_("This safetensors file's header is {size:,} bytes; weights of the architectures "
+                                  "here need less than {most:,}.").format(size=size, most=MAX_HEADER_BYTES))
+    try:
+        header = json.loads(data[8:8 + size])
+    except (UnicodeDecodeError, ValueError):
+        raise WeightsInputError("This is not a readable safetensors file (its header is not JSON).") from None
+    if not isinstance(header, dict):
+        raise WeightsInputError("This is not a readable safetensors file (its header is not a table of tensors).")
+    if len(header) > MAX_TENSORS + 1:  # one entry may be "__metadata__"
+        raise _too_many_tensors(len(header))
+
+
+def _check_torch_archive(data: bytes) -> None:
+    """Refuse a `torch.save` archive with too many entries or a pickle too long to be a state dict's, before the
+    pickle is read: an opcode flood of 200 MB takes minutes and gigabytes to refuse once it is being read."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as err:
+        raise WeightsInputError(f"This is not a readable PyTorch file (BadZipFile: {str(err)[:200]}).") from None
+    if len(entries) > MAX_TENSORS + 8:  # one per tensor, plus the pickle, version, byte order and the like
+        raise _too_many_tensors(len(entries))
+    pickles = [e for e in entries if e.filename.endswith(".pkl")]
+    if len(pickles) != 1 or pickles[0].file_size > MAX_HEADER_BYTES:
+        raise WeightsInputError(_("This PyTorch file's pickle is {size:,} bytes; a state dict of the architectures "
+                                  "here needs less than {most:,}.").format(
+                                      size=sum(e.file_size for e in pickles), most=MAX_HEADER_BYTES))
 
 
 def _head_key(model: nn.Module) -> str:
@@ -127,6 +184,9 @@ def fit_image_model(spec: ModelSpec, state: dict[str, torch.Tensor]) -> FittedMo
         explain_mismatch(spec.build().state_dict(), state, _(spec.title))
         raise WeightsInputError(_("The output layer {key} is not a matrix in these weights.").format(key=key))
     n = int(state[key].shape[0])
+    if n < 1:
+        raise WeightsInputError(_("The output layer {key} has no rows: a classifier needs at least one class.").format(
+            key=key))
     model = build_with_classes(spec, n)
     explain_mismatch(model.state_dict(), state, _("{model} with {n} classes").format(model=_(spec.title), n=n))
     model.load_state_dict(state)
@@ -139,6 +199,9 @@ def fit_char_model(cell: str, state: dict[str, torch.Tensor], vocab_size: int) -
 
     probe = CharModel(cell, vocab_size, 8, vocab_size, 32)
     hh = state.get("rnn.weight_hh_l0")
+    if hh is not None and hh.ndim == 2 and 0 in hh.shape:
+        raise WeightsInputError(_("rnn.weight_hh_l0 is {shape}: a recurrent layer needs a hidden size of at least "
+                                  "1.").format(shape="×".join(map(str, hh.shape))))
     if hh is None or hh.ndim != 2 or hh.shape[0] % hh.shape[1]:
         explain_mismatch(probe.state_dict(), state, _("a {cell} character model").format(cell=cell.upper()))
         raise WeightsInputError(_("rnn.weight_hh_l0 is not a recurrent matrix in these weights."))
@@ -159,12 +222,12 @@ def read_class_names(data: bytes | None, num_classes: int) -> tuple[str, ...]:
     if data is None:
         return tuple(_("class {i}").format(i=i) for i in range(num_classes))
     if len(data) > MAX_CLASS_FILE_BYTES:
-        raise WeightsInputError(_("The class-names file is over {cap} MB.").format(cap=MAX_CLASS_FILE_BYTES // 2**20))
+        raise WeightsInputError(_("The class-names file is over {cap} MB.").format(cap=MAX_CLASS_FILE_BYTES // 10**6))
     from core.data.own import decode_utf8
 
     text = decode_utf8(data, N_("The class-names file is not UTF-8 text: byte {byte} (0x{code:02x}) cannot start a "
                                 "character. Save the file as UTF-8."), WeightsInputError)
-    names = tuple(line.strip()[:80] for line in text.splitlines() if line.strip())
+    names = tuple(inert(line.strip()[:80]) for line in text.splitlines() if line.strip())
     if len(names) != num_classes:
         raise WeightsInputError(_("The weights have {n} classes, but the file names {named}: write one name per line, "
                                   "in the order of the output layer.").format(n=num_classes, named=len(names)))

@@ -20,6 +20,7 @@ from PIL import Image
 from plotly.colors import get_colorscale, unlabel_rgb
 
 from core.i18n import _
+from core.markup import escape_label
 from core.palette import REFERENCE, colour_of
 
 MAX_TILE = 32
@@ -272,7 +273,7 @@ def top_k_bar(classes: Sequence[str], probs: np.ndarray, k: int = 5, title: str 
     probs = np.asarray(probs, dtype=np.float64)
     k = max(1, min(k, probs.size))
     order = np.argsort(-probs)[:k]
-    labels = [classes[i] for i in order][::-1]
+    labels = [escape_label(classes[i]) for i in order][::-1]  # someone's own class names: no HTML in the chart
     values = probs[order][::-1]
     bar = _trace(go.Bar,
         x=values, y=labels, orientation="h", text=[f"{v:.1%}" for v in values], textposition="outside",

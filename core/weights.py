@@ -14,8 +14,11 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from core.models.catalogue import ModelSpec, get_spec
+from core.i18n import _
+from core.models.catalogue import ModelSpec, get_spec, model_names
 
+SERVE_ENV = "EXPLORER_SERVE"
+"""Set to 1 when the app serves visitors (`./explorer.sh serve`): then only the operator downloads weights."""
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 WEIGHTS_DIR = ASSETS / "weights"
 TRAIN_COMMAND = {"image": "python -m core.train", "sequence": "python -m core.train",
@@ -38,6 +41,12 @@ class WeightsStatus:
     @property
     def is_trained(self) -> bool:
         return self.source != "random"
+
+
+def visitors_may_download() -> bool:
+    """Whether a visitor's button may make the server fetch ImageNet weights: on a learner's own machine yes; on a
+    server ($EXPLORER_SERVE=1) no, since each press would make the server reach the internet and write its cache."""
+    return os.environ.get(SERVE_ENV, "").strip() not in ("1", "true", "yes")
 
 
 class WeightsUnavailable(RuntimeError):
@@ -122,28 +131,33 @@ def load_model(name: str, device: torch.device | str = "cpu", kind: str = "image
     elif source == "imagenet":
         path = imagenet_cache_path(spec)
         model.load_state_dict(_imagenet_state_dict(spec))
-        status = WeightsStatus("imagenet", f"ImageNet weights from torchvision ({path}).", str(path))
+        status = WeightsStatus("imagenet", f"ImageNet weights from torchvision ({path.name}).", str(path))
     elif spec.weights == "bundled":
         status = WeightsStatus("random", f"{spec.bundled_file} is missing, so the network is untrained; "
                                          f"run `{TRAIN_COMMAND[kind]} {name}` to train it.")
     else:
         path = imagenet_cache_path(spec)
-        status = WeightsStatus(
-            "random",
-            f"ImageNet weights are not in the cache ({path}), so this {spec.title} is randomly "
-            f"initialised; download them here or run `python -m core.weights {spec.name}` "
-            f"(or copy {path.name} into {path.parent}).",
-        )
+        if visitors_may_download():
+            message = _("ImageNet weights ({file}) are not in torch's hub cache, so this {title} is randomly "
+                        "initialised; download them here or run `python -m core.weights {name}` (or copy the file "
+                        "into hub/checkpoints/ under $TORCH_HOME, ~/.cache/torch by default).")
+        else:
+            message = _("ImageNet weights ({file}) are not on this server, so this {title} is randomly initialised; "
+                        "the server's operator can fetch them with `python -m core.weights {name}`.")
+        status = WeightsStatus("random", message.format(file=path.name, title=spec.title, name=spec.name))
     return model.to(device).eval(), status
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m core.weights NAME [NAME ...]`: download ImageNet weights into torch's hub cache."""
+    """`python -m core.weights NAME [NAME ...]` or `--all`: download ImageNet weights into torch's hub cache
+    (the operator's way on a server, where visitors have no download button)."""
     import sys
 
     names = (argv if argv is not None else sys.argv[1:]) or []
+    if names == ["--all"]:
+        names = [name for name in model_names() if get_spec(name).torchvision_weights is not None]
     if not names:
-        print("usage: python -m core.weights alexnet vgg16 googlenet resnet18 resnet50")
+        print("usage: python -m core.weights alexnet vgg16 googlenet resnet18 resnet50  (or --all)")
         return 2
     for name in names:
         spec = get_spec(name)

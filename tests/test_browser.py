@@ -1,4 +1,5 @@
 """The app in a real browser: pages load, figures render, an upload through the file chooser works."""
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ def wait_for_app(page) -> None:
 def assert_no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]').first.inner_text()
+    failed = page.locator('[data-testid="stAlert"]', has_text=re.compile(r"E-[0-9a-f]{8}"))  # ui.flow.run_page's sentence
+    assert failed.count() == 0, failed.first.inner_text()
 
 
 DRAWN = ("[...document.querySelectorAll('.js-plotly-plot')]"
@@ -568,3 +571,27 @@ def test_hostile_weights_and_data_through_the_file_chooser(page, app_url, tmp_pa
     lab_task_with_file(page, "Your pictures (a zip of class folders)", bomb, "that is a zip bomb")
     assert_no_exception(page)
     screenshot(page, "training_lab_zip_bomb")
+
+
+def test_a_file_named_as_markup_and_one_over_the_cap_get_their_sentences_on_screen(page, app_url, tmp_path) -> None:
+    """Issue 27: a file name that is Markdown shows as typed (no image fetched), and a file over the picture cap
+    reaches the app and is refused with a sentence on screen, not on the uploader's hover."""
+    elsewhere: list[str] = []
+    page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith((app_url, "data:", "blob:")) else None)
+    page.goto(f"{app_url}/feature_maps")
+    wait_for_app(page)
+    page.get_by_text("Upload", exact=True).click()
+    wait_for_app(page)
+    named = tmp_path / "![a](https:127.0.0.1:8699).png"
+    named.write_bytes(corpus()["notes.txt"][0])
+    page.locator('input[type="file"]').set_input_files(str(named))
+    page.get_by_text("not an image we can read").wait_for()
+    alert = page.locator('[data-testid="stAlert"]').first
+    assert "![a](https:127.0.0.1:8699).png" in alert.inner_text() and alert.locator("img").count() == 0
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(b"\x00" * 21_000_000)  # over the 20 MB cap, under the server's
+    page.locator('input[type="file"]').set_input_files(str(huge))
+    page.get_by_text("The file is 21.0 MB; the limit is 20 MB.").wait_for()
+    assert page.locator('[data-testid="stFileUploaderDropzoneInstructions"]').filter(visible=True).count() == 0
+    assert_no_exception(page)
+    assert not elsewhere, elsewhere

@@ -64,7 +64,8 @@ def test_imagenet_weights_in_the_cache_are_loaded(torch_home, name: str) -> None
     path.parent.mkdir(parents=True)
     torch.save(state, path)
     model, status = load_model(name)
-    assert status.source == "imagenet" and str(path) in status.message
+    assert status.source == "imagenet" and status.path == str(path) and path.name in status.message
+    assert str(path.parent) not in status.message  # no server path on screen
     for key, value in reference.state_dict().items():
         assert torch.equal(model.state_dict()[key], value), key
 

@@ -13,7 +13,9 @@ from core.training import tasks
 from core.data import own
 from core.data.own import DataInputError
 from core.i18n import N_, _, ngettext
+from core.markup import escape_markdown
 from ui.charts import chart
+from ui.scheduling import heavy_slot
 
 SESSION_KEY = "tl_data"
 
@@ -23,7 +25,7 @@ Summary = Callable[[], str]  # a data set's one-line summary, written in the lan
 
 def _pictures(data: bytes) -> tuple[tasks.TaskData, Summary, tuple[str, ...]]:
     folder = own.images_from_zip(data)
-    counts = ", ".join(f"{name} {n}" for name, n in folder.counts().items())
+    counts = ", ".join(f"{escape_markdown(name)} {n}" for name, n in folder.counts().items())  # folder names
     return (tasks.images_data(folder.images, folder.labels, folder.classes),
             lambda: _("{n} pictures in {classes} classes ({counts}); a fifth of each class is held out.").format(
                 n=len(folder.labels), classes=len(folder.classes), counts=counts), folder.skipped)
@@ -71,9 +73,8 @@ def dataset_panel(choice: str, disabled: bool) -> tasks.TaskData | None:
     source = SOURCES[choice]
     what, types, limit = source.what, list(source.types), source.limit
     store: dict[str, tuple[str, tasks.TaskData, str, Summary, tuple[str, ...]]] = st.session_state.setdefault(SESSION_KEY, {})
-    upload = st.file_uploader(_("Your data: {what}; up to {cap} MB").format(what=_(what), cap=limit // 2**20), type=types,
-                              key=f"tl_upload_{choice}",
-                              max_upload_size=max(1, limit // 2**20), disabled=disabled)
+    upload = st.file_uploader(_("Your data: {what}; up to {cap} MB").format(what=_(what), cap=limit // 10**6), type=types,
+                              key=f"tl_upload_{choice}", disabled=disabled)
     raw, name = (upload.getvalue(), upload.name) if upload is not None else (None, None)
     if source.pasteable:
         pasted = st.text_area(_("…or paste a text (at least {n:,} characters)").format(n=own.MIN_TEXT_CHARS), key="tl_paste",
@@ -84,10 +85,10 @@ def dataset_panel(choice: str, disabled: bool) -> tasks.TaskData | None:
         digest = hashlib.blake2b(raw, digest_size=12).hexdigest()
         if store.get(choice, ("",))[0] != digest:
             try:
-                with st.spinner(_("Checking {name} …").format(name=name)):
+                with st.spinner(_("Checking {name} …").format(name=escape_markdown(name))), heavy_slot():  # model-sized work
                     data, summary, notes = source.read(raw)
             except DataInputError as err:
-                st.error(f"**{name}**: {err}")
+                st.error(f"**{escape_markdown(name)}**: {escape_markdown(str(err))}")
                 store.pop(choice, None)
                 return None
             store[choice] = (digest, data, name, summary, notes)
@@ -95,10 +96,10 @@ def dataset_panel(choice: str, disabled: bool) -> tasks.TaskData | None:
         st.info(_("Upload your data to train on it. Only you see it, and nothing is saved."))
         return None
     _digest, data, name, summary, notes = store[choice]
-    st.markdown(f"**{name}**: {summary()}")
+    st.markdown(f"**{escape_markdown(name)}**: {summary()}")
     if notes:
         with st.expander(ngettext("{n} file skipped", "{n} files skipped", len(notes)).format(n=len(notes))):
-            st.markdown("\n".join(f"- {note}" for note in notes[:50]))
+            st.markdown("\n".join(f"- {escape_markdown(note)}" for note in notes[:50]))
     if source.preview:
         shown = np.concatenate([data.y_train.numpy(), data.y_val.numpy()])[-1000:]
         label = N_("your series (standardised)")  # the key names the colour; the legend shows it translated

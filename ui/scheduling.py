@@ -9,6 +9,9 @@ import threading
 import time
 from typing import Callable, Iterator, ParamSpec, TypeVar
 
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
 from core.device import DeviceChoice, choose_device, configure_threads
 from ui.shared_cache import shared
 
@@ -125,6 +128,17 @@ def heavy_slot() -> HeavySlots:
 def training_slot() -> contextlib.AbstractContextManager[None]:
     """A slot for one training step (or one short training run): behind every queued interactive request."""
     return _HEAVY.background()
+
+
+def session_watch() -> Callable[[], bool]:
+    """A check, callable from any thread, that stays True while the browser of this script run's session is
+    connected: long work (occlusion, a training pair) asks it between batches and stops when the tab has gone,
+    instead of holding a slot for a visitor who left. True outside a server (scripts, AppTest)."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return lambda: True
+    server, session_id = runtime.get_instance(), ctx.session_id
+    return lambda: server.is_active_session(session_id)
 
 
 @shared()

@@ -20,7 +20,7 @@ from core.data.samples import Sample, load_sample
 from core.i18n import _
 from core.probes import activations, domain, receptive_field, saliency, translation
 from ui import charts
-from ui.models import extractor, model, probe, spec_of, untrained_model
+from ui.models import extractor, model, probe, size, spec_of, untrained_model
 from ui.scheduling import heavy_slot
 from ui.shared_cache import frozen, shared
 
@@ -37,8 +37,10 @@ def sample(_sample: Sample, file: str) -> DecodedImage:
 def upload(file_id: str, language: str, _data: bytes) -> DecodedImage:
     """An uploaded file, decoded once per language (raises core.data.images.ImageInputError; its notes are
     sentences in `language`). Keyed by the upload's id, which Streamlit makes anew for every upload: a key of the
-    bytes themselves would keep up to 16 files alive."""
-    picture = decode_image(_data)
+    bytes themselves would keep up to 16 files alive. Decoded in a heavy-work slot: a 40-megapixel picture takes a
+    second and hundreds of MB."""
+    with heavy_slot():
+        picture = decode_image(_data)
     frozen(picture.pixels)
     return picture
 
@@ -103,7 +105,12 @@ def attribution(name: str, weights: str, digest: str, method: str, target: int,
     """The (H, W) map of `method` for class `target` (raises core.probes.saliency.SaliencyError).
 
     `_on_progress` goes to the methods in saliency.STOPPABLE_METHODS; a stopped one raises
-    saliency.AttributionStopped, and nothing is cached for it."""
+    saliency.AttributionStopped, and nothing is cached for it. Occlusion over the server's budget is refused before
+    it waits for a slot (saliency.check_occlusion_budget)."""
+    if method == "Occlusion":
+        options = dict(params)
+        saliency.check_occlusion_budget(*_x.shape[-2:], int(options["window"]), int(options["stride"]),
+                                        size(name)["flops"])
     net = model(name, weights)[0]
     kwargs = dict(params, on_progress=_on_progress) if method in saliency.STOPPABLE_METHODS else dict(params)
     with heavy_slot():

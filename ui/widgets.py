@@ -18,9 +18,10 @@ from core.data.preprocess import ModelInput
 from core.data.images import UPLOAD_TYPES, DecodedImage, ImageInputError, MAX_BYTES
 from core.data.samples import sample_with_digest, samples_for
 from core.i18n import N_, _, language
+from core.markup import escape_markdown
 from core.models.catalogue import ModelSpec, model_names
 from core.probes import domain
-from core.weights import WeightsStatus, WeightsUnavailable, download_imagenet_weights
+from core.weights import WeightsStatus, WeightsUnavailable, download_imagenet_weights, visitors_may_download
 from ui import models, own_models, vision
 from ui.charts import chart
 from ui.links import encode, linked
@@ -137,8 +138,8 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
         st.session_state[shown_key] = (picture, "sample")
         return picture
     uploaded = st.file_uploader(
-        _("Your picture (PNG, JPEG, WebP, BMP, GIF or TIFF, up to {size} MB)").format(size=MAX_BYTES // 2**20),
-        type=UPLOAD_TYPES, key=f"{key}_upload", max_upload_size=MAX_BYTES // 2**20,
+        _("Your picture (PNG, JPEG, WebP, BMP, GIF or TIFF, up to {size} MB)").format(size=MAX_BYTES // 10**6),
+        type=UPLOAD_TYPES, key=f"{key}_upload",
     )
     previous, origin = st.session_state.get(shown_key, (None, None))
     if uploaded is None:
@@ -148,7 +149,7 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
     try:
         picture = vision.upload(uploaded.file_id, language(), uploaded.getvalue())
     except ImageInputError as err:
-        st.error(f"**{uploaded.name}**: {err}")
+        st.error(f"**{escape_markdown(uploaded.name)}**: {escape_markdown(str(err))}")
         if previous is not None:
             st.caption(_("Still showing your previous picture."))
         return previous
@@ -195,17 +196,17 @@ def pictures_picker(kind: str, key: str) -> PictureChoice | None:
 def weights_notice(spec: ModelSpec, status: WeightsStatus) -> None:
     """Say where the weights came from, in the sidebar; offer the ImageNet download when they are missing."""
     with st.sidebar:
-        st.markdown(_("**{model}** weights").format(model=_(spec.title)))
+        st.markdown(_("**{model}** weights").format(model=escape_markdown(_(spec.title))))  # an own title is typed
         if status.source == "random":
             st.warning(status.message)
         else:
-            st.caption(status.message)
+            st.caption(escape_markdown(status.message) if status.source == "own" else status.message)
     if status.source == "random" and spec.torchvision_weights is not None:
         st.warning(_(
             "{model} is showing a **randomly initialised** network: its ImageNet weights are not on this machine. "
             "Shapes, parameters and feature maps are real; predictions are meaningless."
         ).format(model=_(spec.title)))
-        if st.button(_("Download {model} weights ({size} MB)").format(
+        if visitors_may_download() and st.button(_("Download {model} weights ({size} MB)").format(
                 model=_(spec.title), size=spec.torchvision_weights.meta.get("_file_size", "?")),
                 key=f"download_{spec.name}"):
             with st.spinner(_("Downloading {url} …").format(url=spec.torchvision_weights.url)):

@@ -18,15 +18,17 @@ from PIL import Image
 from core.data.images import MAX_BYTES as MAX_IMAGE_BYTES
 from core.data.images import ImageInputError, decode_image
 from core.i18n import N_, _
+from core.markup import inert
 
-MAX_ZIP_BYTES = 50 * 2**20
+MAX_ZIP_BYTES = 50_000_000  # MB here are 1,000,000 bytes
 MAX_ZIP_MEMBERS = 3000
-MAX_UNPACKED_BYTES = 200 * 2**20
+MAX_UNPACKED_BYTES = 200_000_000
+MAX_ZIP_PIXELS = 300_000_000  # decoded in all (JPEGs at a reduced scale): 3,000 pictures of 316×316, or 7 of 40 MP
 MAX_RATIO = 200  # unpacked / packed size of one member; pictures compress far less
 MAX_CLASSES = 20
 MIN_PER_CLASS = 4
 IMAGE_SIDE = 64
-MAX_TEXT_BYTES = 2 * 2**20
+MAX_TEXT_BYTES = 2_000_000
 MIN_TEXT_CHARS = 2_000
 MAX_SERIES = 100_000
 MIN_SERIES = 100
@@ -61,8 +63,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> byt
         data = f.read(cap + 1)
     if len(data) > cap:
         if cap < MAX_IMAGE_BYTES:
-            raise DataInputError(_("The archive unpacks to more than {cap} MB.").format(cap=MAX_UNPACKED_BYTES // 2**20))
-        raise ImageInputError(_("over {cap} MB").format(cap=MAX_IMAGE_BYTES // 2**20))
+            raise DataInputError(_("The archive unpacks to more than {cap} MB.").format(cap=MAX_UNPACKED_BYTES // 10**6))
+        raise ImageInputError(_("over {cap} MB").format(cap=MAX_IMAGE_BYTES // 10**6))
     return data
 
 
@@ -80,7 +82,7 @@ def images_from_zip(data: bytes) -> ImageFolder:
         raise DataInputError(_("The file is empty."))
     if len(data) > MAX_ZIP_BYTES:
         raise DataInputError(_("The zip is {size:.0f} MB; at most {cap} MB here.").format(
-            size=len(data) / 2**20, cap=MAX_ZIP_BYTES // 2**20))
+            size=len(data) / 1e6, cap=MAX_ZIP_BYTES // 10**6))
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         members = zf.infolist()
@@ -99,23 +101,30 @@ def images_from_zip(data: bytes) -> ImageFolder:
     common = 0  # strip folders every path shares (a zipped parent folder)
     while all(len(p) > common + 2 for p in paths) and len({p[common] for p in paths}) == 1:
         common += 1
-    classes = sorted({p[common] for p in paths})
+    folders = sorted({p[common] for p in paths})
+    classes = [inert(name) for name in folders]  # shown in many places; markup made inert at the source
     if len(classes) < 2:
         raise DataInputError(_("Only one class folder ({name}): a classifier needs at least two.").format(name=classes[0]))
     if len(classes) > MAX_CLASSES:
         raise DataInputError(_("{n} class folders; at most {cap} here.").format(n=len(classes), cap=MAX_CLASSES))
-    index = {name: i for i, name in enumerate(classes)}
+    index = {name: i for i, name in enumerate(folders)}
     images, labels, skipped = [], [], []
-    budget = MAX_UNPACKED_BYTES
-    for info, path in zip(files, paths):
+    budget, pixels_left = MAX_UNPACKED_BYTES, MAX_ZIP_PIXELS
+    for number, (info, path) in enumerate(zip(files, paths)):
         name = "/".join(path[common:])
         if not name.lower().endswith(PICTURE_SUFFIXES):
             skipped.append(_("{name}: not a picture file").format(name=name))
             continue
+        if pixels_left <= 0:
+            skipped.append(_("{name} and the {n:,} files after it: not read, since the pictures before them hold "
+                             "{most:,} megapixels, all one upload may decode here.").format(
+                                 name=name, n=len(files) - number - 1, most=MAX_ZIP_PIXELS // 10**6))
+            break
         try:
             raw = _read_member(zf, info, budget)
             budget -= len(raw)
-            picture = decode_image(raw)
+            picture = decode_image(raw, draft=(IMAGE_SIDE, IMAGE_SIDE))  # the budget may go over by one picture
+            pixels_left -= picture.decoded_pixels
         except ImageInputError as err:
             skipped.append(f"{name}: {err}")
             continue
@@ -164,7 +173,7 @@ def read_text(data: bytes) -> str:
     """UTF-8 text (a BOM is fine) of at least MIN_TEXT_CHARS characters and at most MAX_TEXT_BYTES."""
     if len(data) > MAX_TEXT_BYTES:
         raise DataInputError(_("The text is {size:.1f} MB; at most {cap} MB here.").format(
-            size=len(data) / 2**20, cap=MAX_TEXT_BYTES // 2**20))
+            size=len(data) / 1e6, cap=MAX_TEXT_BYTES // 10**6))
     text = decode_utf8(data)
     if "\x00" in text:
         raise DataInputError(_("The text contains NUL bytes: it looks like a binary file, not text."))
@@ -178,7 +187,7 @@ def read_series(data: bytes) -> np.ndarray:
     """One column of numbers (an optional header line, blank lines skipped) as float32, checked line by line."""
     if len(data) > MAX_TEXT_BYTES:
         raise DataInputError(_("The file is {size:.1f} MB; at most {cap} MB here.").format(
-            size=len(data) / 2**20, cap=MAX_TEXT_BYTES // 2**20))
+            size=len(data) / 1e6, cap=MAX_TEXT_BYTES // 10**6))
     text = decode_utf8(data)
     values: list[float] = []
     for number, line in enumerate(text.splitlines(), 1):

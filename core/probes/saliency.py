@@ -354,6 +354,40 @@ def occlusion_windows(height: int, width: int, window: int, stride: int) -> int:
     return (-(-(height - window) // stride) + 1) * (-(-(width - window) // stride) + 1)
 
 
+OCCLUSION_BUDGET_FLOPS = 10**13
+"""Forward FLOPs (a multiply-add counts 2) one visitor's occlusion may spend: under two minutes of one CPU core,
+with a progress bar and Stop. VGG-16's default (window 28, stride 14: 226 passes of 31 GFLOPs, 7 TFLOPs) fits;
+its smallest window at stride 1 (49,730 passes, 1,540 TFLOPs, hours) is refused with the window that fits."""
+
+
+def occlusion_flops(height: int, width: int, window: int, stride: int, model_flops: int) -> int:
+    """Forward FLOPs of one occlusion: the picture itself, then one pass per window position."""
+    return (1 + occlusion_windows(height, width, window, stride)) * model_flops
+
+
+def check_occlusion_budget(height: int, width: int, window: int, stride: int, model_flops: int,
+                           budget: int = OCCLUSION_BUDGET_FLOPS) -> None:
+    """Raise SaliencyError, naming the smallest stride that fits (or asking for a larger window), when occlusion
+    at `window`/`stride` would spend more than `budget` forward FLOPs of a model costing `model_flops` a pass."""
+    need = occlusion_flops(height, width, window, stride, model_flops)
+    if need <= budget:
+        return
+    passes = need // max(1, model_flops)
+    fits = [s for s in range(stride + 1, window + 1)
+            if occlusion_flops(height, width, window, s, model_flops) <= budget]
+    side = min(height, width)
+    windows = [w for w in range(window + 1, side + 1) if occlusion_flops(height, width, w, w, model_flops) <= budget]
+    if fits:
+        advice = _("Use a stride of at least {stride} with this window.").format(stride=fits[0])
+    else:
+        advice = _("Use a window of at least {window} pixels, with a stride as large.").format(
+            window=windows[0] if windows else side)
+    raise SaliencyError(_("Occlusion with a {window}-pixel window and stride {stride} needs {passes:,} forward passes "
+                          "({tflops:,.1f} TFLOPs); one request may spend at most {most:,.1f} TFLOPs on this server. "
+                          "{advice}").format(window=window, stride=stride, passes=passes, tflops=need / 1e12,
+                                             most=budget / 1e12, advice=advice))
+
+
 def occlusion(model: nn.Module, image: torch.Tensor, target: int, window: int = 16, stride: int = 8,
               on_progress: Progress | None = None) -> np.ndarray:
     """Occlusion (Zeiler & Fergus 2014): how much the class score drops when a window is greyed out, averaged

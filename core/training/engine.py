@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.builder import BuildError, LayerSpec, plan_cnn
+from core.builder import BuildError, LayerSpec, plan_cnn, step_cost
 from core.i18n import N_, _, ngettext
 from core.training.limits import SCRIPT, Limits
 from core.training.tasks import AUGMENT_NAMES, Outcome, Task, TaskData, TaskError, get_task
@@ -122,9 +122,17 @@ def validate(config: RunConfig, task: Task, data: TaskData | None = None, limits
         if config.dropout or config.batch_norm:
             raise RunConfigError(_("With your own network, put dropout and batch-norm layers in its list instead."))
         try:
-            plan_cnn(config.layers, task.input_size, len(data.classes) if data is not None else 10)
+            plan = plan_cnn(config.layers, task.input_size, len(data.classes) if data is not None else 10)
         except BuildError as err:
             raise RunConfigError(_("Your network: {error}").format(error=err)) from None
+        cost = step_cost(plan, config.batch_size, task.input_size)
+        if not (_within(cost.flops, limits.max_step_flops) and _within(cost.activation_bytes, limits.max_step_bytes)):
+            raise RunConfigError(_(
+                "Your network: one training step at batch {batch} needs {gflops:,.0f} GFLOPs and {mb:,.0f} MB of "
+                "activations; one step here may take at most {most_gflops:,.0f} GFLOPs and {most_mb:,.0f} MB. Use a "
+                "smaller batch, fewer channels, or pool earlier.").format(
+                    batch=config.batch_size, gflops=cost.flops / 1e9, mb=cost.activation_bytes / 1e6,
+                    most_gflops=(limits.max_step_flops or 0) / 1e9, most_mb=(limits.max_step_bytes or 0) / 1e6))
     if task.sizes and not (8 <= config.hidden <= 512 and 0 <= config.embed <= 128):
         raise RunConfigError(_("A character model's hidden size must be 8–512 and its embedding 0 (one-hot) to 128."))
     wrong = [a for a in config.augment if a not in task.augmentations]
@@ -408,13 +416,18 @@ class RunPair:
     """Two (or more) runs trained in turn, one step each, on one background thread.
 
     `guard()` is entered around every step: the app passes its heavy-work slot, so a class training at
-    once shares the CPU step by step instead of one session holding it for a whole run.
+    once shares the CPU step by step instead of one session holding it for a whole run. `connected()` says
+    whether anyone still watches (the app: the session's browser is connected); after GONE_GRACE_S seconds of
+    False the pair stops, so a closed tab does not keep training.
     """
 
+    GONE_GRACE_S = 30.0  # a dropped connection that comes back within this (a phone waking up) goes on training
+
     def __init__(self, runs: list[Run], guard: Callable[[], AbstractContextManager] = nullcontext,
-                 max_wall_s: float | None = None) -> None:
+                 max_wall_s: float | None = None, connected: Callable[[], bool] = lambda: True) -> None:
         self.runs = runs
         self._guard = guard
+        self._connected = connected
         self.max_wall_s = max_wall_s if max_wall_s is not None else runs[0].limits.max_wall_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -429,9 +442,14 @@ class RunPair:
         try:
             active = list(self.runs)
             started = time.monotonic()
+            gone_since: float | None = None
             while active:
-                if self.max_wall_s is not None and time.monotonic() - started > self.max_wall_s:
+                now = time.monotonic()
+                if self.max_wall_s is not None and now - started > self.max_wall_s:
                     self._stop.set()  # a busy server: the pair has waited too long for its steps
+                gone_since = None if self._connected() else (gone_since if gone_since is not None else now)
+                if gone_since is not None and now - gone_since > self.GONE_GRACE_S:
+                    self._stop.set()  # nobody is watching any more
                 for run in list(active):
                     if not run.step_and_report(self._stop.is_set, self._guard):
                         active.remove(run)
