@@ -97,13 +97,16 @@ def render_nginx_conf(layout: Layout, upload_mb: int | None = None, running_as_r
 
 def replica_env(replicas: int, cores: int | None = None) -> dict[str, str]:
     """The environment of each app process: the machine's cores shared among the processes' heavy-work slots
-    (core.device.threads_per_job would give every process all of them). Values already set win."""
+    (core.device.threads_per_job would give every process all of them), and serve mode: visitors get no button that
+    makes the server download weights (core.weights.SERVE_ENV; the operator runs `python -m core.weights --all`).
+    Values already set win."""
     cores = cores if cores is not None else os.cpu_count() or 1
     slots = int(os.environ.get("EXPLORER_HEAVY_SLOTS", "2") or 2)
     threads = str(max(1, cores // (replicas * slots)))
     env = dict(os.environ)
     for name in ("EXPLORER_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, threads)
+    env.setdefault("EXPLORER_SERVE", "1")  # core.weights.SERVE_ENV (not imported: that would load torch here)
     return env
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from core.data.samples import SAMPLES_DIR
-from deploy.serve import Layout, Serving, default_replicas, read_access_log, render_nginx_conf, upload_cap_mb
+from deploy.serve import (Layout, Serving, default_replicas, read_access_log, render_nginx_conf, replica_env,
+                          upload_cap_mb)
 from tests.conftest import ROOT, _free_port, screenshot
 
 TOP1 = ("() => { const d = [...document.querySelectorAll('.js-plotly-plot')]"
@@ -246,3 +247,10 @@ def test_a_replica_killed_mid_wave_costs_only_its_own_sessions_a_reconnect(serve
     finally:
         for context, _, _ in sessions:
             context.close()
+
+
+def test_served_processes_offer_visitors_no_weights_download() -> None:
+    """Behind nginx a Download button would let any visitor make the server reach the internet and fill its cache."""
+    from core.weights import SERVE_ENV
+
+    assert replica_env(2, cores=4)[SERVE_ENV] == "1"
