@@ -41,7 +41,7 @@ def test_the_configuration_routes_by_a_cookie_to_loopback_processes_with_the_ser
         "127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003"]
     assert "hash $replica_key consistent;" in conf and "$remote_addr" not in conf.split("upstream")[1]
     assert f"client_max_body_size {upload_cap_mb() + 1}m;" in conf
-    assert upload_cap_mb() == 200  # .streamlit/config.toml's server.maxUploadSize, the weights cap
+    assert upload_cap_mb() == 250  # .streamlit/config.toml's server.maxUploadSize, above every cap the app checks itself
     assert "listen 9000;" in conf and "user " not in conf
     assert f"pid {tmp_path.resolve()}/nginx.pid;" in conf
     assert f"user {getpass.getuser()};" in render_nginx_conf(layout, running_as_root=True)
