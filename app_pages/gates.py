@@ -8,8 +8,9 @@ from ui.charts import chart
 from ui.sequences import sequence_model_picker, text_input, traced
 from ui.widgets import table
 from ui.flow import end_page
+from core.i18n import _
 
-GATED = ["char_lstm", "char_gru", "brackets_lstm", "quotes_lstm"]
+GATED = ["char_lstm", "char_gru", "poem_lstm", "poem_gru", "brackets_lstm", "quotes_lstm"]
 MEANING = {
     "i": "input gate: how much of the candidate is written into the cell",
     "f": "forget gate: how much of the old cell is kept (1 = keep everything)",
@@ -83,11 +84,11 @@ def pattern_search() -> None:
     st.caption("As in LSTMVis (a tool for reading LSTM states, Strobelt et al. 2018): choose a rule, or mark a span of "
                "your text, and see which units (of any gate or state) rise and fall with it. The correlation r runs "
                "from +1 (the unit rises exactly with the pattern) through 0 (unrelated) to −1 (it falls with it).")
-    signals = recurrent.rule_signals(text[:run.steps])
+    signals = recurrent.rule_signals(text[:run.steps], spec.task)
     c1, c2 = st.columns([1, 2])
     mode = c1.radio("Pattern", ["A rule", "A span I mark"], key="gt_mode")
     if mode == "A rule":
-        rule = c2.selectbox("Rule", list(signals), key="gt_rule")
+        rule = c2.selectbox("Rule", list(signals), key="gt_rule", format_func=_)
         signal = signals[rule]
         label = rule
     else:

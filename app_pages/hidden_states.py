@@ -11,6 +11,8 @@ from ui.charts import chart
 from ui.sequences import score_metric, sequence_model_picker, text_input, traced
 from ui.widgets import table
 from ui.flow import end_page
+from ui.generation import generation_part
+from core.i18n import _
 
 st.title("Hidden states")
 st.caption(
@@ -25,6 +27,7 @@ with left:
     own = sequences.sequence_model(spec.name)[1].source == "own"
     st.caption(
         "Your character model: it predicts the next character of the text it was trained on." if own else
+        _(spec.summary) if spec.summary else
         "Trained to predict the next character of Python source code (CPython's standard library)."
         if spec.predicts_next else TAGGING_RULES[spec.task].trained_to
     )
@@ -69,12 +72,13 @@ with left:
               help="Each step reads one character; each hidden unit is one number of the state h_t.")
 
 st.subheader("h_t over time")
-signals = recurrent.rule_signals(text[:steps])
+signals = recurrent.rule_signals(text[:steps], spec.task)
 c1, c2 = st.columns([1, 1])
 order_by = c1.radio("Order the units", ["variance", "index", "correlation"], horizontal=True, key="hs_order",
                     help="variance: the units that swing most over this text on top; correlation: the units that rise "
                          "and fall most with the chosen signal on top (Pearson r, from +1 to −1).")
-signal_name = c2.selectbox("Correlation with", list(signals), key="hs_signal", disabled=order_by != "correlation")
+signal_name = c2.selectbox("Correlation with", list(signals), key="hs_signal", disabled=order_by != "correlation",
+                           format_func=_)
 order = recurrent.unit_order(h, order_by, signals[signal_name])
 chart(st, plots.state_heatmap, h, chars, order, title=f"{spec.title}: {units} units × {steps} steps (red +, blue −)",
       label="h_t", key="hs_heat")
@@ -132,3 +136,5 @@ dims = st.radio("Projection", ["2-D", "3-D"], horizontal=True, key="hs_dims")
 points, explained = sequences.sequence_pca(spec.name, text, 3 if dims == "3-D" else 2)
 chart(st, plots.trajectory, points, chars, explained, "h_t projected on its principal components, coloured by time",
       key="hs_pca")
+
+generation_part(spec, "hs")

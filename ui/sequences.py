@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 from torch import nn
 
+from core.data.poems import POEM_EXAMPLES
 from core.data.text import MAX_CHARS, EncodedText, TextInputError, encode
 from core.models.catalogue import ModelSpec, model_names
 from core.probes import recurrent
@@ -26,6 +27,7 @@ EXAMPLES = {
         "A comment and a string": "# Split the line on commas, keeping quoted fields whole.\nrow = 'a, \"b, c\", d'.split(',')\n",
         "English prose": "Recurrent networks read one character at a time and carry what they remember in a hidden state.",
     },
+    "poems": POEM_EXAMPLES,
     "brackets": {
         "Deep nesting": "(a(b(a(b(a b)a)b)a)b)(a)",
         "Long flat run": "(" + "ab " * 20 + ")" + "((((ab))))",
