@@ -295,6 +295,7 @@ def bundle_poems(seed: int = 0, names: tuple[str, ...] = POEM_MODELS) -> dict:
     with its facts; then `write_poem_results`."""
     for name in names:
         spec = get_spec(name, "sequence")
+        cpu = time.process_time()
         run = train_poem_model(spec.cell, seed, lambda r, name=name: print(
             f"  {name} step {r.step}: held-out {r.val_loss / math.log(2):.3f} bits/char ({r.seconds:.0f} s)", flush=True))
         traced = spec.build(traced=True)
@@ -305,6 +306,7 @@ def bundle_poems(seed: int = 0, names: tuple[str, ...] = POEM_MODELS) -> dict:
             "test_bits_per_char": f"{score.model_bits:.4f}", "unigram_bits_per_char": f"{score.unigram_bits:.4f}",
             "metric": f"held-out poems: {score.model_bits:.2f} bits/char (unigram {score.unigram_bits:.2f})",
             "steps": str(len(run.steps)), "seed": str(seed), "train_seconds": f"{run.compute_seconds:.0f}",
+            "cpu_seconds": f"{time.process_time() - cpu:.0f}",
             "torch": torch.__version__, "command": f"python -m core.train poems --seed {seed}",
         })
         print(f"wrote {bundled_path(spec)}: {score.model_bits:.3f} bits/char, unigram {score.unigram_bits:.3f}", flush=True)
@@ -324,6 +326,8 @@ def write_poem_results() -> dict:
                       "training poems; the rest is unknown (⍰), never scored",
         "training": POEM_CONFIG.describe(PoemTask("poems", "", "")).split(", ", 1)[1] + ", 64-character windows",
         "command": "python -m core.train poems",
+        "seconds": "train_seconds: wall-clock of the training steps, which counts the waits of a shared machine; "
+                   "cpu_seconds: the training process's CPU time on one thread (null in files written before it was kept)",
         "models": {},
     }
     for name in POEM_MODELS:
@@ -336,7 +340,9 @@ def write_poem_results() -> dict:
                                "unigram_bits_per_char": round(score.unigram_bits, 4), "gain": round(score.gain, 4),
                                "scored": score.scored, "unknown": score.unknown, "characters": score.characters,
                                "params": parameter_count(model), "steps": int(meta["steps"]),
-                               "train_seconds": float(meta["train_seconds"]), "torch": meta["torch"]}
+                               "train_seconds": float(meta["train_seconds"]),
+                               "cpu_seconds": float(meta["cpu_seconds"]) if "cpu_seconds" in meta else None,
+                               "torch": meta["torch"]}
     POEM_RESULTS.parent.mkdir(parents=True, exist_ok=True)
     POEM_RESULTS.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {POEM_RESULTS}")
