@@ -2,6 +2,8 @@
 writes, with its hidden state and gates over it, out. The sampling is `core.probes.generation.generate`."""
 from __future__ import annotations
 
+import types
+
 import streamlit as st
 
 from core import plots
@@ -9,6 +11,7 @@ from core.data.text import EncodedText, TextInputError, encode
 from core.i18n import _
 from core.models.catalogue import ModelSpec
 from core.probes.generation import MAX_NEW, Generation, generate
+from core.probes.recurrent import SequenceRun
 from ui import charts
 from ui.links import linked
 from ui.models import spec_of
@@ -33,7 +36,7 @@ def generated(name: str, prompt: str, new: int, temperature: float, seed: int) -
         out = generate(net, encoded.ids, new, temperature, seed, banned=encoded.unk_id)
     trace = {field: charts.name_array(frozen(values), "generated", name, prompt, new, temperature, seed, field)
              for field, values in out.run.trace.items()}
-    run = type(out.run)(ids=frozen(out.run.ids), probs=frozen(out.run.probs), trace=trace)
+    run = SequenceRun(ids=frozen(out.run.ids), probs=frozen(out.run.probs), trace=types.MappingProxyType(trace))
     return encoded, Generation(ids=frozen(out.ids), prompt_length=out.prompt_length, run=run)
 
 
