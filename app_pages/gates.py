@@ -12,7 +12,7 @@ from ui.widgets import table
 from ui.flow import end_page
 from ui.language import in_session_language
 
-GATED = ["char_lstm", "char_gru", "brackets_lstm", "quotes_lstm"]
+GATED = ["char_lstm", "char_gru", "poem_lstm", "poem_gru", "brackets_lstm", "quotes_lstm"]
 MEANING = {
     "i": N_("input gate: how much of the candidate is written into the cell"),
     "f": N_("forget gate: how much of the old cell is kept (1 = keep everything)"),
@@ -94,7 +94,7 @@ def pattern_search() -> None:
                  "of your text, and see which units (of any gate or state) rise and fall with it. The correlation r "
                  "runs from +1 (the unit rises exactly with the pattern) through 0 (unrelated) to −1 (it falls with "
                  "it)."))
-    signals = recurrent.rule_signals(text[:run.steps])
+    signals = recurrent.rule_signals(text[:run.steps], spec.task)
     c1, c2 = st.columns([1, 2])
     linked("gt_mode", "A rule", MODES)
     mode = c1.radio(_("Pattern"), list(MODES), key="gt_mode", format_func=lambda m: _(MODES[m]))

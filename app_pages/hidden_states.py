@@ -13,6 +13,7 @@ from ui.links import linked
 from ui.sequences import score_metric, sequence_model_picker, text_input, traced
 from ui.widgets import table
 from ui.flow import end_page
+from ui.generation import generation_part
 
 ORDERS = {"variance": N_("variance"), "index": N_("index"), "correlation": N_("correlation")}
 PROJECTIONS = {"2-D": N_("2-D"), "3-D": N_("3-D")}
@@ -30,6 +31,7 @@ with left:
     own = sequences.sequence_model(spec.name)[1].source == "own"
     st.caption(
         _("Your character model: it predicts the next character of the text it was trained on.") if own else
+        _(spec.summary) if spec.summary else
         _("Trained to predict the next character of Python source code (CPython's standard library).")
         if spec.predicts_next else _(TAGGING_RULES[spec.task].trained_to)
     )
@@ -78,7 +80,7 @@ with left:
               help=_("Each step reads one character; each hidden unit is one number of the state h_t."))
 
 st.subheader(_("h_t over time"))
-signals = recurrent.rule_signals(text[:steps])
+signals = recurrent.rule_signals(text[:steps], spec.task)
 c1, c2 = st.columns([1, 1])
 linked("hs_order", "variance", ORDERS)
 order_by = c1.radio(_("Order the units"), list(ORDERS), horizontal=True, key="hs_order",
@@ -161,3 +163,5 @@ dims = st.radio(_("Projection"), list(PROJECTIONS), horizontal=True, key="hs_dim
 points, explained = sequences.sequence_pca(spec.name, text, 3 if dims == "3-D" else 2)
 chart(st, plots.trajectory, points, chars, explained, _("h_t projected on its principal components, coloured by time"),
       key="hs_pca")
+
+generation_part(spec, "hs")

@@ -11,16 +11,24 @@ from ui import sequences
 from ui.charts import chart
 from ui.sequences import score_metric, text_input, traced
 from ui.flow import end_page
+from ui.links import linked
+from core.i18n import N_, _
 
-MODELS = ["char_rnn", "char_lstm", "char_gru"]
+TRAINED_ON = {"charlm": ["char_rnn", "char_lstm", "char_gru"], "poems": ["poem_rnn", "poem_lstm", "poem_gru"]}
+CORPUS_LABELS = {"charlm": N_("Python source"), "poems": N_("Tang poems (唐诗三百首)")}
 
 st.title(_("RNN vs LSTM vs GRU"))
 st.caption(_(
-    "Three character models with 128 hidden units each, trained the same way on the same Python source. "
+    "Three character models with 128 hidden units each, trained the same way on the same text: Python source, or "
+    "the Tang poems. "
     "Type text and compare how well each predicts it, and what their hidden states look like."
 ))
 lesson = st.container()
-text = text_input("charlm", "rc")
+linked("rc_corpus", "charlm", TRAINED_ON)
+corpus = st.radio(_("Trained on"), list(TRAINED_ON), key="rc_corpus", horizontal=True,
+                  format_func=lambda c: _(CORPUS_LABELS[c]))
+MODELS = TRAINED_ON[corpus]
+text = text_input(corpus, "rc")
 runs = {}
 for name in MODELS:
     result = traced(get_spec(name, "sequence"), text, notes=name == MODELS[0])

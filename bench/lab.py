@@ -130,7 +130,7 @@ def comparisons(seeds: int, device: torch.device) -> None:
                   f"{statistics.mean(secs):.1f} |", flush=True)
 
 
-def default_pairs(seeds: int, device: torch.device, save: bool = False) -> None:
+def default_pairs(seeds: int, device: torch.device, save: bool = False, only: str | None = None) -> None:
     """Each task's default pair (the page's opening comparison) over seeds 0..seeds-1: the held-out metric of both
     runs, mean ± standard deviation. `DefaultPair.spread` is the larger of the two deviations. With `save`, the
     means and deviations go to assets/curves/lab_default_pairs.json, which core.claims reads."""
@@ -138,6 +138,8 @@ def default_pairs(seeds: int, device: torch.device, save: bool = False) -> None:
     print("\n| task | choice that differs | run A | run B | gap | seeds spread | seconds per run |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for task, pair in lab.DEFAULT_PAIRS.items():
+        if only is not None and task != only:
+            continue
         (name,) = lab.differences(pair.a, pair.b)
         scores: list[list[float]] = [[], []]
         secs, notes = [], set()
@@ -158,6 +160,8 @@ def default_pairs(seeds: int, device: torch.device, save: bool = False) -> None:
               f"{statistics.mean(secs):.1f}{note} |", flush=True)
     if save:
         path = ASSETS / "curves" / "lab_default_pairs.json"
+        if only is not None:  # one task re-measured: the others keep their entries
+            measured = {**json.loads(path.read_text())["pairs"], **measured}
         path.write_text(json.dumps({
             "command": f"python bench/lab.py --defaults --seeds {seeds} --save", "measured": date.today().isoformat(),
             "seeds": seeds, "metric": f"held-out metric of each run: mean and standard deviation over seeds 0-{seeds - 1}",
@@ -172,12 +176,13 @@ def main() -> int:
     parser.add_argument("--skip-comparisons", action="store_true")
     parser.add_argument("--defaults", action="store_true", help="only measure each task's default pair")
     parser.add_argument("--save", action="store_true", help="with --defaults: write assets/curves/lab_default_pairs.json")
+    parser.add_argument("--task", default=None, help="with --defaults: measure only this task's pair")
     args = parser.parse_args()
     configure_threads()
     device = choose_device(args.device).device
     print(f"device {device.type}, torch {torch.__version__}, {torch.get_num_threads()} threads")
     if args.defaults:
-        default_pairs(args.seeds, device, args.save)
+        default_pairs(args.seeds, device, args.save, args.task)
         return 0
     failed = False
     for (name, ours, reference), target in zip(overhead(device), (1.3, 1.2)):

@@ -12,6 +12,8 @@
     python -m core.train mnist1d     # seven MNIST-1D models × 3 seeds (python -m core.train_mnist1d)
     python -m core.train attention   # string-reversal encoder–decoders (python -m core.train_attention)
     python -m core.train video       # per-frame CNN + GRU vs the CNN on averaged frames (python -m core.train_video)
+    python -m core.train poems       # RNN, LSTM, GRU on the Tang poems → assets/weights/poem_*.safetensors and
+                                     #   assets/curves/poems_results.json (held-out bits per character vs unigram)
 
 Every command trains through the engine (`core.training.engine`), the one loop the pages use too; progress
 goes to callbacks, never to a UI.
@@ -30,14 +32,17 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.data.poems import SPLIT_SEED, bodies, poem_split, poem_vocab, unigram_bits, unigram_probs
+from core.data.text import encode
 from core.models.catalogue import ERA_MODELS, get_spec
+from core.probes.recurrent import mean_score, run_sequence, surprisal_bits
 from core.probes.costs import depth, forward_flops, forward_latency, parameter_count, weight_layers
 from core.training.engine import EpochRecord, Run, RunConfig, evaluate, train
 from core.training.limits import Limits
 from core.training.tasks import (ADDING_BASELINE, ERAS_TEST_SEED, ERAS_TRAIN_SEED, SHAPES_TEST_SEED,
                                  SHAPES_TRAIN_SEED, TAGGING_TEST_LENGTH, TAGGING_TRAIN_LENGTH, AddingTask, CharTask,
-                                 DepthTask, DigitsTask, ErasTask, ShapesTask, TaggingTask, Task)
-from core.weights import ASSETS, bundled_path, save_bundled
+                                 DepthTask, DigitsTask, ErasTask, PoemTask, ShapesTask, TaggingTask, Task)
+from core.weights import ASSETS, bundled_path, load_model, read_metadata, save_bundled
 
 SHAPES_TRAIN_SIZE = 12_000
 SHAPES_TEST_SIZE = 1_000
@@ -242,6 +247,112 @@ def bundle_eras(seeds: tuple[int, ...] = ERAS_SEEDS) -> dict:
     return out
 
 
+POEM_MODELS: tuple[str, ...] = ("poem_rnn", "poem_lstm", "poem_gru")
+POEM_CONFIG = RunConfig("poems", "adam", 3e-3, "cosine", 32, 6, dropout=0.5, clip=1.0)
+"""One recipe for the three poem models (cell aside): 6 × 250 steps of 32 windows of 64 characters; the
+training poems are small (23,000 characters), so dropout 0.5 on the layer's input and output."""
+POEM_RESULTS = ASSETS / "curves" / "poems_results.json"
+
+
+@dataclass(frozen=True)
+class PoemScore:
+    """Bits per character of a model and of the unigram baseline on the same scored characters of a text."""
+
+    model_bits: float
+    unigram_bits: float
+    scored: int  # characters predicted and scored (the read and the next one both in the vocabulary)
+    unknown: int  # characters outside the vocabulary, shown as ⍰ and never scored
+    characters: int
+
+    @property
+    def gain(self) -> float:
+        """How many bits per character the model saves over the unigram baseline."""
+        return self.unigram_bits - self.model_bits
+
+
+def poem_score(model: nn.Module, text: str | None = None) -> PoemScore:
+    """A traced poem model on `text` (the held-out poems by default), scored as the pages score it
+    (`core.probes.recurrent.surprisal_bits`), beside the training poems' unigram frequencies on the same steps."""
+    vocab = poem_vocab()
+    train_poems, held_out = poem_split()
+    encoded = encode(bodies(held_out) if text is None else text, vocab, limit=10**9)
+    model_bits = surprisal_bits(run_sequence(model, encoded.ids), encoded.known)
+    unigram = unigram_probs(encode(bodies(train_poems), vocab, limit=10**9).ids, len(vocab))
+    baseline = unigram_bits(encoded.ids, unigram, encoded.known)
+    score = mean_score(model_bits)
+    return PoemScore(score.value, float(np.nanmean(baseline)), score.scored, encoded.unknown, len(encoded.ids))
+
+
+def train_poem_model(cell: str, seed: int = 0, on_epoch_end: Callable[[EpochRecord], None] | None = None) -> Run:
+    """A character model of the Tang poems with `POEM_CONFIG`, through the engine."""
+    task = PoemTask("poems", "Tang poems", "Tang poems", seq_len=64, epoch_steps=REPORT_EVERY)
+    spec = get_spec(f"poem_{cell}", "sequence")
+    config = replace(POEM_CONFIG, seed=seed, cell=cell, hidden=spec.hidden_size, embed=spec.embed_dim or 0)
+    return fit(task, config, on_epoch_end)
+
+
+def bundle_poems(seed: int = 0, names: tuple[str, ...] = POEM_MODELS) -> dict:
+    """Train the poem models `names` (RNN, LSTM and GRU by default) on the training poems and write each one's weights
+    with its facts; then `write_poem_results`."""
+    for name in names:
+        spec = get_spec(name, "sequence")
+        cpu = time.process_time()
+        run = train_poem_model(spec.cell, seed, lambda r, name=name: print(
+            f"  {name} step {r.step}: held-out {r.val_loss / math.log(2):.3f} bits/char ({r.seconds:.0f} s)", flush=True))
+        traced = spec.build(traced=True)
+        traced.load_state_dict(run.model.state_dict())
+        score = poem_score(traced.eval())
+        save_bundled(traced, bundled_path(spec), {
+            "model": name, "dataset": f"{POEM_SPLIT}, {POEM_CORPUS}",
+            "test_bits_per_char": f"{score.model_bits:.4f}", "unigram_bits_per_char": f"{score.unigram_bits:.4f}",
+            "metric": f"held-out poems: {score.model_bits:.2f} bits/char (unigram {score.unigram_bits:.2f})",
+            "steps": str(len(run.steps)), "seed": str(seed), "train_seconds": f"{run.compute_seconds:.0f}",
+            "cpu_seconds": f"{time.process_time() - cpu:.0f}",
+            "torch": torch.__version__, "command": f"python -m core.train poems --seed {seed}",
+        })
+        print(f"wrote {bundled_path(spec)}: {score.model_bits:.3f} bits/char, unigram {score.unigram_bits:.3f}", flush=True)
+    return write_poem_results()
+
+
+POEM_CORPUS = "唐诗三百首 from Debian fortunes-zh 2.98 (tang300), assets/corpus/tang300.txt"
+POEM_SPLIT = f"{len(poem_split()[0])} training poems, {len(poem_split()[1])} held out (seed {SPLIT_SEED})"
+
+
+def write_poem_results() -> dict:
+    """Score every bundled poem model on the held-out poems against the unigram baseline (`poem_score`) and write
+    the figures, with each file's training facts, to assets/curves/poems_results.json."""
+    out = {
+        "corpus": POEM_CORPUS, "split": POEM_SPLIT,
+        "vocabulary": f"{len(poem_vocab()) - 1} symbols: newline and every character seen at least twice in the "
+                      "training poems; the rest is unknown (⍰), never scored",
+        "training": POEM_CONFIG.describe(PoemTask("poems", "", "")).split(", ", 1)[1] + ", 64-character windows",
+        "command": "python -m core.train poems",
+        "seconds": "train_seconds: wall-clock of the training steps, which counts the waits of a shared machine; "
+                   "cpu_seconds: the training process's CPU time on one thread (null in files written before it was kept)",
+        "models": {},
+    }
+    for name in POEM_MODELS:
+        spec = get_spec(name, "sequence")
+        if not bundled_path(spec).exists():
+            continue
+        model, _ = load_model(name, "cpu", "sequence")
+        score, meta = poem_score(model), read_metadata(bundled_path(spec))
+        out["models"][name] = {"title": spec.title, "bits_per_char": round(score.model_bits, 4),
+                               "unigram_bits_per_char": round(score.unigram_bits, 4), "gain": round(score.gain, 4),
+                               "scored": score.scored, "unknown": score.unknown, "characters": score.characters,
+                               "params": parameter_count(model), "steps": int(meta["steps"]),
+                               "train_seconds": float(meta["train_seconds"]),
+                               "cpu_seconds": float(meta["cpu_seconds"]) if "cpu_seconds" in meta else None,
+                               "torch": meta["torch"]}
+    POEM_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    POEM_RESULTS.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {POEM_RESULTS}")
+    for name, r in out["models"].items():
+        print(f"  {name:10s} {r['bits_per_char']:.3f} bits/char, unigram {r['unigram_bits_per_char']:.3f} "
+              f"(gain {r['gain']:.2f}), {r['params']:,} parameters, {r['train_seconds']:.0f} s")
+    return out
+
+
 TRAINERS = {
     "lenet5": train_lenet5,
     "small_vgg": train_small_vgg,
@@ -264,9 +375,11 @@ DATASETS = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the bundled models and write their safetensors.")
     parser.add_argument("model", choices=[*TRAINERS, "all", "sequences", "adding", "depth", "eras", "mnist1d",
-                                          "attention", "video"])
+                                          "attention", "video", "poems"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--length", type=int, default=100, help="sequence length for `adding`")
+    parser.add_argument("--only", action="append", choices=POEM_MODELS,
+                        help="with `poems`: train only this model (repeatable); the results file scores all three")
     args = parser.parse_args(argv)
     if args.model == "adding":
         bundle_adding_curves(args.length)
@@ -276,6 +389,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.model == "eras":
         bundle_eras()
+        return 0
+    if args.model == "poems":
+        torch.set_num_threads(1)  # small models: one core each, several can train side by side
+        bundle_poems(args.seed, tuple(args.only or POEM_MODELS))
         return 0
     if args.model == "mnist1d":
         from core.train_mnist1d import main as mnist1d_main

@@ -16,7 +16,6 @@ import torch
 from torch import nn
 
 from core.builder import LayerSpec
-from core.data.text import VOCAB
 from core.i18n import _
 from core.models.catalogue import ModelSpec, char_model_spec, get_spec, own_image_spec
 from core.training.engine import Run
@@ -93,9 +92,11 @@ def adopt_lab_run(run: Run, label: str, device: torch.device) -> OwnModel | None
         spec = own_image_spec(base, name, title, classes, partial(task.build, config, len(classes)),
                               _("Your training-lab run: {settings}.").format(settings=config.describe(task)))
         return register(OwnModel(name, spec, run.model.eval(), status))
+    vocab = run.data.classes  # the task's own: printable ASCII, or the poems' characters
     seq = char_model_spec(name, _("{cell} character model, lab run {run}").format(cell=config.cell.upper(), run=label),
                           _("lab run {run}").format(run=label),
-                          "charlm", config.cell, config.hidden, VOCAB, VOCAB, config.embed or None, weights="own")
+                          "poems" if task.name == "poems" else "charlm", config.cell, config.hidden, vocab, vocab,
+                          config.embed or None, weights="own")
     traced = seq.build(traced=True)
     traced.load_state_dict(run.model.state_dict())
     return register(OwnModel(name, seq, traced.to(device).eval(), status))

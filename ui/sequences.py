@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 from torch import nn
 
+from core.data.poems import POEM_EXAMPLES
 from core.data.text import MAX_CHARS, EncodedText, TextInputError, encode
 from core.i18n import N_, _
 from core.models.catalogue import ModelSpec, model_names
@@ -29,6 +30,7 @@ EXAMPLES = {
         N_("A comment and a string"): "# Split the line on commas, keeping quoted fields whole.\nrow = 'a, \"b, c\", d'.split(',')\n",
         N_("English prose"): "Recurrent networks read one character at a time and carry what they remember in a hidden state.",
     },
+    "poems": POEM_EXAMPLES,
     "brackets": {
         N_("Deep nesting"): "(a(b(a(b(a b)a)b)a)b)(a)",
         N_("Long flat run"): "(" + "ab " * 20 + ")" + "((((ab))))",

@@ -22,6 +22,7 @@ _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 MAX_CHARS = 1000
 
 
+MANY_SYMBOLS = 100  # a vocabulary larger than this is counted, not listed
 _SYMBOL_NAMES = {" ": N_("space"), "\n": N_("newline"), "\t": N_("tab")}
 
 
@@ -35,6 +36,8 @@ def vocabulary_description(vocab: tuple[str, ...]) -> str:
     known = vocab[:-1]
     if set(known) == set(ALPHABET):
         return _("newline and printable ASCII: letters, digits, space and punctuation")
+    if len(known) > MANY_SYMBOLS:
+        return _("the {n:,} symbols it learned from its training text").format(n=len(known))
     plain = [ch for ch in known if ch not in _SYMBOL_NAMES]
     named = [_(_SYMBOL_NAMES[ch]) for ch in known if ch in _SYMBOL_NAMES]
     words = ([" ".join(plain)] if plain else []) + named

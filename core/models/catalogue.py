@@ -17,6 +17,7 @@ from torch import nn
 from torchvision.models import WeightsEnum
 
 from core.data.digits import DIGIT_CLASSES
+from core.data.poems import poem_vocab
 from core.data.preprocess import Preprocessing
 from core.data.sequences import BRACKETS_VOCAB, MAX_DEPTH, QUOTES_VOCAB
 from core.data.shapes import SHAPE_CLASSES, TEXTURED_CLASSES
@@ -83,7 +84,7 @@ class ModelSpec:
     @property
     def predicts_next(self) -> bool:
         """A character language model: its outputs are the next character (else a tagger of each step)."""
-        return self.task == "charlm"
+        return self.task in ("charlm", "poems")
 
     @property
     def world(self) -> str | None:
@@ -111,10 +112,10 @@ def _torchvision_spec(name: str, title: str, year: int, summary: str, weights: W
 
 def char_model_spec(name: str, title: str, label: str, task: str, cell: str, hidden_size: int,
                     vocab: tuple[str, ...], outputs: tuple[str, ...], embed_dim: int | None,
-                    weights: str = "bundled") -> ModelSpec:
+                    weights: str = "bundled", summary: str = "") -> ModelSpec:
     """A `CharModel` (tokens → per-step outputs) as a catalogue entry; bundled ones live in NAME.safetensors."""
     return ModelSpec(
-        name=name, title=title, label=label, kind="sequence", task=task, input_kind="text",
+        name=name, title=title, label=label, kind="sequence", task=task, input_kind="text", summary=summary,
         build=partial(CharModel, cell, len(vocab), hidden_size, len(outputs), embed_dim),
         weights=weights, bundled_file=f"{name}.safetensors" if weights == "bundled" else None,
         cell=cell, hidden_size=hidden_size, vocab=tuple(vocab), outputs=tuple(outputs), embed_dim=embed_dim,
@@ -159,6 +160,9 @@ ERA_MODELS: tuple[str, ...] = ("era_lenet", "era_alexnet", "era_vgg", "era_googl
 """The mini-zoo of the eras, oldest first: the same task, comparable budgets, one idea each."""
 
 CHARLM_HIDDEN = 128
+POEM_EMBED = 32
+POEM_SUMMARY = N_("Trained to predict the next character of the Tang poems (唐诗三百首); a tenth of the poems, held out "
+                  "whole, were never seen in training.")
 
 CATALOGUE: tuple[ModelSpec, ...] = (
     # the CNN zoo, in the order of the seed's history: LeNet first, ResNet last (bundled first)
@@ -205,6 +209,11 @@ CATALOGUE: tuple[ModelSpec, ...] = (
       for cell, title, label in (("rnn", N_("Character model: vanilla RNN"), N_("vanilla RNN")),
                                  ("lstm", N_("Character model: LSTM"), "LSTM"),
                                  ("gru", N_("Character model: GRU"), "GRU"))),
+    # the same three on the Tang poems (python -m core.train poems)
+    *(char_model_spec(f"poem_{cell}", title, label, "poems", cell, CHARLM_HIDDEN, poem_vocab(), poem_vocab(), POEM_EMBED,
+                      summary=POEM_SUMMARY)
+      for cell, title, label in (("rnn", N_("Tang poems: vanilla RNN"), N_("vanilla RNN")),
+                                 ("lstm", N_("Tang poems: LSTM"), "LSTM"), ("gru", N_("Tang poems: GRU"), "GRU"))),
     char_model_spec("brackets_lstm", N_("Bracket depth: LSTM"), "LSTM", "brackets", "lstm", 32, BRACKETS_VOCAB,
                     tuple(str(d) for d in range(MAX_DEPTH + 1)), None),
     char_model_spec("quotes_lstm", N_("Inside quotes: LSTM"), "LSTM", "quotes", "lstm", 16, QUOTES_VOCAB,

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from core.i18n import N_, _
+from core.data.poems import poem_signals
 from core.models.rnn import trace_fields
 from core.models.sequence import CharModel
 
@@ -118,11 +119,14 @@ def pca(states: np.ndarray, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
     return centred @ vectors, values[:k] / total
 
 
-def rule_signals(text: str) -> dict[str, np.ndarray]:
-    """Per-character signals a unit might track (as LSTMVis's selections): quotes, brackets, lines, spaces.
+def rule_signals(text: str, task: str = "charlm") -> dict[str, np.ndarray]:
+    """Per-character signals a unit might track (as LSTMVis's selections): quotes, brackets, lines, spaces; for a
+    model of the poems (`task` "poems"), the patterns of verse (`core.data.poems.poem_signals`).
 
     Keyed by English names (marked for the catalogue): a page offers the keys and shows them through `_`.
     """
+    if task == "poems":
+        return poem_signals(text)
     quote, depth, col, indent = None, 0, 0, 0
     inside, depths, cols, indents, spaces, letters = [], [], [], [], [], []
     at_line_start = True

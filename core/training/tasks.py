@@ -341,6 +341,40 @@ def _char_data(val_windows: int | None) -> TaskData:
 
 
 @dataclass(frozen=True)
+class PoemTask(CharTask):
+    """Predict the next character of the Tang poems (core.data.poems): whole poems held out, characters rarer than
+    the vocabulary's cut read as the unknown symbol and never a target (they are not scored in the app either)."""
+
+    def data(self) -> TaskData:
+        return _poem_data()
+
+    def build(self, config: RunConfig, num_classes: int | None) -> nn.Module:
+        from core.data.poems import poem_vocab
+        from core.models.sequence import CharModel
+
+        size = len(poem_vocab())
+        return CharModel(config.cell, size, config.hidden, size, config.embed or None, traced=False,
+                         dropout=config.dropout)
+
+    def loss(self, out: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, float]:
+        known = y != out.shape[-1] - 1  # the unknown symbol is the vocabulary's last
+        loss = F.cross_entropy(out.flatten(0, 1), y.flatten(), ignore_index=out.shape[-1] - 1)
+        return loss, float((out.argmax(-1) == y)[known].float().mean())
+
+
+@functools.lru_cache(maxsize=None)
+def _poem_data() -> TaskData:
+    from core.data.poems import bodies, poem_split, poem_vocab
+    from core.data.text import encode
+
+    vocab = poem_vocab()
+    train, held = (torch.from_numpy(encode(bodies(poems), vocab, limit=10**9).ids) for poems in poem_split())
+    n = (len(held) - 1) // 256
+    x_val, y_val = held[: n * 256].view(n, 256), held[1: n * 256 + 1].view(n, 256)
+    return TaskData(train, train, x_val, y_val, vocab)
+
+
+@dataclass(frozen=True)
 class TaggingTask(CharTask):
     """Tag every character of a generated sequence (bracket depth, inside quotes) with an LSTM; trained on
     length 60, tested on length 200."""
@@ -670,6 +704,8 @@ TASKS: dict[str, Task] = {
         DigitsTask("digits", "digits", N_("Digits (8×8 scans) with LeNet-5"), ("shift", "rotate", "noise")),  # a flipped 2 is not a 2
         ShapesTask("shapes", "shapes", N_("Shapes (64×64 pictures) with the small VGG"), ("shift", "rotate", "flip", "noise")),
         CharTask("char", "text", N_("Next character of Python source with an RNN / LSTM / GRU"), ("noise",)),
+        PoemTask("poems", N_("Tang poems"), N_("Next character of Tang poems (唐诗三百首) with an RNN / LSTM / GRU"),
+                 ("noise",)),
         AddingTask("adding", "adding", N_("The adding problem (T = 50) with an RNN / LSTM / GRU")),
     )
 }
