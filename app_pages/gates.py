@@ -106,9 +106,10 @@ def pattern_search() -> None:
         signal = signals[rule]
         label = _(rule)
     else:
+        span = st.session_state.get("gt_span")
+        if span is not None and span[1] > run.steps:  # a shorter text than the span chosen: cut the span to it
+            st.session_state["gt_span"] = (min(span[0], run.steps), run.steps)
         linked("gt_span", (0, min(run.steps, 10)), lambda span: 0 <= span[0] <= span[1] <= run.steps)
-        if st.session_state["gt_span"][1] > run.steps:  # a shorter text than the span chosen: cut the span to it
-            st.session_state["gt_span"] = (min(st.session_state["gt_span"][0], run.steps), run.steps)
         start, stop = c2.slider(_("Characters [from, to)"), 0, run.steps, key="gt_span")
         signal = recurrent.span_signal(run.steps, start, stop)
         label = _("span {start}–{stop}: “{text}”").format(start=start, stop=stop, text="".join(chars[start:stop]))

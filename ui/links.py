@@ -21,7 +21,7 @@ import streamlit as st
 
 LANGUAGE_KEY = "lang"
 SHOWN_LANGUAGE_KEY = "links_shown_language"  # the language the browser's widgets were last drawn in
-_run = threading.local()  # the keys linked during this script run
+_run = threading.local()  # the widgets linked during this script run
 
 
 def encode(value: Any) -> str:
@@ -65,7 +65,7 @@ def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bo
     """
     keys = getattr(_run, "keys", None)
     if keys is not None:
-        keys.add(key)
+        keys[key] = (default, always, max_chars)
     if key not in st.session_state:
         st.session_state[key] = _from_url(key, default, allowed)
     elif key != LANGUAGE_KEY and _language_switched():
@@ -73,9 +73,16 @@ def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bo
         # other language: read as this run's labels, it names no option (and the widget resets). Read now, before
         # the widget is drawn, it is still decoded with the last run's labels; set again, the widget keeps it.
         st.session_state[key] = st.session_state[key]
-    value = st.session_state[key]
+    _write(key, default, always, max_chars)
+
+
+def _write(key: str, default: Any, always: bool, max_chars: int | None) -> None:
+    """Put the widget `key`'s value into the URL (or take it out, at its default)."""
+    value = st.session_state.get(key, default)
     if always or value != default:
-        st.query_params[key] = encode(value if max_chars is None else value[:max_chars])
+        text = encode(value if max_chars is None else value[:max_chars])
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text
     elif key in st.query_params:
         del st.query_params[key]
 
@@ -102,15 +109,18 @@ def _from_url(key: str, default: Any, allowed: Collection[Any] | Callable[[Any],
 
 def start_run() -> None:
     """Begin a script run: collect the keys the page links from here on."""
-    _run.keys = {LANGUAGE_KEY}
+    _run.keys = {}  # key → (default, always, max_chars) of each widget linked in this run
 
 
 def end_run() -> None:
-    """End a script run: drop the URL parameters of widgets this run did not draw (another page's, or a
-    part the learner left), so a link carries only what is on screen."""
+    """End a script run: write each linked widget's final value (a widget can change its own value as it is drawn,
+    e.g. a slider whose range changed), and drop the URL parameters of widgets this run did not draw (another
+    page's, or a part the learner left), so a link carries exactly what is on screen."""
     keys = getattr(_run, "keys", None)
     if keys is None:
         return
+    for key, (default, always, max_chars) in keys.items():
+        _write(key, default, always, max_chars)
     for stale in [name for name in st.query_params if name not in keys]:
         del st.query_params[stale]
     if LANGUAGE_KEY in st.session_state:
