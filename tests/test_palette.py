@@ -125,8 +125,10 @@ def test_every_page_gives_a_thing_one_colour() -> None:
                     seen[thing_of(name)][colour.lower()].add(f"{Path(path).stem}: {title} / {name}")
     split = {thing: dict(colours) for thing, colours in seen.items() if len(colours) > 1}
     assert not split, split
+    # (ResNet-18 is on no page's first screen: it was seen only when an earlier test in the same process had
+    # measured the zoo, whose chart the Compare page then draws, so the test depended on the order tests ran in)
     assert {"rnn", "lstm", "gru", "transformer", "attention_explicit", "cnn", "plain-56", "residual-56", "lenet5",
-            "small_vgg", "resnet18"} <= set(seen)
+            "small_vgg"} <= set(seen)
     for thing in ("rnn", "lstm", "gru"):  # the same cell on several pages and figures, one colour
         (places,) = seen[thing].values()
         assert len({p.split(":")[0] for p in places}) >= 3, (thing, places)
