@@ -14,7 +14,7 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from core.i18n import _
+from core.i18n import N_, _
 from core.models.catalogue import ModelSpec, get_spec, model_names
 
 SERVE_ENV = "EXPLORER_SERVE"
@@ -31,12 +31,22 @@ SOURCES = ("bundled", "imagenet", "own", "random")  # where the weights a model 
 
 @dataclass(frozen=True)
 class WeightsStatus:
-    """Where a model's weights came from (one of SOURCES), and one sentence saying so."""
+    """Where a model's weights came from (one of SOURCES), and one sentence saying so: an English message id and its
+    values, read in each reader's language (a loaded model is shared by every session)."""
 
     source: str
-    message: str
+    why: str
     path: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    values: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def message(self) -> str:
+        """The sentence, in the current language (a model's title among the values is translated too)."""
+        if not self.values:  # a sentence made for one session (your own model's), possibly holding braces
+            return _(self.why)
+        values = {key: _(value) if key == "title" else value for key, value in self.values}
+        return _(self.why).format(**values)
 
     @property
     def is_trained(self) -> bool:
@@ -123,28 +133,32 @@ def load_model(name: str, device: torch.device | str = "cpu", kind: str = "image
         path = bundled_path(spec)
         model.load_state_dict(load_file(str(path)))
         meta = read_metadata(path)
-        detail = meta.get("metric", "")
         if "test_accuracy" in meta:
-            detail = f"held-out accuracy {float(meta['test_accuracy']):.1%}"
-        status = WeightsStatus("bundled", f"Trained by this project ({path.name}{', ' + detail if detail else ''}).",
-                               str(path), meta)
+            why, values = N_("Trained by this project ({file}, held-out accuracy {accuracy:.1%})."), \
+                (("file", path.name), ("accuracy", float(meta["test_accuracy"])))
+        elif meta.get("metric"):  # the training script's own words for its score (data, shown as written)
+            why, values = N_("Trained by this project ({file}, {detail})."), (("file", path.name), ("detail", meta["metric"]))
+        else:
+            why, values = N_("Trained by this project ({file})."), (("file", path.name),)
+        status = WeightsStatus("bundled", why, str(path), meta, values)
     elif source == "imagenet":
         path = imagenet_cache_path(spec)
         model.load_state_dict(_imagenet_state_dict(spec))
-        status = WeightsStatus("imagenet", f"ImageNet weights from torchvision ({path.name}).", str(path))
+        status = WeightsStatus("imagenet", N_("ImageNet weights from torchvision ({file})."), str(path),
+                               values=(("file", path.name),))
     elif spec.weights == "bundled":
-        status = WeightsStatus("random", f"{spec.bundled_file} is missing, so the network is untrained; "
-                                         f"run `{TRAIN_COMMAND[kind]} {name}` to train it.")
+        status = WeightsStatus("random", N_("{file} is missing, so the network is untrained; run `{command}` to train it."),
+                               values=(("file", spec.bundled_file), ("command", f"{TRAIN_COMMAND[kind]} {name}")))
     else:
         path = imagenet_cache_path(spec)
         if visitors_may_download():
-            message = _("ImageNet weights ({file}) are not in torch's hub cache, so this {title} is randomly "
-                        "initialised; download them here or run `python -m core.weights {name}` (or copy the file "
-                        "into hub/checkpoints/ under $TORCH_HOME, ~/.cache/torch by default).")
+            why = N_("ImageNet weights ({file}) are not in torch's hub cache, so this {title} is randomly "
+                     "initialised; download them here or run `python -m core.weights {name}` (or copy the file "
+                     "into hub/checkpoints/ under $TORCH_HOME, ~/.cache/torch by default).")
         else:
-            message = _("ImageNet weights ({file}) are not on this server, so this {title} is randomly initialised; "
-                        "the server's operator can fetch them with `python -m core.weights {name}`.")
-        status = WeightsStatus("random", message.format(file=path.name, title=spec.title, name=spec.name))
+            why = N_("ImageNet weights ({file}) are not on this server, so this {title} is randomly initialised; "
+                     "the server's operator can fetch them with `python -m core.weights {name}`.")
+        status = WeightsStatus("random", why, values=(("file", path.name), ("title", spec.title), ("name", spec.name)))
     return model.to(device).eval(), status
 
 

@@ -5,8 +5,9 @@ How "an English sentence" is decided: the text a reader sees (every text node of
 titles, axis titles, legends and colour-bar titles of every figure) is split into runs of Latin-letter words; a run
 of four or more words, at least one of two letters or more that is not a name on `NAMES`, is a sentence left in
 English. Left out of the check, as the issue allows: what the learner typed or picked as data (text boxes,
-code, the characters a model reads in a heat map's cells, tick labels, class labels of ImageNet), model names,
-formulas and units (NAMES below and anything inside `code`).
+code, the characters a model reads in a heat map's cells, tick labels, class labels of ImageNet), Streamlit's own
+words in a file chooser (it has no setting for their language), model names, formulas and units (NAMES below and
+anything inside `code`).
 """
 import re
 from pathlib import Path
@@ -29,7 +30,8 @@ NAMES = {
 }
 VISIBLE_TEXT = """() => {
   const skip = el => el.closest('code, pre, textarea, input, [data-testid="stCode"], .xtick, .ytick, .ztick, .cbaxis, '
-                                + '.annotation-text-g, [data-testid="stDataFrame"], svg .textpoint, .hovertext');
+                                + '.annotation-text-g, [data-testid="stDataFrame"], svg .textpoint, .hovertext, '
+                                + '[data-testid="stFileUploaderDropzoneInstructions"]');
   const out = [];
   for (const root of document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
