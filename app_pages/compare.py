@@ -119,9 +119,23 @@ linked("cmp_alpha", 0.5, lambda a: 0.0 <= a <= 1.0)
 alpha = st.slider(_("Grad-CAM opacity"), 0.0, 1.0, step=0.05, key="cmp_alpha")
 era_results = models.bundled_curves("eras_results.json")
 measured: list[Column] = []
+
+
+def keep_drawn_columns() -> None:
+    """Stop: compare only the models whose columns are drawn already (at least two), so the run ends sooner."""
+    drawn = st.session_state.get("cmp_ready", [])
+    st.session_state["cmp_models"] = (drawn if len(drawn) >= 2 else st.session_state["cmp_models"][:2])
+
+
 first_sight = st.session_state.get("cmp_drawn") != chosen  # new columns: each loaded, explained and timed (seconds)
-progress = st.progress(0.0, _("Preparing {count} columns: each model is loaded, explained with Grad-CAM and timed "
-                              "on {device} …").format(count=len(chosen), device=device)) if first_sight else None
+progress = stop = None
+if first_sight:
+    st.session_state["cmp_ready"] = []
+    progress = st.progress(0.0, _("Preparing {count} columns: each model is loaded, explained with Grad-CAM and timed "
+                                  "on {device} …").format(count=len(chosen), device=device))
+    stop = st.empty()
+    if len(chosen) > 2:
+        stop.button(_("Stop: keep the columns drawn so far"), key="cmp_stop", on_click=keep_drawn_columns)
 columns = st.columns(len(chosen))
 for done, (column, name) in enumerate(zip(columns, chosen)):
     spec = models.spec_of(name)
@@ -189,8 +203,11 @@ for done, (column, name) in enumerate(zip(columns, chosen)):
             answer = _("said “{label}” at {prob:.1%}").format(label=escape_markdown(top1_label), prob=p.probs[top1])
         measured.append(Column(title, int(cost["params"]), cost["flops"], cost["latency_s"], answer, held_out,
                                per_seed))
+    if first_sight:
+        st.session_state["cmp_ready"].append(name)
 if progress is not None:
     progress.empty()
+    stop.empty()
 st.session_state["cmp_drawn"] = list(chosen)
 lesson_slot.markdown(lesson(measured, device))
 
