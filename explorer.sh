@@ -44,6 +44,12 @@ case "$command" in
       echo "note: no Chromium at ${EXPLORER_CHROMIUM:-/usr/bin/chromium}; browser tests will be skipped" \
            "(Debian/Ubuntu: sudo apt-get install chromium)." >&2
     fi
+    # In parallel unless told otherwise: one worker per core, a file's tests on one worker (tests/conftest.py
+    # shares the cores out among the workers, so torch's threads never oversubscribe the machine).
+    case " $* " in
+      *" -n "*|*" --numprocesses"*|*" -p no:xdist "*) ;;
+      *) set -- -n auto --dist loadfile "$@" ;;
+    esac
     exec "$VENV/bin/python" -m pytest "$@" ;;
   train) install; exec "$VENV/bin/python" -m core.train "$@" ;;
   *) echo "usage: ./explorer.sh [run|serve|test|install|train MODEL]" >&2; exit 2 ;;
