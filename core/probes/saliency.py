@@ -323,7 +323,7 @@ def baseline_image(image: torch.Tensor, kind: str) -> torch.Tensor:
     if kind == "zeros":
         return torch.zeros_like(image)
     if kind == "min":
-        return torch.full_like(image, float(image.min()))
+        return torch.full_like(image, float(image.detach().min()))
     if kind == "blur":
         k = max(3, (min(image.shape[-2:]) // 8) | 1)
         return F.avg_pool2d(F.pad(image, [k // 2] * 4, mode="replicate"), k, stride=1)
