@@ -14,7 +14,7 @@ from ui.flow import end_page
 from ui.links import linked
 from ui.video import clip_view
 
-DIRECTION_LABELS = {"left": N_("left"), "right": N_("right"), "up": N_("up"), "down": N_("down")}
+DIRECTION_LABELS = {"left": N_("to the left"), "right": N_("to the right"), "up": N_("upwards"), "down": N_("downwards")}  # not "right": that word also means "correct"
 SHAPE_LABELS = {"square": N_("square"), "disc": N_("disc"), "diamond": N_("diamond"), "cross": N_("cross")}
 ARROWS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
 MODELS = ("cnn_gru", "averaged_cnn")
