@@ -57,7 +57,8 @@ def lesson(columns: list[Column], device: str) -> str:
     """One sentence: what the extra parameters and FLOPs of the largest model cost against the smallest, with the
     answers each gave."""
     small, large = min(columns, key=lambda c: c.params), max(columns, key=lambda c: c.params)
-    answers = _("; ").join(f"{c.title} {c.answer}" + (f" ({c.accuracy})" if c.accuracy else "") for c in columns)
+    answers = _("; ").join(_("{model} {answer}").format(model=c.title, answer=c.answer)
+                           + (_(" ({accuracy})").format(accuracy=c.accuracy) if c.accuracy else "") for c in columns)
     params, flops = large.params / small.params, large.flops / max(small.flops, 1.0)
     why = (_(" — a convolution reuses its weights at every position, so compute grows with the picture and the "
              "layers' resolution, not with the parameters") if flops > 2 * params else "")
@@ -145,7 +146,7 @@ for done, (column, name) in enumerate(zip(columns, chosen)):
     with column:
         title = _(spec.title)
         st.subheader(title)
-        st.caption(f"{spec.year}: {_(spec.summary)}")
+        st.caption(_("{year}: {summary}").format(year=spec.year, summary=_(spec.summary)))
         p = predict(spec, pictures.for_model(spec), notice=False)
         if p.status.is_trained:
             st.caption(p.status.message)

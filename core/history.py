@@ -229,7 +229,7 @@ def timeline(m: Measurements) -> list[Milestone]:
     costs = _("core.probes.costs, measured on this machine")
     char_rnn = _(get_spec("char_rnn", "sequence").title)
     return [
-        Milestone("1986", "RNN (Rumelhart et al.)",
+        Milestone("1986", _("RNN (Rumelhart et al.)"),
                   _("A hidden state carried from step to step, updated by the same weights at every step."),
                   "app_pages/hidden_states.py", _("Model “{model}”; the heatmap “h_t over time”").format(model=char_rnn),
                   rnn_measured(m), weights["char_rnn"]),
@@ -253,11 +253,11 @@ def timeline(m: Measurements) -> list[Milestone]:
                   _("Inception modules: 1×1, 3×3 and 5×5 convolutions side by side, cheap thanks to 1×1 reductions."),
                   "app_pages/compare.py", _("Pick GoogLeNet; the table “The whole zoo”"),
                   googlenet_measured(m), f"{costs}; {curve['eras']}"),
-        Milestone("2014", "GRU (Cho et al.)",
+        Milestone("2014", _("GRU (Cho et al.)"),
                   _("Two gates (update, reset) and no separate cell: the LSTM's memory, simpler."),
                   "app_pages/sequence_compare.py", _("Part “MNIST-1D”: the results table"),
                   gru_measured(m), curve["mnist1d"]),
-        Milestone("2014", "Attention (Bahdanau et al.)",
+        Milestone("2014", _("Attention (Bahdanau et al.)"),
                   _("At each output step the decoder weighs every input step, instead of one summary vector."),
                   "app_pages/attention.py", _("“Exact-match accuracy against input length”"),
                   attention_measured(m), curve["reverse"]),

@@ -92,7 +92,7 @@ def model_label(name: str) -> str:
     spec = models.spec_of(name)
     if own_models.lookup(name):
         return _("★ Yours: {title}").format(title=_(spec.title))
-    return f"{_(spec.title)} ({spec.year})"
+    return _("{title} ({year})").format(title=_(spec.title), year=spec.year)
 
 
 def class_label(spec: ModelSpec, index: int) -> str:
@@ -127,6 +127,7 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
     choices, and the next click silently jumps to those defaults.
     """
     shown_key = f"{key}_shown_picture"
+    linked(f"{key}_source", "Sample", SOURCES)  # linked: it keeps its value when the language (its labels) changes
     source = st.radio(_("Picture"), list(SOURCES), horizontal=True, key=f"{key}_source",
                       format_func=lambda s: _(SOURCES[s]))
     if source == "Sample":
