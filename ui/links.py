@@ -57,23 +57,26 @@ def decode(raw: str, like: Any) -> Any:
 
 
 def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bool] | None = None,
-           always: bool = False, max_chars: int | None = None) -> None:
+           always: bool = False, max_chars: int | None = None, in_url: bool = True) -> None:
     """Seed the widget `key` from the URL on the session's first sight of it, and keep the URL current (with
     `always`, even when the value is the default: the language, so a shared link keeps it).
 
     `max_chars` bounds what a text widget writes into the URL: the part a model reads, not a pasted megabyte.
+    With `in_url` False the widget only keeps its value through a language switch (a choice a link cannot
+    reopen, such as "Upload": the file does not travel with the link).
     """
     keys = getattr(_run, "keys", None)
-    if keys is not None:
+    if keys is not None and in_url:
         keys[key] = (default, always, max_chars)
     if key not in st.session_state:
-        st.session_state[key] = _from_url(key, default, allowed)
+        st.session_state[key] = _from_url(key, default, allowed) if in_url else default
     elif key != LANGUAGE_KEY and _language_switched():
         # The browser sends a select box's or radio's choice as the label it shows, and that label was in the
         # other language: read as this run's labels, it names no option (and the widget resets). Read now, before
         # the widget is drawn, it is still decoded with the last run's labels; set again, the widget keeps it.
         st.session_state[key] = st.session_state[key]
-    _write(key, default, always, max_chars)
+    if in_url:
+        _write(key, default, always, max_chars)
 
 
 def _write(key: str, default: Any, always: bool, max_chars: int | None) -> None:

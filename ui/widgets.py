@@ -127,7 +127,8 @@ def picture_picker(kind: str, key: str) -> DecodedImage | None:
     choices, and the next click silently jumps to those defaults.
     """
     shown_key = f"{key}_shown_picture"
-    linked(f"{key}_source", "Sample", SOURCES)  # linked: it keeps its value when the language (its labels) changes
+    linked(f"{key}_source", "Sample", SOURCES, in_url=False)  # keeps its value when the language (its labels) changes;
+    # not in the URL: an uploaded file does not travel with a link
     source = st.radio(_("Picture"), list(SOURCES), horizontal=True, key=f"{key}_source",
                       format_func=lambda s: _(SOURCES[s]))
     if source == "Sample":
