@@ -69,7 +69,8 @@ def linked(key: str, default: Any, allowed: Collection[Any] | Callable[[Any], bo
     if keys is not None and in_url:
         keys[key] = (default, always, max_chars)
     if key not in st.session_state:
-        st.session_state[key] = _from_url(key, default, allowed) if in_url else default
+        if in_url:  # (else the widget starts at its own default, or at what a reconnecting browser still shows)
+            st.session_state[key] = _from_url(key, default, allowed)
     elif key != LANGUAGE_KEY and _language_switched():
         # The browser sends a select box's or radio's choice as the label it shows, and that label was in the
         # other language: read as this run's labels, it names no option (and the widget resets). Read now, before
